@@ -1,0 +1,5 @@
+"""`python -m qtorrentino` runs the command line."""
+
+from qtorrentino.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Pure rules: tickets, states, release names, naming templates, path safety. No I/O."""

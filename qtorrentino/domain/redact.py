@@ -1,0 +1,50 @@
+"""The one rule for hiding secrets: API keys and passkeys in URLs, announce paths and free text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+REDACTED = "***"
+
+_QUERY_SECRET = re.compile(
+    r"(?i)([?&;](?:apikey|api_key|passkey|pass_key|authkey|auth_key|torrent_pass|token|key|secret|password|pid|uid)=)"
+    r"([^&#\s\"']+)"
+)
+_ENCODED_QUERY_SECRET = re.compile(
+    r"(?i)((?:%3F|%26)(?:apikey|api_key|passkey|authkey|torrent_pass|token|key|secret|password)%3D)"
+    r"([^&%\s\"']+)"
+)
+_ANNOUNCE_PASSKEY = re.compile(r"(?i)(https?://[^\s\"'/]+/)([0-9a-z]{16,64})(/announce)")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s:@\"']+):([^/\s@\"']+)@")
+
+
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Hide known secrets and passkey-shaped URL parts in any text."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, REDACTED)
+    text = _QUERY_SECRET.sub(lambda match: match.group(1) + REDACTED, text)
+    text = _ENCODED_QUERY_SECRET.sub(lambda match: match.group(1) + REDACTED, text)
+    text = _ANNOUNCE_PASSKEY.sub(lambda match: match.group(1) + REDACTED + match.group(3), text)
+    text = _USERINFO.sub(lambda match: f"{match.group(1)}{match.group(2)}:{REDACTED}@", text)
+    return text
+
+
+def redact_value(value: object, secrets: Iterable[str] = ()) -> object:
+    """Redact every string inside a JSON-shaped value (dicts, lists, strings)."""
+    secret_list = tuple(secrets)
+    if isinstance(value, str):
+        return redact_text(value, secret_list)
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if _is_secret_key(str(key)) and value[key] else redact_value(item, secret_list)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [redact_value(item, secret_list) for item in value]
+    return value
+
+
+def _is_secret_key(key: str) -> bool:
+    return key.casefold() in {"api_key", "apikey", "passkey", "password", "token", "secret"}

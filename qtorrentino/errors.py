@@ -1,0 +1,117 @@
+"""Typed errors with a message the person can act on; the only base the faces catch."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class QtorrentinoError(Exception):
+    """A failure with a message the person can act on, and an optional hint saying how."""
+
+    retryable: ClassVar[bool] = False
+    exit_code: ClassVar[int] = 1
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(QtorrentinoError):
+    """The config file or a command-line value is wrong; the message names the key and the fix."""
+
+    exit_code = 2
+
+
+class UsageError(QtorrentinoError):
+    """A command was called wrongly (bad flag, bad ticket JSON)."""
+
+    exit_code = 2
+
+
+class TicketValidationError(UsageError):
+    """Ticket JSON that does not follow the contract; the message names the field."""
+
+
+class MissingPart(QtorrentinoError):
+    """A required part (ffmpeg, libtorrent) is not usable."""
+
+    exit_code = 3
+
+
+class IllegalTransition(QtorrentinoError):
+    """A state change the transition table does not allow."""
+
+
+class NotFound(QtorrentinoError):
+    """An id or prefix that names nothing, or more than one thing."""
+
+
+class EngineRunning(QtorrentinoError):
+    """Another engine already holds this home."""
+
+
+class IndexerError(QtorrentinoError):
+    """An indexer answered with an error, garbage or not at all."""
+
+    retryable = True
+
+
+class MetadataError(QtorrentinoError):
+    """A metadata provider (MusicBrainz, TMDB) failed or is down."""
+
+    retryable = True
+
+
+class TorrentError(QtorrentinoError):
+    """libtorrent refused or failed a torrent."""
+
+    retryable = True
+
+
+class HostileMetadata(TorrentError):
+    """Torrent metadata that would write outside the download folder or is absurd."""
+
+    retryable = False
+
+
+class MetadataRefused(TorrentError):
+    """A candidate's file list does not fit the ticket; the next candidate should be tried."""
+
+    retryable = False
+
+
+class ConversionError(QtorrentinoError):
+    """ffmpeg failed; the message carries the tail of its stderr."""
+
+    retryable = True
+
+
+class PlacementError(QtorrentinoError):
+    """A file could not be placed into a library; the ticket's files were rolled back."""
+
+    retryable = True
+
+
+class UnsafePath(QtorrentinoError):
+    """A name from a torrent, tag or indexer that would escape a library root."""
+
+
+class AcquisitionError(QtorrentinoError):
+    """Nothing usable was found for a ticket."""
+
+    retryable = True
+
+
+class InternalError(QtorrentinoError):
+    """A bug: logged with its traceback, shown to the person as a pointer to the log."""
+
+    retryable = True
+
+    @classmethod
+    def from_bug(cls, error: BaseException) -> InternalError:
+        """Wrap an unexpected exception so the ticket fails with a pointer to the log."""
+        return cls(f"internal error: {type(error).__name__}: {error} (see logs/qtorrentino.log)")

@@ -1,0 +1,1 @@
+"""Libraries: scanning, file matching, placement with rollback, organizing, unmatched files, trash."""

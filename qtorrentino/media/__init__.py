@@ -1,0 +1,1 @@
+"""ffmpeg conversion, probing, tagging and cover art."""

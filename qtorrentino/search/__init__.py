@@ -1,0 +1,1 @@
+"""Torznab search over the configured indexers."""

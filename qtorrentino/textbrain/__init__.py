@@ -1,0 +1,1 @@
+"""Query building, candidate scoring, file mapping and the approval decision."""

@@ -1,0 +1,1 @@
+"""The embedded libtorrent session, its alerts, resume data, seeding policy and the torrent catalog."""
