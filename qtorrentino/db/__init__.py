@@ -1,1 +1,1 @@
-"""db"""
+"""SQLite through peewee: models, migrations and the one-writer discipline."""

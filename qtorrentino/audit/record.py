@@ -1,0 +1,108 @@
+"""Record audit events inside the caller's transaction (secrets scrubbed); mirror them to JSON Lines."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from qtorrentino.clock import Clock, iso
+from qtorrentino.db.database import database
+from qtorrentino.db.models import AuditEventRow
+from qtorrentino.domain.redact import redact_value
+from qtorrentino.events import AuditRecorded
+
+MIRROR_BATCH = 5_000
+
+
+class AuditLog:
+    """The audit log of one home: records rows, scrubs secrets, keeps audit.jsonl in step with SQLite."""
+
+    def __init__(self, jsonl_path: Path, clock: Clock, secrets: Sequence[str] = ()) -> None:
+        self.jsonl_path = jsonl_path
+        self.clock = clock
+        self.secrets = tuple(secrets)
+
+    def record(self, outbox: list[AuditRecorded], type_: str, *, ticket_id: str | None, actor: str,
+               data: dict[str, Any] | None = None) -> AuditRecorded:
+        """Insert one event inside the current transaction; the caller publishes the outbox after commit."""
+        clean = redact_value(data or {}, self.secrets)
+        assert isinstance(clean, dict)
+        at = iso(self.clock.now()) or ""
+        row = AuditEventRow.create(at=at, type=type_, ticket_id=ticket_id, actor=actor,
+                                   data=json.dumps(clean, ensure_ascii=False, separators=(",", ":")))
+        event = AuditRecorded(seq=row.seq, type=type_, ticket_id=ticket_id, actor=actor, at=at, data=clean)
+        outbox.append(event)
+        return event
+
+    def record_many(self, events: Iterable[tuple[str, str | None, str, dict[str, Any], datetime]]) -> int:
+        """Bulk-insert (type, ticket_id, actor, data, at) rows in the current transaction; the fast path."""
+        rows = (
+            (iso(at), type_, ticket_id, actor,
+             json.dumps(redact_value(data, self.secrets), ensure_ascii=False, separators=(",", ":")))
+            for type_, ticket_id, actor, data, at in events
+        )
+        cursor = database.connection().cursor()
+        cursor.executemany(
+            "INSERT INTO audit_event (at, type, ticket_id, actor, data) VALUES (?, ?, ?, ?, ?)", rows
+        )
+        return cursor.rowcount
+
+    def mirror(self) -> int:
+        """Append every committed event the JSONL lacks, in seq order, under a file lock; returns lines added."""
+        self.jsonl_path.parent.mkdir(parents=True, exist_ok=True)
+        added = 0
+        with self.jsonl_path.open("a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                last = _last_seq(handle)
+                while True:
+                    rows = database.execute_sql(
+                        "SELECT seq, at, type, ticket_id, actor, data FROM audit_event WHERE seq > ? "
+                        "ORDER BY seq LIMIT ?", (last, MIRROR_BATCH)).fetchall()
+                    if not rows:
+                        break
+                    handle.seek(0, os.SEEK_END)
+                    handle.write(b"".join(jsonl_line(row) for row in rows))
+                    last = rows[-1][0]
+                    added += len(rows)
+                handle.flush()
+                os.fsync(handle.fileno())
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return added
+
+
+def jsonl_line(row: Sequence[Any]) -> bytes:
+    """One event as the contract's JSON Lines record."""
+    seq, at, type_, ticket_id, actor, data = row
+    return (
+        f'{{"seq":{seq},"at":{json.dumps(at)},"type":{json.dumps(type_)},'
+        f'"ticket_id":{json.dumps(ticket_id)},"actor":{json.dumps(actor, ensure_ascii=False)},"data":{data}}}\n'
+    ).encode()
+
+
+def _last_seq(handle: Any) -> int:
+    """The seq of the last complete line of the mirror; a torn last line is cut off first."""
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    if size == 0:
+        return 0
+    block = min(size, 1 << 16)
+    handle.seek(size - block)
+    tail = handle.read(block)
+    if not tail.endswith(b"\n"):
+        cut = tail.rfind(b"\n")
+        handle.truncate(size - block + cut + 1 if cut >= 0 else 0)
+        tail = tail[: cut + 1] if cut >= 0 else b""
+    lines = tail.rstrip(b"\n").rsplit(b"\n", 1)
+    if not lines or not lines[-1]:
+        return 0
+    try:
+        return int(json.loads(lines[-1])["seq"])
+    except (ValueError, KeyError):
+        return 0

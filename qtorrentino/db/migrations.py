@@ -1,0 +1,43 @@
+"""Schema versions and ordered forward migrations, run when the database opens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from peewee import SqliteDatabase
+
+from qtorrentino.db.models import ALL_MODELS, SchemaVersion
+from qtorrentino.errors import QtorrentinoError
+
+SCHEMA_VERSION = 1
+
+
+def _create_v1(database: SqliteDatabase) -> None:
+    database.create_tables(ALL_MODELS, safe=True)
+
+
+STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1}
+"""Step N brings a database from version N-1 to N."""
+
+
+def current_version(database: SqliteDatabase) -> int:
+    """The version stored in the file; 0 for an empty database."""
+    if not database.table_exists(SchemaVersion._meta.table_name):
+        return 0
+    row = SchemaVersion.select().order_by(SchemaVersion.version.desc()).first()
+    return row.version if row else 0
+
+
+def migrate(database: SqliteDatabase) -> int:
+    """Run every step past the stored version; refuse a database newer than this program."""
+    version = current_version(database)
+    if version > SCHEMA_VERSION:
+        raise QtorrentinoError(
+            f"the database is at schema version {version}, newer than this qtorrentino ({SCHEMA_VERSION})",
+            hint="upgrade qtorrentino, or use another --home",
+        )
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        STEPS[target](database)
+        SchemaVersion.delete().execute()
+        SchemaVersion.create(version=target)
+    return SCHEMA_VERSION

@@ -1,0 +1,331 @@
+"""peewee models, one per table: fields and indexes only, no behaviour."""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BlobField,
+    BooleanField,
+    CharField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from qtorrentino.db.database import database
+from qtorrentino.db.fields import JsonField, UtcDateTimeField
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    """The schema version the file is at; migrations move it forward only."""
+
+    version = IntegerField()
+
+
+class TicketRow(BaseModel):
+    """A ticket: what was asked (spec), where it is (state), and its retry bookkeeping."""
+
+    id = CharField(primary_key=True)
+    kind = CharField()
+    title = TextField()
+    state = CharField(index=True)
+    priority = IntegerField(default=100)
+    spec = JsonField()
+    library = CharField(null=True)
+    dry_run = BooleanField(default=False)
+    linked_to = CharField(null=True, index=True)
+    retryable = BooleanField(default=False)
+    attempts = IntegerField(default=0)
+    next_attempt_at = UtcDateTimeField(null=True)
+    failed_stage = CharField(null=True)
+    error = TextField(null=True)
+    lease_owner = CharField(null=True)
+    lease_until = UtcDateTimeField(null=True)
+    chosen_rank = IntegerField(null=True)
+    forced_query = TextField(null=True)
+    info_hash = CharField(null=True, index=True)
+    stats = JsonField(null=True)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "ticket"
+        indexes = ((("state", "priority", "created_at"), False),)
+
+
+class TicketItemRow(BaseModel):
+    """One deliverable of a ticket, with its own state, timestamps and file paths."""
+
+    ticket = ForeignKeyField(TicketRow, backref="items", on_delete="CASCADE")
+    item_id = CharField()
+    position = IntegerField()
+    type = CharField()
+    title = TextField(default="")
+    disc = IntegerField(null=True)
+    number = IntegerField(null=True)
+    season = IntegerField(null=True)
+    duration_secs = FloatField(null=True)
+    requested = BooleanField(default=True)
+    state = CharField(default="wanted")
+    file_index = IntegerField(null=True)
+    source_path = TextField(null=True)
+    staged_path = TextField(null=True)
+    path = TextField(null=True)
+    error = TextField(null=True)
+    downloaded_at = UtcDateTimeField(null=True)
+    converted_at = UtcDateTimeField(null=True)
+    placed_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        table_name = "ticket_item"
+        indexes = ((("ticket", "item_id"), True),)
+
+
+class CandidateRow(BaseModel):
+    """A scored candidate of a ticket's latest acquisition round; rank 0 is the recommended one."""
+
+    ticket = ForeignKeyField(TicketRow, backref="candidates", on_delete="CASCADE")
+    rank = IntegerField()
+    score = FloatField()
+    title = TextField()
+    info_hash = CharField(null=True)
+    indexer = CharField()
+    size = BigIntegerField(default=0)
+    seeders = IntegerField(default=0)
+    peers = IntegerField(default=0)
+    magnet = TextField(null=True)
+    link = TextField(null=True)
+    published = UtcDateTimeField(null=True)
+    reasons = JsonField(default=list)
+    factors = JsonField(default=list)
+    mapping = JsonField(null=True)
+    files = JsonField(null=True)
+
+    class Meta:
+        table_name = "candidate"
+        indexes = ((("ticket", "rank"), True),)
+
+
+class BlocklistRow(BaseModel):
+    """A release refused or failed for a ticket: never picked again for it."""
+
+    ticket = ForeignKeyField(TicketRow, backref="blocklist", on_delete="CASCADE")
+    release_key = CharField()
+    title = TextField(default="")
+    reason = TextField()
+    at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "blocklist"
+        indexes = ((("ticket", "release_key"), True),)
+
+
+class LibraryRow(BaseModel):
+    """A library from config: name, kind, root and naming template."""
+
+    name = CharField(unique=True)
+    kind = CharField()
+    root = TextField()
+    naming = TextField()
+
+    class Meta:
+        table_name = "library"
+
+
+class LibraryItemRow(BaseModel):
+    """Artist → album → track, movie, series → season → episode, with status and lock."""
+
+    library = ForeignKeyField(LibraryRow, backref="items", on_delete="CASCADE")
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="CASCADE")
+    kind = CharField()
+    title = TextField()
+    year = IntegerField(null=True)
+    disc = IntegerField(null=True)
+    number = IntegerField(null=True)
+    season = IntegerField(null=True)
+    provider_id = CharField(null=True)
+    status = CharField(default="wanted", index=True)
+    download_info_hash = CharField(null=True)
+    locked = BooleanField(default=False)
+    trashed = BooleanField(default=False)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "library_item"
+        indexes = ((("library", "kind", "provider_id"), False), (("parent", "kind", "number"), False))
+
+
+class MediaFileRow(BaseModel):
+    """A file in a library: identity, location and probed media facts."""
+
+    library = ForeignKeyField(LibraryRow, backref="files", on_delete="CASCADE")
+    path = TextField(unique=True)
+    library_item = ForeignKeyField(LibraryItemRow, null=True, backref="files", on_delete="SET NULL")
+    size = BigIntegerField(default=0)
+    mtime = FloatField(default=0)
+    content_hash = CharField(null=True)
+    duration_secs = FloatField(null=True)
+    codec = CharField(null=True)
+    bitrate = IntegerField(null=True)
+    channels = IntegerField(null=True)
+    sample_rate = IntegerField(null=True)
+    width = IntegerField(null=True)
+    height = IntegerField(null=True)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "media_file"
+
+
+class MediaFileStateRow(BaseModel):
+    """Whether a media file still exists as recorded; what the UI trusts before claiming a file."""
+
+    media_file = ForeignKeyField(MediaFileRow, unique=True, backref="state", on_delete="CASCADE")
+    exists = BooleanField(default=True)
+    size = BigIntegerField(default=0)
+    mtime = FloatField(default=0)
+    last_verified_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "media_file_state"
+
+
+class ImportRecordRow(BaseModel):
+    """One attempt to bring a file into a library, successful or not."""
+
+    media_file = ForeignKeyField(MediaFileRow, null=True, backref="imports", on_delete="SET NULL")
+    path = TextField()
+    method = CharField()
+    source_type = CharField()
+    source_id = CharField(null=True)
+    ticket_id = CharField(null=True, index=True)
+    success = BooleanField()
+    error = TextField(null=True)
+    at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "import_record"
+
+
+class UnmatchedFileRow(BaseModel):
+    """A file that could not be identified, with suggestions, until matched or dismissed."""
+
+    library = ForeignKeyField(LibraryRow, null=True, backref="unmatched", on_delete="CASCADE")
+    path = TextField(unique=True)
+    size = BigIntegerField(default=0)
+    source_type = CharField(default="scan")
+    parsed = JsonField(null=True)
+    suggestions = JsonField(default=list)
+    status = CharField(default="open", index=True)
+    target = TextField(null=True)
+    created_at = UtcDateTimeField()
+    resolved_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        table_name = "unmatched_file"
+
+
+class TrashRow(BaseModel):
+    """A soft-deleted file or item, restorable until purge_after."""
+
+    original_path = TextField()
+    trash_path = TextField()
+    library_item = ForeignKeyField(LibraryItemRow, null=True, on_delete="SET NULL")
+    description = TextField(default="")
+    trashed_at = UtcDateTimeField()
+    purge_after = UtcDateTimeField(index=True)
+    restored_at = UtcDateTimeField(null=True)
+    purged_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        table_name = "trash"
+
+
+class TorrentRow(BaseModel):
+    """A torrent in the catalog: what it holds, where it seeds, how it has been used."""
+
+    info_hash = CharField(primary_key=True)
+    name = TextField()
+    save_path = TextField()
+    total_size = BigIntegerField(default=0)
+    torrent_file = BlobField(null=True)
+    magnet = TextField(null=True)
+    progress = FloatField(default=0)
+    state = CharField(default="queued")
+    paused = BooleanField(default=False)
+    ratio = FloatField(default=0)
+    uploaded = BigIntegerField(default=0)
+    downloaded = BigIntegerField(default=0)
+    seeding_done = BooleanField(default=False)
+    removed = BooleanField(default=False)
+    added_at = UtcDateTimeField()
+    completed_at = UtcDateTimeField(null=True)
+    last_access_at = UtcDateTimeField()
+    progress_saved_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        table_name = "torrent"
+
+
+class TorrentContentRow(BaseModel):
+    """One file of a catalog torrent with what its name says it holds."""
+
+    torrent = ForeignKeyField(TorrentRow, backref="contents", on_delete="CASCADE")
+    file_index = IntegerField()
+    path = TextField()
+    size = BigIntegerField(default=0)
+    parsed = JsonField(null=True)
+    artist = TextField(null=True)
+    album = TextField(null=True)
+    title = TextField(null=True)
+    disc = IntegerField(null=True)
+    track = IntegerField(null=True)
+    season = IntegerField(null=True)
+    episode = IntegerField(null=True)
+
+    class Meta:
+        table_name = "torrent_content"
+        indexes = ((("torrent", "file_index"), True),)
+
+
+class AuditEventRow(BaseModel):
+    """An audit event: append-only; seq is monotonic."""
+
+    seq = AutoField()
+    at = TextField()
+    type = CharField()
+    ticket_id = CharField(null=True)
+    actor = CharField()
+    data = TextField()
+
+    class Meta:
+        table_name = "audit_event"
+        indexes = ((("ticket_id", "seq"), False), (("type", "seq"), False), (("at",), False))
+
+
+class MetadataCacheRow(BaseModel):
+    """A cached metadata provider response, with its expiry."""
+
+    key = CharField(unique=True)
+    value = TextField()
+    expires_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "metadata_cache"
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    SchemaVersion, TicketRow, TicketItemRow, CandidateRow, BlocklistRow, LibraryRow, LibraryItemRow,
+    MediaFileRow, MediaFileStateRow, ImportRecordRow, UnmatchedFileRow, TrashRow, TorrentRow,
+    TorrentContentRow, AuditEventRow, MetadataCacheRow,
+)

@@ -1,0 +1,54 @@
+"""Claiming work: the highest-priority ready ticket of a stage, leased to one worker thread."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from qtorrentino.clock import Clock
+from qtorrentino.db.database import write_transaction
+from qtorrentino.db.models import TicketRow
+from qtorrentino.domain.states import TicketState
+
+LEASE_SECONDS = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A ticket leased to one worker: the worker owns it until it releases it or the lease runs out."""
+
+    ticket_id: str
+    state: TicketState
+    attempts: int
+    owner: str
+
+
+def claim_next(states: Iterable[TicketState], *, owner: str, clock: Clock) -> Claim | None:
+    """Lease the highest-priority, oldest ticket in one of `states` that nobody holds."""
+    now = clock.now()
+    wanted = [state.value for state in states]
+    with write_transaction():
+        row = (TicketRow.select()
+               .where(TicketRow.state.in_(wanted) & TicketRow.linked_to.is_null()
+                      & (TicketRow.lease_until.is_null() | (TicketRow.lease_until < now)))
+               .order_by(TicketRow.priority.desc(), TicketRow.created_at, TicketRow.id)
+               .first())
+        if row is None:
+            return None
+        TicketRow.update(lease_owner=owner, lease_until=now + timedelta(seconds=LEASE_SECONDS)).where(
+            TicketRow.id == row.id).execute()
+        return Claim(row.id, TicketState(row.state), row.attempts, owner)
+
+
+def release(claim: Claim) -> None:
+    """Give a ticket back; nothing happens if another owner took it meanwhile."""
+    with write_transaction():
+        TicketRow.update(lease_owner=None, lease_until=None).where(
+            (TicketRow.id == claim.ticket_id) & (TicketRow.lease_owner == claim.owner)).execute()
+
+
+def release_all() -> int:
+    """Clear every lease (on engine start: the previous process is gone, whatever it held)."""
+    with write_transaction():
+        return TicketRow.update(lease_owner=None, lease_until=None).where(TicketRow.lease_owner.is_null(False)).execute()

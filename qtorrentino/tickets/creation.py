@@ -1,0 +1,126 @@
+"""Filing new tickets: library choice, deduplication against active tickets, merging overlapping items."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from qtorrentino.clock import Clock
+from qtorrentino.config.model import Config
+from qtorrentino.db.models import TicketItemRow, TicketRow
+from qtorrentino.domain.states import TERMINAL_STATES, TicketState
+from qtorrentino.domain.ticket import LIBRARY_KIND_FOR, TicketItem, TicketSpec, overlap
+from qtorrentino.domain.ticket_json import spec_to_json
+from qtorrentino.errors import UsageError
+from qtorrentino.events import AuditRecorded
+from qtorrentino.tickets.rows import spec_of
+from qtorrentino.tickets.unit_of_work import UnitOfWork
+
+MERGEABLE_STATES = frozenset({TicketState.PENDING, TicketState.ACQUIRING, TicketState.NEEDS_APPROVAL,
+                              TicketState.ACQUISITION_FAILED})
+"""An active ticket takes merged items only before a release was chosen for download."""
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """What `ticket add` reports: the new id, its state and the ticket it follows."""
+
+    id: str
+    state: TicketState
+    linked_to: str | None
+    merged_items: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "state": self.state.value, "linked_to": self.linked_to}
+
+
+def new_ticket_id() -> str:
+    """A fresh ticket id: 12 hex digits, so a 4-character prefix usually suffices."""
+    return uuid.uuid4().hex[:12]
+
+
+class TicketCreator:
+    """Files tickets through the unit of work, linking or merging with active tickets for the same content."""
+
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, config: Config) -> None:
+        self.uow = unit_of_work
+        self.clock = clock
+        self.config = config
+
+    def add(self, spec: TicketSpec, *, actor: str) -> Created:
+        """File one ticket; returns its id, state and the active ticket it was linked to, if any."""
+        spec = self._with_library(spec)
+        with self.uow() as outbox:
+            for active in _active_tickets():
+                active_spec = spec_of(active)
+                relation = overlap(active_spec, spec)
+                if relation is None:
+                    continue
+                if relation.covered:
+                    return self._insert(outbox, spec, actor, linked=active, merged=())
+                if relation.new_items and TicketState(active.state) in MERGEABLE_STATES:
+                    merged = self._merge(active, relation.new_items)
+                    return self._insert(outbox, spec, actor, linked=active, merged=merged)
+            return self._insert(outbox, spec, actor, linked=None, merged=())
+
+    def _with_library(self, spec: TicketSpec) -> TicketSpec:
+        kind = LIBRARY_KIND_FOR[spec.kind]
+        if spec.library:
+            library = self.config.library(spec.library)
+            if library is None:
+                known = ", ".join(lib.name for lib in self.config.libraries) or "none configured"
+                raise UsageError(f"ticket field 'library': no library named {spec.library!r}",
+                                 hint=f"libraries: {known}")
+            name = library.name
+        else:
+            library = self.config.first_library_of_kind(kind)
+            name = library.name if library else None
+        return TicketSpec(kind=spec.kind, query=spec.query, items=spec.items, constraints=spec.constraints,
+                          library=name, priority=spec.priority, dry_run=spec.dry_run,
+                          requested_by=spec.requested_by, auto_approve_threshold=spec.auto_approve_threshold)
+
+    def _insert(self, outbox: list[AuditRecorded], spec: TicketSpec, actor: str, *, linked: TicketRow | None,
+                merged: tuple[str, ...]) -> Created:
+        now = self.clock.now()
+        ticket_id = new_ticket_id()
+        state = TicketState(linked.state) if linked else TicketState.PENDING
+        given = spec_to_json(spec)
+        TicketRow.create(id=ticket_id, kind=spec.kind.value, title=spec.title, state=state.value,
+                         priority=spec.priority, spec=given, library=spec.library, dry_run=spec.dry_run,
+                         linked_to=linked.id if linked else None, created_at=now, updated_at=now)
+        _insert_items(ticket_id, spec.items, start=0)
+        self.uow.audit.record(outbox, "TicketCreated", ticket_id=ticket_id, actor=actor, data={"ticket": given})
+        if linked is not None:
+            self.uow.audit.record(outbox, "TicketLinked", ticket_id=ticket_id, actor=actor,
+                                  data={"linked_to": linked.id, "merged_items": list(merged)})
+        return Created(ticket_id, state, linked.id if linked else None, merged)
+
+    def _merge(self, active: TicketRow, items: tuple[TicketItem, ...]) -> tuple[str, ...]:
+        taken = {row.item_id for row in active.items}
+        position = active.items.count()
+        renamed: list[TicketItem] = []
+        for item in items:
+            item_id = item.id
+            suffix = 2
+            while item_id in taken:
+                item_id, suffix = f"{item.id}-{suffix}", suffix + 1
+            taken.add(item_id)
+            renamed.append(TicketItem(id=item_id, type=item.type, title=item.title, disc=item.disc,
+                                      number=item.number, season=item.season, duration_secs=item.duration_secs))
+        _insert_items(active.id, tuple(renamed), start=position)
+        active.updated_at = self.clock.now()
+        active.save()
+        return tuple(item.id for item in renamed)
+
+
+def _active_tickets() -> list[TicketRow]:
+    terminal = [state.value for state in TERMINAL_STATES] + [TicketState.FAILED.value]
+    return list(TicketRow.select().where(TicketRow.state.not_in(terminal) & TicketRow.linked_to.is_null())
+                .order_by(TicketRow.created_at))
+
+
+def _insert_items(ticket_id: str, items: tuple[TicketItem, ...], *, start: int) -> None:
+    for position, item in enumerate(items, start=start):
+        TicketItemRow.create(ticket=ticket_id, item_id=item.id, position=position, type=item.type.value,
+                             title=item.title, disc=item.disc, number=item.number, season=item.season,
+                             duration_secs=item.duration_secs, requested=item.requested)

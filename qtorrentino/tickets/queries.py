@@ -1,0 +1,58 @@
+"""Ticket queries for the faces: lists by state, the approval queue, counts; keyset-paginated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from peewee import fn
+
+from qtorrentino.db.models import TicketItemRow, TicketRow
+from qtorrentino.domain.states import ItemState, TicketState, is_idle_state
+from qtorrentino.tickets.rows import summary
+from qtorrentino.tickets.views import TicketSummary
+
+
+def list_tickets(states: Iterable[TicketState] = (), *, limit: int = 200, after: tuple[int, str] | None = None,
+                 text: str | None = None) -> list[TicketSummary]:
+    """Tickets by priority (high first) then age; `after` = (priority, id) of the last row seen."""
+    query = TicketRow.select()
+    wanted = [state.value for state in states]
+    if wanted:
+        query = query.where(TicketRow.state.in_(wanted))
+    if text:
+        query = query.where(TicketRow.title.contains(text) | TicketRow.id.startswith(text.lower()))
+    if after is not None:
+        priority, last_id = after
+        query = query.where((TicketRow.priority < priority) | ((TicketRow.priority == priority)
+                                                                & (TicketRow.id > last_id)))
+    rows = list(query.order_by(TicketRow.priority.desc(), TicketRow.id).limit(limit))
+    counts = _item_counts([row.id for row in rows])
+    return [summary(row, *counts.get(row.id, (0, 0))) for row in rows]
+
+
+def _item_counts(ticket_ids: list[str]) -> dict[str, tuple[int, int]]:
+    if not ticket_ids:
+        return {}
+    placed = fn.SUM(TicketItemRow.state == ItemState.PLACED.value)
+    rows = (TicketItemRow.select(TicketItemRow.ticket, fn.COUNT(TicketItemRow.id), placed)
+            .where(TicketItemRow.ticket.in_(ticket_ids) & (TicketItemRow.requested == True))  # noqa: E712
+            .group_by(TicketItemRow.ticket).tuples())
+    return {ticket: (total, int(done or 0)) for ticket, total, done in rows}
+
+
+def counts_by_state() -> dict[TicketState, int]:
+    """How many tickets are in each state (the header's totals)."""
+    rows = TicketRow.select(TicketRow.state, fn.COUNT(TicketRow.id)).group_by(TicketRow.state).tuples()
+    return {TicketState(state): count for state, count in rows}
+
+
+def all_idle() -> bool:
+    """True when no ticket can move without a person (headless --exit-when-idle)."""
+    for state, retryable in TicketRow.select(TicketRow.state, TicketRow.retryable).tuples().iterator():
+        if not is_idle_state(TicketState(state), retryable=retryable):
+            return False
+    return True
+
+
+def any_failed() -> bool:
+    return TicketRow.select().where(TicketRow.state == TicketState.FAILED.value).exists()

@@ -1,0 +1,254 @@
+"""Ticket commands: transition, approve, reject, cancel, retry, force-search/magnet, fail, priority."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from qtorrentino.clock import Clock
+from qtorrentino.db.models import BlocklistRow, CandidateRow, TicketItemRow, TicketRow
+from qtorrentino.domain.redact import redact_text
+from qtorrentino.domain.states import RETRY_STAGES, ItemState, TicketState, check_transition
+from qtorrentino.errors import IllegalTransition, NotFound, QtorrentinoError, UsageError
+from qtorrentino.events import AuditRecorded
+from qtorrentino.tickets.rows import detail, resolve_id
+from qtorrentino.tickets.unit_of_work import UnitOfWork
+from qtorrentino.tickets.views import TicketDetail
+
+log = logging.getLogger(__name__)
+
+Outbox = list[AuditRecorded]
+
+MAX_ATTEMPTS = 5
+BACKOFF_BASE_SECONDS = 30.0
+BACKOFF_CAP_SECONDS = 3600.0
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Exponential back-off before automatic retry number `attempt` (1-based), capped."""
+    return float(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1)))
+
+
+class TicketCommands:
+    """Every change a person or a worker makes to a ticket, each one unit of work."""
+
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock) -> None:
+        self.uow = unit_of_work
+        self.clock = clock
+
+    @property
+    def audit(self) -> Any:
+        return self.uow.audit
+
+    def transition(self, outbox: Outbox, ticket_id: str, new: TicketState, *, reason: str, actor: str,
+                   **changes: Any) -> TicketRow:
+        """Move a ticket to `new` if the table allows it, with its audit event; linked tickets follow."""
+        row = TicketRow.get_by_id(ticket_id)
+        old = TicketState(row.state)
+        check_transition(old, new)
+        now = self.clock.now()
+        row.state = new.value
+        row.updated_at = now
+        for name, value in changes.items():
+            setattr(row, name, value)
+        if new is not TicketState.FAILED:
+            row.error = changes.get("error")
+        row.save()
+        self.audit.record(outbox, "TicketStateChanged", ticket_id=ticket_id, actor=actor,
+                          data={"from_state": old.value, "to_state": new.value, "reason": reason})
+        self._follow(outbox, row, reason)
+        return row
+
+    def _follow(self, outbox: Outbox, primary: TicketRow, reason: str) -> None:
+        """Linked tickets mirror the state of the ticket they are linked to."""
+        for follower in TicketRow.select().where(TicketRow.linked_to == primary.id):
+            if follower.state == primary.state:
+                continue
+            old = follower.state
+            follower.state = primary.state
+            follower.updated_at = primary.updated_at
+            follower.error = primary.error
+            follower.retryable = primary.retryable
+            follower.save()
+            self.audit.record(outbox, "TicketStateChanged", ticket_id=follower.id, actor="engine",
+                              data={"from_state": old, "to_state": primary.state,
+                                    "reason": f"follows ticket {primary.id}: {reason}"})
+
+    def get(self, ticket_id: str) -> TicketDetail:
+        """One ticket whole, by id or unique prefix."""
+        return detail(TicketRow.get_by_id(resolve_id(ticket_id)))
+
+    def _row(self, ticket_id: str) -> TicketRow:
+        return TicketRow.get_by_id(resolve_id(ticket_id))
+
+    def approve(self, ticket_id: str, rank: int | None = None, *, actor: str) -> TicketDetail:
+        """Approve a candidate (rank 0 = the recommended one); a different pick is recorded as a correction."""
+        with self.uow() as outbox:
+            row = self._row(ticket_id)
+            self._not_linked(row)
+            chosen = rank if rank is not None else 0
+            candidate = CandidateRow.get_or_none(CandidateRow.ticket == row.id, CandidateRow.rank == chosen)
+            if candidate is None:
+                count = CandidateRow.select().where(CandidateRow.ticket == row.id).count()
+                raise NotFound(f"ticket {row.id} has no candidate of rank {chosen}",
+                               hint=f"ranks run from 0 to {count - 1}" if count else "it has no candidates; "
+                               "use force-search or force-magnet")
+            self.transition(outbox, row.id, TicketState.APPROVED, reason=f"candidate {chosen} approved",
+                            actor=actor, chosen_rank=chosen, info_hash=candidate.info_hash)
+            self.audit.record(outbox, "ApprovalGranted", ticket_id=row.id, actor=actor,
+                              data={"candidate_rank": chosen, "info_hash": candidate.info_hash,
+                                    "title": candidate.title, "correction": chosen != 0, "reason": "approved"})
+        return self.get(row.id)
+
+    def reject(self, ticket_id: str, reason: str = "", *, actor: str) -> TicketDetail:
+        """Reject a ticket waiting for approval."""
+        with self.uow() as outbox:
+            row = self._row(ticket_id)
+            self._not_linked(row)
+            self.transition(outbox, row.id, TicketState.REJECTED, reason=reason or "rejected", actor=actor)
+            self.audit.record(outbox, "ApprovalRejected", ticket_id=row.id, actor=actor,
+                              data={"candidate_rank": None, "info_hash": None, "correction": False,
+                                    "reason": reason or "rejected"})
+        return self.get(row.id)
+
+    def cancel(self, ticket_id: str, reason: str = "", *, actor: str) -> TicketDetail:
+        """Cancel a ticket that is not finished."""
+        with self.uow() as outbox:
+            row = self._row(ticket_id)
+            self.transition(outbox, row.id, TicketState.CANCELLED, reason=reason or "cancelled", actor=actor,
+                            lease_owner=None, lease_until=None)
+            self.audit.record(outbox, "TicketCancelled", ticket_id=row.id, actor=actor,
+                              data={"reason": reason or "cancelled"})
+        return self.get(row.id)
+
+    def retry(self, ticket_id: str, *, actor: str) -> TicketDetail:
+        """Send a failed ticket back to the stage it failed in (or an acquisition failure to a new search)."""
+        with self.uow() as outbox:
+            row = self._row(ticket_id)
+            self._not_linked(row)
+            state = TicketState(row.state)
+            if state is TicketState.FAILED:
+                target = TicketState(row.failed_stage or TicketState.PENDING.value)
+            elif state is TicketState.ACQUISITION_FAILED:
+                target = TicketState.ACQUIRING
+            else:
+                raise IllegalTransition(f"ticket {row.id} is {state.value}, not failed",
+                                        hint="only failed tickets can be retried")
+            self.transition(outbox, row.id, target, reason="retry asked", actor=actor, next_attempt_at=None,
+                            lease_owner=None, lease_until=None)
+            self.audit.record(outbox, "AdminRetry", ticket_id=row.id, actor=actor, data={"to_state": target.value})
+        return self.get(row.id)
+
+    def force_search(self, ticket_id: str, query: str, *, actor: str) -> TicketDetail:
+        """Search again with a typed query."""
+        if not query.strip():
+            raise UsageError("force-search needs a query", hint='e.g. ticket force-search ID "Artist Album FLAC"')
+        with self.uow() as outbox:
+            row = self._row(ticket_id)
+            self._not_linked(row)
+            self.transition(outbox, row.id, TicketState.ACQUIRING, reason=f"force-search: {query}", actor=actor,
+                            forced_query=query.strip(), lease_owner=None, lease_until=None)
+            self.audit.record(outbox, "AdminForceSearch", ticket_id=row.id, actor=actor, data={"query": query})
+        return self.get(row.id)
+
+    def force_magnet(self, ticket_id: str, magnet_uri: str, *, actor: str) -> TicketDetail:
+        """Skip the search: the magnet becomes the chosen candidate."""
+        if not magnet_uri.startswith("magnet:?") or "xt=urn:bt" not in magnet_uri:
+            raise UsageError("not a magnet URI", hint="it starts with magnet:?xt=urn:btih:")
+        info_hash = _magnet_hash(magnet_uri)
+        with self.uow() as outbox:
+            row = self._row(ticket_id)
+            self._not_linked(row)
+            last = CandidateRow.select().where(CandidateRow.ticket == row.id).order_by(CandidateRow.rank.desc()).first()
+            rank = last.rank + 1 if last else 0
+            CandidateRow.create(ticket=row.id, rank=rank, score=1.0, title=_magnet_name(magnet_uri) or info_hash,
+                                info_hash=info_hash, indexer="manual", magnet=magnet_uri,
+                                reasons=["chosen by a person (force-magnet)"])
+            self.transition(outbox, row.id, TicketState.APPROVED, reason="force-magnet", actor=actor,
+                            chosen_rank=rank, info_hash=info_hash)
+            self.audit.record(outbox, "AdminForceMagnet", ticket_id=row.id, actor=actor,
+                              data={"magnet_uri": redact_text(magnet_uri)})
+        return self.get(row.id)
+
+    def set_priority(self, ticket_id: str, priority: int, *, actor: str) -> TicketDetail:
+        """Change a ticket's priority (0–65535, higher first)."""
+        if not 0 <= priority <= 65535:
+            raise UsageError(f"priority {priority} is out of range", hint="use 0..65535")
+        with self.uow():
+            row = self._row(ticket_id)
+            row.priority = priority
+            row.updated_at = self.clock.now()
+            row.save()
+        return self.get(row.id)
+
+    def fail(self, ticket_id: str, stage: TicketState, error: QtorrentinoError, *, actor: str = "engine") -> None:
+        """A worker's failure: retryable errors back off exponentially, up to MAX_ATTEMPTS."""
+        with self.uow() as outbox:
+            row = TicketRow.get_by_id(ticket_id)
+            if TicketState(row.state) is TicketState.CANCELLED:
+                return
+            attempts = row.attempts + 1
+            retryable = error.retryable and attempts < MAX_ATTEMPTS and stage in RETRY_STAGES
+            next_at = self.clock.now() + timedelta(seconds=backoff_seconds(attempts)) if retryable else None
+            message = error.message + (f" — {error.hint}" if error.hint else "")
+            self.transition(outbox, ticket_id, TicketState.FAILED, reason=message, actor=actor,
+                            error=message, retryable=retryable, attempts=attempts, next_attempt_at=next_at,
+                            failed_stage=stage.value, lease_owner=None, lease_until=None)
+
+    def due_retries(self) -> list[str]:
+        """Failed retryable tickets whose back-off has passed."""
+        now = self.clock.now()
+        query = TicketRow.select(TicketRow.id).where(
+            (TicketRow.state == TicketState.FAILED.value) & (TicketRow.retryable == True)  # noqa: E712
+            & (TicketRow.next_attempt_at <= now) & TicketRow.linked_to.is_null())
+        return [row.id for row in query]
+
+    def retry_due(self, ticket_id: str) -> None:
+        """The automatic retry after back-off: back to the stage the ticket failed in."""
+        with self.uow() as outbox:
+            row = TicketRow.get_by_id(ticket_id)
+            if row.state != TicketState.FAILED.value or not row.retryable:
+                return
+            self.transition(outbox, ticket_id, TicketState(row.failed_stage or "pending"),
+                            reason=f"automatic retry (attempt {row.attempts + 1})", actor="engine",
+                            next_attempt_at=None)
+
+    def blocklist(self, outbox: Outbox, ticket_id: str, release_key: str, title: str, reason: str) -> None:
+        """Never pick this release again for this ticket."""
+        BlocklistRow.insert(ticket=ticket_id, release_key=release_key, title=title, reason=reason,
+                            at=self.clock.now()).on_conflict_ignore().execute()
+        self.audit.record(outbox, "ReleaseBlocklisted", ticket_id=ticket_id, actor="engine",
+                          data={"info_hash": release_key, "title": title, "reason": reason})
+
+    def blocklisted(self, ticket_id: str) -> set[str]:
+        return {row.release_key for row in BlocklistRow.select().where(BlocklistRow.ticket == ticket_id)}
+
+    def set_item_states(self, ticket_id: str, item_ids: Sequence[str], state: ItemState, **changes: Any) -> None:
+        """Move items of a ticket to a state (with the timestamp of that state)."""
+        stamp = {ItemState.DOWNLOADED: "downloaded_at", ItemState.CONVERTED: "converted_at",
+                 ItemState.PLACED: "placed_at"}.get(state)
+        values: dict[str, Any] = {"state": state.value, **changes}
+        if stamp:
+            values[stamp] = self.clock.now()
+        TicketItemRow.update(**values).where(
+            (TicketItemRow.ticket == ticket_id) & TicketItemRow.item_id.in_(list(item_ids))).execute()
+
+    def _not_linked(self, row: TicketRow) -> None:
+        if row.linked_to:
+            raise IllegalTransition(f"ticket {row.id} follows ticket {row.linked_to}",
+                                    hint=f"act on {row.linked_to} instead")
+
+
+def _magnet_hash(magnet_uri: str) -> str:
+    params = parse_qs(urlsplit(magnet_uri).query)
+    for value in params.get("xt", []):
+        if value.lower().startswith("urn:btih:"):
+            return value[9:].lower()
+    return ""
+
+
+def _magnet_name(magnet_uri: str) -> str:
+    return parse_qs(urlsplit(magnet_uri).query).get("dn", [""])[0]

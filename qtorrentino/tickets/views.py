@@ -1,0 +1,136 @@
+"""Read models of tickets handed to the faces: frozen values, never peewee rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from qtorrentino.clock import iso
+from qtorrentino.domain.states import ItemState, TicketState
+from qtorrentino.domain.ticket import TicketSpec
+from qtorrentino.domain.ticket_json import spec_to_json
+
+
+@dataclass(frozen=True, slots=True)
+class TicketSummary:
+    """One ticket as lists show it."""
+
+    id: str
+    kind: str
+    title: str
+    state: TicketState
+    priority: int
+    created_at: datetime
+    updated_at: datetime
+    linked_to: str | None
+    retryable: bool
+    attempts: int
+    next_attempt_at: datetime | None
+    error: str | None
+    library: str | None
+    info_hash: str | None
+    items_total: int = 0
+    items_done: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's fields of `ticket list --json`."""
+        return {
+            "id": self.id, "kind": self.kind, "title": self.title, "state": self.state.value,
+            "priority": self.priority, "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
+            "linked_to": self.linked_to, "retryable": self.retryable, "attempts": self.attempts,
+            "next_attempt_at": iso(self.next_attempt_at), "error": self.error, "library": self.library,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    """One item of a ticket with its state and where its file landed."""
+
+    id: str
+    type: str
+    title: str
+    state: ItemState
+    disc: int | None
+    number: int | None
+    season: int | None
+    duration_secs: float | None
+    requested: bool
+    file_index: int | None
+    source_path: str | None
+    staged_path: str | None
+    path: str | None
+    error: str | None
+
+    @property
+    def label(self) -> str:
+        if self.type == "episode" and self.season is not None and self.number is not None:
+            return f"S{self.season:02d}E{self.number:02d} {self.title}".strip()
+        if self.type == "track" and self.number is not None:
+            return f"{self.disc or 1}-{self.number:02d} {self.title}".strip()
+        return self.title or self.id
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title or self.label, "state": self.state.value, "path": self.path,
+                "type": self.type, "disc": self.disc, "number": self.number, "season": self.season,
+                "requested": self.requested}
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateView:
+    """A scored candidate with its explanation; rank 0 is the recommended one."""
+
+    rank: int
+    score: float
+    title: str
+    info_hash: str | None
+    indexer: str
+    size: int
+    seeders: int
+    peers: int
+    magnet: str | None
+    link: str | None
+    reasons: tuple[str, ...]
+    factors: tuple[dict[str, Any], ...] = ()
+    mapping: dict[str, Any] | None = None
+    files: tuple[dict[str, Any], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rank": self.rank, "score": round(self.score, 4), "title": self.title,
+                "info_hash": self.info_hash, "indexer": self.indexer, "size": self.size,
+                "seeders": self.seeders, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True, slots=True)
+class TicketDetail:
+    """One ticket whole: summary, what was asked, items, candidates."""
+
+    summary: TicketSummary
+    spec: TicketSpec
+    items: tuple[ItemView, ...]
+    candidates: tuple[CandidateView, ...]
+    chosen_rank: int | None
+    forced_query: str | None
+    stats: dict[str, Any] | None = field(default=None)
+
+    @property
+    def id(self) -> str:
+        return self.summary.id
+
+    @property
+    def state(self) -> TicketState:
+        return self.summary.state
+
+    @property
+    def chosen(self) -> CandidateView | None:
+        return next((c for c in self.candidates if c.rank == self.chosen_rank), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """`ticket show --json`: the summary fields plus items, candidates and the ticket as given."""
+        result = self.summary.to_json()
+        given = spec_to_json(self.spec)
+        result.update({"query": given["query"], "constraints": given["constraints"], "dry_run": self.spec.dry_run,
+                       "items": [item.to_json() for item in self.items],
+                       "candidates": [candidate.to_json() for candidate in self.candidates],
+                       "chosen_rank": self.chosen_rank, "stats": self.stats})
+        return result
