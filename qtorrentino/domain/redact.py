@@ -8,7 +8,7 @@ from collections.abc import Iterable
 REDACTED = "***"
 
 _QUERY_SECRET = re.compile(
-    r"(?i)([?&;](?:apikey|api_key|passkey|pass_key|authkey|auth_key|torrent_pass|token|key|secret|password|pid|uid)=)"
+    r"(?i)((?:^|[?&;\s])(?:apikey|api_key|passkey|pass_key|authkey|auth_key|torrent_pass|token|key|secret|password|pid|uid)=)"
     r"([^&#\s\"']+)"
 )
 _ENCODED_QUERY_SECRET = re.compile(

@@ -89,6 +89,7 @@ class TicketCommands:
         with self.uow() as outbox:
             row = self._row(ticket_id)
             self._not_linked(row)
+            check_transition(TicketState(row.state), TicketState.APPROVED)
             chosen = rank if rank is not None else 0
             candidate = CandidateRow.get_or_none(CandidateRow.ticket == row.id, CandidateRow.rank == chosen)
             if candidate is None:

@@ -1,0 +1,85 @@
+"""`qtorrentino audit [--ticket ID] [--type T] [--since ISO] [--json]` and `audit export --format jsonl`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from qtorrentino.cli.home_args import open_core
+from qtorrentino.cli.output import print_json_lines, print_table, visible
+from qtorrentino.clock import parse_iso
+from qtorrentino.engine.api import AuditAPI, AuditFilter
+from qtorrentino.errors import UsageError
+from qtorrentino.tickets.rows import resolve_id
+
+
+
+def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
+    audit = add("audit", "show the audit log, newest first", _query)
+    _filters(audit)
+    audit.add_argument("--limit", type=int, default=50)
+    audit.add_argument("--json", action="store_true")
+    actions = audit.add_subparsers(dest="audit_action", metavar="ACTION", parser_class=type(audit))
+    export = actions.add_parser("export", help="export the audit log as JSON Lines", description="export")
+    global_options(export, top=False)
+    _filters(export)
+    export.add_argument("--format", choices=["jsonl"], default="jsonl")
+    export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    export.set_defaults(handler=_export)
+    for name, (help_text, configure) in AUDIT_EXTENSIONS.items():
+        sub = actions.add_parser(name, help=help_text, description=help_text)
+        global_options(sub, top=False)
+        configure(sub)
+
+
+AUDIT_EXTENSIONS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {}
+"""Further `audit` actions registered by other parts (replay)."""
+
+
+def _filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ticket", metavar="ID")
+    parser.add_argument("--type", action="append", metavar="TYPE", dest="types")
+    parser.add_argument("--since", metavar="ISO", help="e.g. 2026-11-21T10:00:00Z")
+
+
+def _filter(args: argparse.Namespace) -> AuditFilter:
+    try:
+        since = parse_iso(args.since) if args.since else None
+    except ValueError:
+        raise UsageError(f"--since {args.since!r} is not an ISO 8601 time",
+                         hint="e.g. --since 2026-11-21T10:00:00Z") from None
+    ticket = resolve_id(args.ticket) if args.ticket else None
+    return AuditFilter(ticket_id=ticket, types=tuple(args.types or ()), since=since)
+
+
+def _query(args: argparse.Namespace) -> int:
+    core = open_core(args)
+    page = AuditAPI(core).page(_filter(args), limit=max(1, args.limit))
+    if args.json:
+        print_json_lines((event.to_json() for event in page.events), core.config.secrets)
+    else:
+        print_table(("SEQ", "AT", "TYPE", "TICKET", "ACTOR", "DATA"),
+                    ((e.seq, e.at, e.type, e.ticket_id or "", e.actor,
+                      visible(json.dumps(e.data, ensure_ascii=False))[:100]) for e in page.events))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    core = open_core(args)
+    api = AuditAPI(core)
+    audit_filter = _filter(args)
+    if args.output:
+        target = Path(args.output)
+        try:
+            with target.open("wb") as handle:
+                count = api.export(handle, audit_filter)
+        except OSError as error:
+            raise UsageError(f"cannot write {target}: {error.strerror}") from None
+        sys.stderr.write(f"exported {count} events to {target}\n")
+    else:
+        api.export(sys.stdout.buffer, audit_filter)
+        sys.stdout.flush()
+    return 0

@@ -1,0 +1,137 @@
+"""`qtorrentino doctor`: checks what bites seedbox users later, each failure with its fix."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from qtorrentino.cli.home_args import home_from
+from qtorrentino.config.load import load_config
+from qtorrentino.config.model import Config
+from qtorrentino.errors import MissingPart, QtorrentinoError
+
+LOW_SPACE_BYTES = 5 * 1024**3
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One line of the doctor's report."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    missing_part: bool = False
+
+
+def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
+    add("doctor", "check config, ffmpeg, libtorrent, indexers, disk space and permissions", run)
+
+
+def run(args: argparse.Namespace) -> int:
+    home = home_from(args)
+    checks: list[Check] = [Check("home", True, str(home.data_dir))]
+    try:
+        config = load_config(home)
+        checks.append(Check("config", True, str(home.config_file) + ("" if home.config_file.exists() else
+                                                                       " (absent: all defaults)")))
+    except QtorrentinoError as error:
+        checks.append(Check("config", False, error.message, error.hint))
+        return _report(checks)
+    checks.extend(run_checks(config))
+    return _report(checks)
+
+
+def run_checks(config: Config) -> list[Check]:
+    """Every check after the config loaded."""
+    checks = [_ffmpeg(), _libtorrent()]
+    for label, folder in (("download_dir", config.paths.download_dir), ("staging_dir", config.paths.staging_dir)):
+        checks.append(_folder(label, folder))
+    if not config.libraries:
+        checks.append(Check("libraries", False, "no [[libraries]] configured",
+                            'add [[libraries]] name = "Music" kind = "music" path = "~/media/music"'))
+    for library in config.libraries:
+        checks.append(_folder(f"library {library.name}", library.path))
+        checks.append(_hardlinks(config.paths.download_dir, library.path, library.name, library.link))
+    if not config.indexers:
+        checks.append(Check("indexers", False, "no [[indexers]] configured",
+                            "add an [[indexers]] entry with your Jackett/Prowlarr Torznab URL and API key"))
+    checks.extend(check() for check in EXTRA_CHECKS)
+    checks.extend(indexer_check(config) for indexer_check in INDEXER_CHECKS)
+    return checks
+
+
+EXTRA_CHECKS: list[Callable[[], Check]] = []
+INDEXER_CHECKS: list[Callable[[Config], Check]] = []
+"""Checks contributed by other parts (indexers answering caps)."""
+
+
+def _ffmpeg() -> Check:
+    path = shutil.which("ffmpeg")
+    if path:
+        return Check("ffmpeg", True, f"{path} (PATH)")
+    try:
+        import imageio_ffmpeg
+
+        return Check("ffmpeg", True, f"{imageio_ffmpeg.get_ffmpeg_exe()} (bundled by imageio-ffmpeg)")
+    except (ImportError, RuntimeError) as error:
+        return Check("ffmpeg", False, f"not found: {error}", "pip install imageio-ffmpeg, or apt-get install ffmpeg",
+                     missing_part=True)
+
+
+def _libtorrent() -> Check:
+    try:
+        import libtorrent
+
+        return Check("libtorrent", True, f"libtorrent {libtorrent.__version__}")
+    except ImportError as error:
+        return Check("libtorrent", False, f"cannot import: {error}", "pip install 'libtorrent>=2.0.9' "
+                     "(wheels exist for Python 3.10–3.13)", missing_part=True)
+
+
+def _existing_parent(folder: Path) -> Path:
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def _folder(label: str, folder: Path) -> Check:
+    probe = _existing_parent(folder)
+    if not os.access(probe, os.W_OK):
+        return Check(label, False, f"{folder}: not writable", f"chown or chmod {probe}")
+    free = shutil.disk_usage(probe).free
+    detail = f"{folder} ({free / 1024**3:.1f} GiB free)"
+    if free < LOW_SPACE_BYTES:
+        return Check(label, False, detail + ": low on space", "free some space or move this folder")
+    return Check(label, True, detail)
+
+
+def _hardlinks(download_dir: Path, library: Path, name: str, policy: str) -> Check:
+    same = _existing_parent(download_dir).stat().st_dev == _existing_parent(library).stat().st_dev
+    if same:
+        return Check(f"hardlinks → {name}", True, "download and library folders share a filesystem")
+    ok = policy == "copy"
+    fix = "" if ok else "put download_dir on the library's filesystem, or set link = \"copy\""
+    return Check(f"hardlinks → {name}", ok, "different filesystems: files will be copied"
+                 + (" (hardlink_or_fail will refuse)" if policy == "hardlink_or_fail" else ""), fix)
+
+
+def _report(checks: list[Check]) -> int:
+    for check in checks:
+        mark = "ok  " if check.ok else "FAIL"
+        sys.stdout.write(f"{mark} {check.name}: {check.detail}\n")
+        if not check.ok and check.fix:
+            sys.stdout.write(f"     fix: {check.fix}\n")
+    failed = [check for check in checks if not check.ok]
+    if any(check.missing_part for check in failed):
+        raise MissingPart(", ".join(check.name for check in failed if check.missing_part) + " missing",
+                          hint="see the fixes above")
+    if failed:
+        sys.stderr.write(f"qtorrentino: doctor found {len(failed)} problem(s); see the fixes above\n")
+        return 1
+    return 0

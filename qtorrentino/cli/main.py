@@ -1,0 +1,82 @@
+"""`qtorrentino`: argparse subcommands; builds the home and runs the face asked for."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from qtorrentino import __version__
+from qtorrentino.cli import audit_cmd, doctor, headless, tickets
+from qtorrentino.errors import QtorrentinoError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace], int]
+
+COMMAND_MODULES = (headless, tickets, audit_cmd, doctor)
+"""Each has register(add, global_options) adding its subcommands."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"qtorrentino: error: {message} (see `{self.prog} --help`)\n")
+        raise SystemExit(2)
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--home", default=default, metavar="DIR",
+                        help="keep config, database, logs and state in DIR (or set QTORRENTINO_HOME)")
+    parser.add_argument("--takeover", action="store_true", default=False if top else argparse.SUPPRESS,
+                        help="ask an engine already running on the home to stop, then start")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="qtorrentino", description="Terminal media acquisition and library pipeline.")
+    parser.add_argument("--version", action="version", version=f"qtorrentino {__version__}")
+    _global_options(parser, top=True)
+    parser.set_defaults(handler=_run_tui)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def add(name: str, help_text: str, handler: Handler) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _global_options(sub, top=False)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    for module in COMMAND_MODULES:
+        module.register(add, _global_options)
+    return parser
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    from qtorrentino.cli.tui_face import run_tui
+
+    return run_tui(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments, run the command, map errors to one line on stderr and an exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except QtorrentinoError as error:
+        sys.stderr.write(f"qtorrentino: error: {error.message}" + (f" (hint: {error.hint})" if error.hint else "")
+                         + "\n")
+        return error.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("qtorrentino: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        log.exception("unexpected error")
+        sys.stderr.write(f"qtorrentino: internal error: {type(error).__name__}: {error} "
+                         "(see logs/qtorrentino.log under the home)\n")
+        return 1

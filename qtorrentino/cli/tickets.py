@@ -1,0 +1,219 @@
+"""`qtorrentino ticket add|list|show|cancel|retry|approve|reject|force-search|force-magnet|priority`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from qtorrentino.cli.home_args import open_core
+from qtorrentino.cli.output import print_json_lines, print_table
+from qtorrentino.domain.states import TicketState
+from qtorrentino.engine.api import TicketsAPI
+from qtorrentino.engine.core import actor_name
+from qtorrentino.errors import TicketValidationError, UsageError
+
+EPISODE_CODE = re.compile(r"^[Ss](\d{1,3})(?:[Ee](\d{1,4}))+$")
+
+
+def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
+    ticket = add("ticket", "file and manage tickets", _missing_action)
+    actions = ticket.add_subparsers(dest="action", metavar="ACTION", parser_class=type(ticket))
+
+    def action(name: str, help_text: str, handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text, description=help_text)
+        global_options(sub, top=False)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add_cmd = action("add", "file tickets from JSON (a file or - for stdin) or from flags", _add)
+    add_cmd.add_argument("file", nargs="?", help="ticket JSON file, or - for stdin")
+    add_cmd.add_argument("--album", nargs=2, metavar=("ARTIST", "ALBUM"))
+    add_cmd.add_argument("--movie", metavar="TITLE")
+    add_cmd.add_argument("--year", type=int)
+    add_cmd.add_argument("--episode", nargs=2, metavar=("SERIES", "SxxEyy"))
+    add_cmd.add_argument("--library", metavar="NAME")
+    add_cmd.add_argument("--priority", type=int)
+    add_cmd.add_argument("--format", dest="target_format", metavar="FORMAT")
+    add_cmd.add_argument("--dry-run", action="store_true")
+    add_cmd.add_argument("--json", action="store_true")
+
+    list_cmd = action("list", "list tickets", _list)
+    list_cmd.add_argument("--state", action="append", choices=[state.value for state in TicketState])
+    list_cmd.add_argument("--limit", type=int, default=1000)
+    list_cmd.add_argument("--json", action="store_true")
+
+    show = action("show", "show one ticket with items and candidates", _show)
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+
+    for name, help_text in (("cancel", "cancel a ticket"), ("retry", "retry a failed ticket")):
+        sub = action(name, help_text, _simple)
+        sub.add_argument("id")
+        sub.add_argument("--json", action="store_true")
+    approve = action("approve", "approve a candidate (rank 0 = the recommended one)", _approve)
+    approve.add_argument("id")
+    approve.add_argument("--candidate", type=int, default=None, metavar="N")
+    approve.add_argument("--json", action="store_true")
+    reject = action("reject", "reject a ticket waiting for approval", _reject)
+    reject.add_argument("id")
+    reject.add_argument("--reason", default="")
+    reject.add_argument("--json", action="store_true")
+    search = action("force-search", "search again with a typed query", _force_search)
+    search.add_argument("id")
+    search.add_argument("query")
+    search.add_argument("--json", action="store_true")
+    magnet = action("force-magnet", "use this magnet as the chosen candidate", _force_magnet)
+    magnet.add_argument("id")
+    magnet.add_argument("magnet_uri")
+    magnet.add_argument("--json", action="store_true")
+    priority = action("priority", "set a ticket's priority (0–65535, higher first)", _priority)
+    priority.add_argument("id")
+    priority.add_argument("priority", type=int)
+    priority.add_argument("--json", action="store_true")
+
+
+def _missing_action(args: argparse.Namespace) -> int:
+    raise UsageError("ticket needs an action", hint="qtorrentino ticket --help lists them")
+
+
+def _api(args: argparse.Namespace) -> tuple[TicketsAPI, Any]:
+    core = open_core(args)
+    return TicketsAPI(core), core
+
+
+def _read_json(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot read {source}: {error.strerror}", hint="give a readable JSON file or -") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise TicketValidationError(f"{source}: not valid JSON: {error.msg} at line {error.lineno}",
+                                    hint="fix the JSON syntax") from None
+
+
+def _flag_ticket(args: argparse.Namespace) -> dict[str, Any]:
+    forms = [bool(args.album), bool(args.movie), bool(args.episode)]
+    if sum(forms) != 1:
+        raise UsageError("give a ticket file, or exactly one of --album, --movie, --episode",
+                         hint='e.g. qtorrentino ticket add --album "Artist" "Album"')
+    ticket: dict[str, Any]
+    if args.album:
+        ticket = {"kind": "album", "query": {"artist": args.album[0], "album": args.album[1]}}
+        if args.year:
+            ticket["query"]["year"] = args.year
+    elif args.movie:
+        ticket = {"kind": "movie", "query": {"title": args.movie}}
+        if args.year:
+            ticket["query"]["year"] = args.year
+    else:
+        series, code = args.episode
+        match = EPISODE_CODE.match(code)
+        if not match:
+            raise UsageError(f"--episode code {code!r} is not SxxEyy", hint="e.g. S01E02 or S01E01E02")
+        episodes = [int(number) for number in re.findall(r"[Ee](\d+)", code)]
+        ticket = {"kind": "episode", "query": {"series": series, "season": int(match.group(1)),
+                                               "episodes": episodes}}
+    return ticket
+
+
+def _add(args: argparse.Namespace) -> int:
+    if args.file and (args.album or args.movie or args.episode):
+        raise UsageError("give a ticket file or flags, not both")
+    value: Any = _read_json(args.file) if args.file else _flag_ticket(args)
+    if not args.file:
+        for key, given in (("library", args.library), ("priority", args.priority), ("dry_run", args.dry_run or None)):
+            if given is not None:
+                value[key] = given
+        if args.target_format:
+            value["constraints"] = {"format": args.target_format}
+    api, core = _api(args)
+    created = api.add_json(value, actor=actor_name("cli"))
+    if args.json:
+        print_json_lines((entry.to_json() for entry in created), core.config.secrets)
+    else:
+        for entry in created:
+            sys.stdout.write(entry.id + "\n")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    api, core = _api(args)
+    states = [TicketState(state) for state in args.state or ()]
+    tickets = api.list(states, limit=args.limit)
+    if args.json:
+        print_json_lines((ticket.to_json() for ticket in tickets), core.config.secrets)
+    else:
+        print_table(("ID", "KIND", "STATE", "PRI", "TITLE"),
+                    ((t.id, t.kind, t.state.value, t.priority, t.title) for t in tickets))
+    return 0
+
+
+def _print_detail(args: argparse.Namespace, core: Any, detail: Any) -> None:
+    if getattr(args, "json", False):
+        print_json_lines([detail.to_json()], core.config.secrets)
+        return
+    summary = detail.summary
+    sys.stdout.write(f"{summary.id}  {summary.kind}  {summary.state.value}  {summary.title}\n")
+    if summary.error:
+        sys.stdout.write(f"error: {summary.error}\n")
+    if summary.linked_to:
+        sys.stdout.write(f"follows ticket {summary.linked_to}\n")
+    if detail.items:
+        sys.stdout.write("items:\n")
+        print_table(("ID", "STATE", "ITEM", "PATH"),
+                    ((item.id, item.state.value, item.label, item.path or "") for item in detail.items))
+    if detail.candidates:
+        sys.stdout.write("candidates:\n")
+        print_table(("RANK", "SCORE", "SEEDS", "INDEXER", "TITLE"),
+                    ((c.rank, f"{c.score:.2f}", c.seeders, c.indexer, c.title) for c in detail.candidates))
+
+
+def _show(args: argparse.Namespace) -> int:
+    api, core = _api(args)
+    _print_detail(args, core, api.show(args.id))
+    return 0
+
+
+def _simple(args: argparse.Namespace) -> int:
+    api, core = _api(args)
+    actor = actor_name("cli")
+    detail = api.cancel(args.id, actor=actor) if args.action == "cancel" else api.retry(args.id, actor=actor)
+    _print_detail(args, core, detail)
+    return 0
+
+
+def _approve(args: argparse.Namespace) -> int:
+    api, core = _api(args)
+    _print_detail(args, core, api.approve(args.id, args.candidate, actor=actor_name("cli")))
+    return 0
+
+
+def _reject(args: argparse.Namespace) -> int:
+    api, core = _api(args)
+    _print_detail(args, core, api.reject(args.id, args.reason, actor=actor_name("cli")))
+    return 0
+
+
+def _force_search(args: argparse.Namespace) -> int:
+    api, core = _api(args)
+    _print_detail(args, core, api.force_search(args.id, args.query, actor=actor_name("cli")))
+    return 0
+
+
+def _force_magnet(args: argparse.Namespace) -> int:
+    api, core = _api(args)
+    _print_detail(args, core, api.force_magnet(args.id, args.magnet_uri, actor=actor_name("cli")))
+    return 0
+
+
+def _priority(args: argparse.Namespace) -> int:
+    api, core = _api(args)
+    _print_detail(args, core, api.set_priority(args.id, args.priority, actor=actor_name("cli")))
+    return 0
