@@ -14,6 +14,7 @@ from qtorrentino.db.database import database
 from qtorrentino.engine.api import AuditAPI, TicketsAPI
 from qtorrentino.engine.core import Core
 from qtorrentino.engine.lock import HomeLock
+from qtorrentino.engine.torrents_api import TorrentsAPI
 from qtorrentino.engine.wiring import build_parts
 from qtorrentino.events import AuditRecorded
 from qtorrentino.workers.base import WorkerContext
@@ -36,6 +37,7 @@ class Engine:
         self.bus = core.bus
         self.tickets = TicketsAPI(core)
         self.audit = AuditAPI(core)
+        self.torrents = TorrentsAPI(core.bus)
         self.context = WorkerContext(config=core.config, clock=core.clock, bus=core.bus, uow=core.uow,
                                      tickets=core.commands, home=core.home)
         self.parts = build_parts(self.context)

@@ -1,0 +1,123 @@
+"""TorrentsAPI: the torrents the engine holds (catalog rows overlaid with live numbers) and their commands."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from qtorrentino.db.models import TicketRow, TorrentRow
+from qtorrentino.errors import NotFound, TorrentError
+from qtorrentino.events import Bus, TorrentProgress
+
+
+@dataclass(frozen=True, slots=True)
+class TorrentView:
+    """One torrent as the Downloads screen and `torrent list` show it."""
+
+    info_hash: str
+    name: str
+    total_size: int
+    progress: float
+    download_bps: int
+    upload_bps: int
+    peers: int
+    seeds: int
+    eta_seconds: int | None
+    ratio: float
+    state: str
+    paused: bool
+    ticket_ids: tuple[str, ...]
+    save_path: str
+    added_at: datetime
+
+    def to_json(self) -> dict[str, object]:
+        return {"info_hash": self.info_hash, "name": self.name, "size": self.total_size,
+                "progress": round(self.progress, 4), "download_bps": self.download_bps,
+                "upload_bps": self.upload_bps, "peers": self.peers, "seeds": self.seeds,
+                "eta_seconds": self.eta_seconds, "ratio": round(self.ratio, 3), "state": self.state,
+                "paused": self.paused, "tickets": list(self.ticket_ids), "save_path": self.save_path}
+
+
+@dataclass
+class TorrentControls:
+    """What the torrent part offers the API; set by the engine when a session runs."""
+
+    pause: Callable[[str], None]
+    resume: Callable[[str], None]
+    remove: Callable[[str, bool], None]
+
+
+class TorrentsAPI:
+    """Torrent queries (catalog + live numbers) and pause/resume/remove."""
+
+    def __init__(self, bus: Bus) -> None:
+        self._live: dict[str, TorrentProgress] = {}
+        self._lock = threading.Lock()
+        self.controls: TorrentControls | None = None
+        mailbox = bus.open_mailbox()
+        self._mailbox = mailbox
+
+    def _absorb(self) -> None:
+        batch = self._mailbox.drain()
+        with self._lock:
+            for event in batch.latest:
+                if isinstance(event, TorrentProgress):
+                    self._live[event.info_hash] = event
+
+    def list(self, limit: int = 1000, *, include_removed: bool = False) -> list[TorrentView]:
+        """Torrents newest first, with the latest live numbers where the session reported them."""
+        self._absorb()
+        query = TorrentRow.select().order_by(TorrentRow.added_at.desc()).limit(limit)
+        if not include_removed:
+            query = query.where(TorrentRow.removed == False)  # noqa: E712
+        rows = list(query)
+        tickets: dict[str, list[str]] = {}
+        for ticket_id, info_hash in (TicketRow.select(TicketRow.id, TicketRow.info_hash)
+                                     .where(TicketRow.info_hash.in_([row.info_hash for row in rows])).tuples()):
+            tickets.setdefault(info_hash, []).append(ticket_id)
+        with self._lock:
+            return [self._view(row, tuple(tickets.get(row.info_hash, ()))) for row in rows]
+
+    def _view(self, row: TorrentRow, ticket_ids: tuple[str, ...]) -> TorrentView:
+        view = TorrentView(info_hash=row.info_hash, name=row.name, total_size=row.total_size,
+                           progress=row.progress, download_bps=0, upload_bps=0, peers=0, seeds=0,
+                           eta_seconds=None, ratio=row.ratio, state=row.state, paused=row.paused,
+                           ticket_ids=ticket_ids, save_path=row.save_path, added_at=row.added_at)
+        live = self._live.get(row.info_hash)
+        if live is None:
+            return view
+        return replace(view, progress=live.progress, download_bps=live.download_bps, upload_bps=live.upload_bps,
+                       peers=live.peers, seeds=live.seeds, eta_seconds=live.eta_seconds, ratio=live.ratio,
+                       state=live.state, paused=live.paused)
+
+    def totals(self) -> tuple[int, int]:
+        """Summed download and upload rates (bytes/s) of the live torrents."""
+        self._absorb()
+        with self._lock:
+            return (sum(p.download_bps for p in self._live.values()), sum(p.upload_bps for p in self._live.values()))
+
+    def resolve(self, prefix: str) -> str:
+        """The info-hash of the one torrent whose hash starts with prefix (at least 4 characters)."""
+        prefix = prefix.lower()
+        found = [row.info_hash for row in TorrentRow.select(TorrentRow.info_hash)
+                 .where(TorrentRow.info_hash.startswith(prefix)).limit(2)] if len(prefix) >= 4 else []
+        if len(found) != 1:
+            raise NotFound(f"no single torrent with info-hash {prefix!r}", hint="`qtorrentino torrent list` shows them")
+        return found[0]
+
+    def _controls(self) -> TorrentControls:
+        if self.controls is None:
+            raise TorrentError("no torrent session runs in this process",
+                               hint="torrent commands act through the running engine")
+        return self.controls
+
+    def pause(self, info_hash: str) -> None:
+        self._controls().pause(self.resolve(info_hash))
+
+    def resume(self, info_hash: str) -> None:
+        self._controls().resume(self.resolve(info_hash))
+
+    def remove(self, info_hash: str, *, delete_data: bool) -> None:
+        self._controls().remove(self.resolve(info_hash), delete_data)
