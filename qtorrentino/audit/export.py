@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from qtorrentino.audit.query import AuditFilter, _where
-from qtorrentino.audit.record import jsonl_line
+from qtorrentino.audit.record import JSONL_SELECT
 from qtorrentino.db.database import database
 
 EXPORT_BATCH = 10_000
@@ -18,11 +18,10 @@ def export_jsonl(output: BinaryIO, audit_filter: AuditFilter = AuditFilter()) ->
     where, params = _where(audit_filter, None)
     joiner = " AND " if where else " WHERE "
     while True:
-        rows = database.execute_sql(
-            f"SELECT seq, at, type, ticket_id, actor, data FROM audit_event{where}{joiner}seq > ? "  # noqa: S608
-            "ORDER BY seq LIMIT ?", (*params, after, EXPORT_BATCH)).fetchall()
+        rows = database.execute_sql(f"{JSONL_SELECT}{where}{joiner}seq > ? ORDER BY seq LIMIT ?",  # noqa: S608
+                                    (*params, after, EXPORT_BATCH)).fetchall()
         if not rows:
             return count
-        output.write(b"".join(jsonl_line(row) for row in rows))
+        output.write(("\n".join(line for _, line in rows) + "\n").encode())
         count += len(rows)
         after = rows[-1][0]

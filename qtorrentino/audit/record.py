@@ -13,7 +13,7 @@ from typing import Any
 from qtorrentino.clock import Clock, iso
 from qtorrentino.db.database import database
 from qtorrentino.db.models import AuditEventRow
-from qtorrentino.domain.redact import redact_value
+from qtorrentino.domain.redact import redact_json_text, redact_value
 from qtorrentino.events import AuditRecorded
 
 MIRROR_BATCH = 5_000
@@ -41,9 +41,9 @@ class AuditLog:
 
     def record_many(self, events: Iterable[tuple[str, str | None, str, dict[str, Any], datetime]]) -> int:
         """Bulk-insert (type, ticket_id, actor, data, at) rows in the current transaction; the fast path."""
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         rows = (
-            (iso(at), type_, ticket_id, actor,
-             json.dumps(redact_value(data, self.secrets), ensure_ascii=False, separators=(",", ":")))
+            (iso(at), type_, ticket_id, actor, redact_json_text(dumps(data), self.secrets))
             for type_, ticket_id, actor, data, at in events
         )
         cursor = database.connection().cursor()
@@ -61,13 +61,12 @@ class AuditLog:
             try:
                 last = _last_seq(handle)
                 while True:
-                    rows = database.execute_sql(
-                        "SELECT seq, at, type, ticket_id, actor, data FROM audit_event WHERE seq > ? "
-                        "ORDER BY seq LIMIT ?", (last, MIRROR_BATCH)).fetchall()
+                    rows = database.execute_sql(f"{JSONL_SELECT} WHERE seq > ? ORDER BY seq LIMIT ?",
+                                                (last, MIRROR_BATCH)).fetchall()
                     if not rows:
                         break
                     handle.seek(0, os.SEEK_END)
-                    handle.write(b"".join(jsonl_line(row) for row in rows))
+                    handle.write(("\n".join(line for _, line in rows) + "\n").encode())
                     last = rows[-1][0]
                     added += len(rows)
                 handle.flush()
@@ -77,13 +76,12 @@ class AuditLog:
         return added
 
 
-def jsonl_line(row: Sequence[Any]) -> bytes:
-    """One event as the contract's JSON Lines record."""
-    seq, at, type_, ticket_id, actor, data = row
-    return (
-        f'{{"seq":{seq},"at":{json.dumps(at)},"type":{json.dumps(type_)},'
-        f'"ticket_id":{json.dumps(ticket_id)},"actor":{json.dumps(actor, ensure_ascii=False)},"data":{data}}}\n'
-    ).encode()
+JSONL_SELECT = (
+    "SELECT seq, '{\"seq\":' || seq || ',\"at\":' || json_quote(at) || ',\"type\":' || json_quote(type)"
+    " || ',\"ticket_id\":' || json_quote(ticket_id) || ',\"actor\":' || json_quote(actor)"
+    " || ',\"data\":' || data || '}' FROM audit_event"
+)
+"""Builds each contract JSON Lines record inside SQLite: no per-row Python work on mirror or export."""
 
 
 def _last_seq(handle: Any) -> int:

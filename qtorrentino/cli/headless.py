@@ -27,6 +27,7 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
 
 
 def run(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     home = home_from(args)
     config = load_config(home)
     setup_logging(home, config.secrets, to_stderr=True)

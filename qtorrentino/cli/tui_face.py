@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 
 from qtorrentino.cli.headless import serve
 from qtorrentino.cli.home_args import home_from
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 
 def run_tui(args: argparse.Namespace) -> int:
     """Open the engine, run the app; on SIGHUP keep the engine running headless until SIGTERM."""
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     home = home_from(args)
     config = load_config(home)
     setup_logging(home, config.secrets, to_stderr=False)

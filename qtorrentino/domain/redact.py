@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -22,12 +23,15 @@ _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s:@\"']+):([^/\s@\"']+
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     """Hide known secrets and passkey-shaped URL parts in any text."""
     for secret in secrets:
-        if secret and len(secret) >= 4:
+        if secret and len(secret) >= 4 and secret in text:
             text = text.replace(secret, REDACTED)
-    text = _QUERY_SECRET.sub(lambda match: match.group(1) + REDACTED, text)
-    text = _ENCODED_QUERY_SECRET.sub(lambda match: match.group(1) + REDACTED, text)
-    text = _ANNOUNCE_PASSKEY.sub(lambda match: match.group(1) + REDACTED + match.group(3), text)
-    text = _USERINFO.sub(lambda match: f"{match.group(1)}{match.group(2)}:{REDACTED}@", text)
+    if "=" in text:
+        text = _QUERY_SECRET.sub(lambda match: match.group(1) + REDACTED, text)
+    if "%3" in text:
+        text = _ENCODED_QUERY_SECRET.sub(lambda match: match.group(1) + REDACTED, text)
+    if "://" in text:
+        text = _ANNOUNCE_PASSKEY.sub(lambda match: match.group(1) + REDACTED + match.group(3), text)
+        text = _USERINFO.sub(lambda match: f"{match.group(1)}{match.group(2)}:{REDACTED}@", text)
     return text
 
 
@@ -48,3 +52,14 @@ def redact_value(value: object, secrets: Iterable[str] = ()) -> object:
 
 def _is_secret_key(key: str) -> bool:
     return key.casefold() in {"api_key", "apikey", "passkey", "password", "token", "secret"}
+
+
+_SECRET_KEY_MARKERS = ('"api_key"', '"apikey"', '"passkey"', '"password"', '"token"', '"secret"')
+
+
+def redact_json_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Redact a serialised JSON document; walks it only when a secret-named key appears."""
+    lowered = text.casefold()
+    if any(marker in lowered for marker in _SECRET_KEY_MARKERS):
+        return json.dumps(redact_value(json.loads(text), secrets), ensure_ascii=False, separators=(",", ":"))
+    return redact_text(text, secrets)

@@ -1,0 +1,38 @@
+"""The engine runs without Textual: headless entry points never load it (checked in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+HEADLESS_ENTRY_POINTS = ["qtorrentino.engine.engine", "qtorrentino.cli.main", "qtorrentino.cli.headless",
+                         "qtorrentino.workers.manager"]
+
+
+@pytest.mark.parametrize("module", HEADLESS_ENTRY_POINTS)
+def test_headless_entry_points_do_not_load_textual(module: str) -> None:
+    probe = f"import sys, {module}; print('textual' in sys.modules, 'qtorrentino.tui' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO)
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_ticket_list_runs_without_loading_textual(tmp_path: object) -> None:
+    probe = ("import sys; from qtorrentino.cli.main import main; "
+             f"code = main(['--home', {str(tmp_path)!r}, 'ticket', 'list']); "
+             "print('textual' in sys.modules, code)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO)
+    assert result.stdout.split()[-2:] == ["False", "0"]
+
+
+def test_engine_packages_never_import_textual_or_the_tui() -> None:
+    engine_side = [path for package in ("engine", "workers", "tickets", "audit", "db", "config", "domain",
+                                        "search", "textbrain", "torrent", "media", "library", "metadata", "net")
+                   for path in (REPO / "qtorrentino" / package).rglob("*.py")]
+    offenders = [str(path) for path in engine_side
+                 if any(word in path.read_text(encoding="utf-8")
+                        for word in ("import textual", "from textual", "qtorrentino.tui"))]
+    assert offenders == []
