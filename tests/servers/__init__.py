@@ -1,0 +1,1 @@
+"""Loopback servers speaking real formats, for tests and the demo."""
