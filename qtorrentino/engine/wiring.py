@@ -6,6 +6,8 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from qtorrentino.search.indexers import IndexerSet
+from qtorrentino.workers.acquisition import AcquisitionWorker
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 
 
@@ -27,6 +29,10 @@ class Parts:
         for stopper in reversed(self.stoppers):
             stopper(timeout)
 
+    def worker(self, kind: type[BaseWorker]) -> BaseWorker:
+        """The running worker of a class (tests drive it with run_once())."""
+        return next(worker for worker in self.workers if isinstance(worker, kind))
+
 
 def config_hash(context: WorkerContext) -> str:
     """A short fingerprint of the config in force (secrets are masked in the repr)."""
@@ -35,4 +41,12 @@ def config_hash(context: WorkerContext) -> str:
 
 def build_parts(context: WorkerContext) -> Parts:
     """Build the workers and adapters from config."""
-    return Parts(config_hash=config_hash(context))
+    config = context.config
+    poll = config.workers.poll_interval_seconds
+    parts = Parts(config_hash=config_hash(context))
+    indexers = IndexerSet(config.indexers, context.clock)
+    context.parts["indexers"] = indexers
+    parts.stoppers.append(lambda timeout: indexers.close())
+    parts.workers.append(AcquisitionWorker(context, indexers, concurrency=config.workers.acquisition,
+                                           poll_seconds=poll))
+    return parts

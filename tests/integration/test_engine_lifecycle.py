@@ -52,19 +52,29 @@ def test_second_engine_is_refused_then_takeover_stops_the_first(home: Home) -> N
 
 
 def test_cli_writes_while_the_engine_runs_and_the_engine_sees_them(home: Home) -> None:
+    (home.data_dir / "config.toml").write_text(
+        (home.data_dir / "config.toml").read_text().replace("poll_interval_seconds = 0.2", "poll_interval_seconds = 30"))
     engine = start_headless(home)
     try:
         wait_for(lambda: running_pid(home.lock_file) == engine.pid)
+        added_at = time.monotonic()
         added = run_cli(home, "ticket", "add", "--movie", "Sintel", "--json")
         assert added.returncode == 0, added.stderr
         ticket_id = json.loads(added.stdout)["id"]
-        assert run_cli(home, "ticket", "cancel", ticket_id).returncode == 0
+
+        def picked_up() -> bool:
+            shown = json.loads(run_cli(home, "ticket", "show", ticket_id, "--json").stdout)
+            return shown["state"] != "pending"
+
+        wait_for(picked_up, timeout=10)
+        assert time.monotonic() - added_at < 10
         engine.send_signal(signal.SIGTERM)
         assert engine.wait(timeout=30) == 0
         _, stderr = engine.communicate()
     finally:
         engine.kill()
-    assert f"ticket {ticket_id}: pending → cancelled" in stderr
+    assert f"ticket {ticket_id}: pending → acquiring" in stderr
+    assert "no indexers configured" in stderr
     assert audit_types(home)[-1] == "ServiceStopped"
 
 
