@@ -1,0 +1,711 @@
+"""TorrentSession: the embedded libtorrent session, and the only module that imports libtorrent."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Self, cast
+
+import libtorrent as lt
+
+from qtorrentino import __version__
+from qtorrentino.domain.files import FileEntry
+from qtorrentino.domain.redact import redact_text
+from qtorrentino.errors import ConfigError, HostileMetadata, NotFound, TorrentError, UsageError
+from qtorrentino.torrent.alerts import AlertPump
+from qtorrentino.torrent.metainfo_check import REFUSAL_HINT, check_metainfo, files_from_info
+from qtorrentino.torrent.resume import AddIntent, PendingSaves, ResumeStore
+from qtorrentino.torrent.status import (
+    MetadataChecked,
+    RestoreReport,
+    ResumeDataFailed,
+    ResumeDataReady,
+    SessionFailed,
+    StatusesUpdated,
+    TorrentFailed,
+    TorrentFinished,
+    TorrentMetadata,
+    TorrentState,
+    TorrentStatus,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Mapping, Sequence
+
+    from qtorrentino.config.model import TorrentConfig
+    from qtorrentino.torrent.alerts import SessionListener
+    from qtorrentino.torrent.status import Notice
+
+log = logging.getLogger(__name__)
+
+MAX_TORRENT_BYTES = 10_000_000
+LOAD_LIMITS = cast(
+    "lt.load_torrent_limits",
+    {
+        "max_buffer_size": MAX_TORRENT_BYTES,
+        "max_pieces": 0x200000,
+        "max_decode_depth": 100,
+        "max_decode_tokens": 3_000_000,
+    },
+)
+WANTED_PRIORITY = 4
+DISK_QUEUE_BYTES = 256 << 20
+STOP_TRACKER_TIMEOUT_SECONDS = 2
+CLOSE_TIMEOUT_SECONDS = 30.0
+ALERT_QUEUE_SIZE = 10_000
+PEER_ID_PREFIX = "Qo"
+
+_AM = lt.alert.category_t
+_FLAGS = lt.torrent_flags
+_ENCRYPTION = {
+    "enabled": lt.enc_policy.enabled,
+    "forced": lt.enc_policy.forced,
+    "disabled": lt.enc_policy.disabled,
+}
+_STATES = {
+    lt.torrent_status.states.downloading_metadata: TorrentState.DOWNLOADING_METADATA,
+    lt.torrent_status.states.checking_files: TorrentState.CHECKING,
+    lt.torrent_status.states.checking_resume_data: TorrentState.CHECKING,
+    lt.torrent_status.states.finished: TorrentState.FINISHED,
+    lt.torrent_status.states.seeding: TorrentState.SEEDING,
+}
+_SAVE_FLAGS = lt.save_resume_flags_t.save_info_dict
+_FINAL_SAVE_FLAGS = _SAVE_FLAGS | lt.save_resume_flags_t.flush_disk_cache
+
+
+class _Torrent:
+    """What the session remembers about one torrent besides libtorrent's own state."""
+
+    def __init__(
+        self,
+        handle: lt.torrent_handle,
+        save_path: Path,
+        intent: AddIntent,
+        params: lt.add_torrent_params,
+    ) -> None:
+        self.handle = handle
+        self.save_path = save_path
+        self.metadata_only = intent.metadata_only
+        self.peers = list(intent.peers)
+        self.trackers: list[str] = list(params.trackers)
+        self.added_time = params.added_time or int(time.time())
+        self.files: tuple[FileEntry, ...] | None = None
+        self.file_count = 0
+        self.wanted: frozenset[int] | None = None
+        self.awaiting_start = False
+        self.refusal: str | None = None
+
+    def set_files(self, inspected: tuple[tuple[FileEntry, ...], int]) -> None:
+        self.files, self.file_count = inspected
+
+
+class TorrentSession:
+    """One libtorrent session configured from [torrent]; thread-safe, never for a UI loop.
+
+    Close it before the process exits: it saves resume data and stops the torrent-alerts thread.
+    """
+
+    def __init__(
+        self, config: TorrentConfig, state_dir: Path, *, listener: SessionListener, user_agent: str
+    ) -> None:
+        self._store = ResumeStore(state_dir)
+        self.unclean_start = self._store.begin_run()
+        """True when the previous session on this state_dir was killed before it saved."""
+        self._session = lt.session(_settings(config, user_agent))
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._records: dict[str, _Torrent] = {}
+        self._pending = PendingSaves()
+        self._closed = False
+        self._pump = AlertPump(self, listener, self._store, self._pending)
+        self._pump.start()
+
+    @property
+    def listen_port(self) -> int:
+        """The port BitTorrent listens on (the real one when the config asked for port 0)."""
+        return self._session.listen_port()
+
+    def add_magnet(self, uri: str, save_path: Path, *, metadata_only: bool) -> str:
+        """Add a magnet; no content is wanted until its metadata passes the check.
+
+        With metadata_only it then waits, paused, for `start()`; otherwise every file starts.
+        """
+        self._require_open()
+        try:
+            params = lt.parse_magnet_uri(uri)
+        except RuntimeError as error:
+            raise UsageError(
+                f"not a usable magnet link ({error}): {redact_text(uri)[:160]}"
+            ) from error
+        params.save_path = str(save_path)
+        params.file_priorities = []  # a BEP 53 `so=` would want files before the check
+        params.flags |= _FLAGS.default_dont_download
+        params.flags &= ~(_FLAGS.paused | _FLAGS.auto_managed)
+        return self._add(
+            _hash_text(params.info_hashes), params, AddIntent(metadata_only, tuple(params.peers))
+        )
+
+    def add_torrent_bytes(
+        self,
+        data: bytes,
+        save_path: Path,
+        *,
+        wanted_indexes: Collection[int] | None = None,
+        peers: Sequence[tuple[str, int]] = (),
+        seed_mode: bool = False,
+    ) -> str:
+        """Add a .torrent after the hostile-metadata check; wanted_indexes None means every file.
+
+        peers are (host, port) to try at once, like a magnet's `x.pe`. seed_mode trusts the data
+        already in save_path (pieces are hash-checked as they are sent).
+        """
+        self._require_open()
+        params, info = _load(data)
+        inspected = _inspect(info)
+        wanted = _checked_wanted(inspected[0], wanted_indexes)
+        params.save_path = str(save_path)
+        params.peers = list(peers)
+        if wanted is not None:
+            params.file_priorities = _priorities(*inspected, wanted)
+        params.flags = (params.flags | _FLAGS.auto_managed) & ~_FLAGS.paused
+        if seed_mode:
+            params.flags |= _FLAGS.seed_mode
+        intent = AddIntent(False, tuple(params.peers))
+        return self._add(_hash_text(info.info_hashes()), params, intent, inspected, wanted)
+
+    def restore(
+        self, save_paths: Mapping[str, Path], *, verified: Collection[str] = ()
+    ) -> RestoreReport:
+        """Re-add each stored torrent the caller knows, saving where the caller says (not the blob).
+
+        After an unclean shutdown each restored torrent not in `verified` is checked again.
+        """
+        self._require_open()
+        restored: list[str] = []
+        rechecking: list[str] = []
+        orphaned: list[str] = []
+        failed: dict[str, str] = {}
+        stored = self._store.info_hashes()
+        for info_hash in stored:
+            if info_hash in self._records:
+                continue
+            if info_hash not in save_paths:
+                orphaned.append(info_hash)
+                continue
+            try:
+                handle = self._restore_one(info_hash, save_paths[info_hash])
+            except (RuntimeError, TorrentError) as error:
+                failed[info_hash] = str(error)
+                log.warning("could not restore torrent %s: %s", info_hash, error)
+                continue
+            restored.append(info_hash)
+            if self.unclean_start and info_hash not in verified:
+                handle.force_recheck()
+                rechecking.append(info_hash)
+        missing = tuple(sorted(set(save_paths) - set(stored)))
+        return RestoreReport(tuple(restored), tuple(rechecking), tuple(orphaned), missing, failed)
+
+    def wait_metadata(self, info_hash: str, timeout: float) -> list[FileEntry]:
+        """Block until the torrent's checked file list is known (pad files left out).
+
+        Raises:
+            HostileMetadata: the metadata was refused; nothing was written.
+            TorrentError: no metadata within timeout.
+        """
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while (record := self._record(info_hash)).files is None:
+                if record.refusal is not None:
+                    raise HostileMetadata(record.refusal, hint=REFUSAL_HINT)
+                if not self._changed.wait(max(0.0, deadline - time.monotonic())):
+                    raise TorrentError(
+                        f"no peer sent the metadata of {info_hash} within {timeout:g} s",
+                        hint="The release may be dead; try another candidate.",
+                    )
+            return list(record.files)
+
+    def set_file_priorities(self, info_hash: str, wanted_indexes: Collection[int]) -> None:
+        """Download only these file indexes (FileEntry.index); every other file is skipped."""
+        with self._lock:
+            record = self._checked_record(info_hash)
+            record.wanted = _checked_wanted(record.files or (), wanted_indexes)
+            if not record.awaiting_start:
+                record.handle.prioritize_files(
+                    _priorities(record.files or (), record.file_count, record.wanted)
+                )
+                self._request_save(info_hash, record.handle)
+
+    def start(self, info_hash: str) -> None:
+        """Begin downloading a metadata-only torrent after the look-before check (or resume it)."""
+        with self._lock:
+            record = self._checked_record(info_hash)
+            if record.awaiting_start:
+                self._begin_download(info_hash, record)
+            else:
+                self.resume(info_hash)
+
+    def pause(self, info_hash: str) -> None:
+        """Pause a torrent until `resume()`; it stays paused across restarts."""
+        with self._lock:
+            record = self._record(info_hash)
+            record.handle.unset_flags(_FLAGS.auto_managed)
+            record.handle.pause()
+            self._request_save(info_hash, record.handle)
+
+    def resume(self, info_hash: str) -> None:
+        """Resume a paused torrent (clearing a disk error), back under the active-torrent limits."""
+        with self._lock:
+            record = self._checked_record(info_hash)
+            if record.awaiting_start:
+                raise UsageError(
+                    f"torrent {info_hash} only fetched its file list",
+                    hint="It starts when its ticket is approved.",
+                )
+            record.handle.clear_error()
+            record.handle.set_flags(_FLAGS.auto_managed)
+            record.handle.resume()
+
+    def remove(self, info_hash: str, delete_data: bool) -> None:
+        """Remove a torrent and its resume data; delete_data also deletes its downloaded files."""
+        with self._lock:
+            record = self._record(info_hash)
+            del self._records[info_hash.lower()]
+            option = lt.session.delete_files if delete_data else lt.session.delete_partfile
+            self._session.remove_torrent(record.handle, option)
+            self._store.forget(info_hash.lower())
+
+    def status(self, info_hash: str) -> TorrentStatus:
+        """The torrent's live numbers, asked of libtorrent now."""
+        with self._lock:
+            record = self._record(info_hash)
+            return _status(record.handle.status(), record)
+
+    def statuses(self) -> list[TorrentStatus]:
+        """Every torrent's live numbers, asked of libtorrent now."""
+        with self._lock:
+            return [_status(record.handle.status(), record) for record in self._records.values()]
+
+    def torrent_file_bytes(self, info_hash: str) -> bytes:
+        """A .torrent for the catalog: the exact info dict plus the trackers."""
+        with self._lock:
+            record = self._checked_record(info_hash)
+            info = record.handle.torrent_file()
+            if info is None:
+                raise UsageError(f"torrent {info_hash} has no metadata yet")
+            return _torrent_bytes(info, record.trackers)
+
+    def save_all_resume_data(self, timeout: float) -> int:
+        """Save each changed torrent's resume data and wait for every answer; returns how many."""
+        self._require_open()
+        return self._save_all(timeout)[0]
+
+    def close(self, timeout: float = CLOSE_TIMEOUT_SECONDS) -> None:
+        """Save resume data, stop the alert thread and shut libtorrent down; safe to call twice."""
+        if self._closed:
+            return
+        saved, complete = self._save_all(timeout)
+        with self._lock:
+            self._closed = True
+            self._records.clear()
+        self._pump.stop()
+        if complete:
+            self._store.end_run()
+        log.info("torrent session closed: %d resume files written, clean=%s", saved, complete)
+        del self._session
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def poll_notices(self, timeout_ms: int) -> list[Notice]:
+        """Wait for alerts, pop them and copy each out as a notice (torrent-alerts thread only)."""
+        if self._closed or not self._session.wait_for_alert(timeout_ms):
+            return []
+        notices: list[Notice] = []
+        for alert in self._session.pop_alerts():
+            notices.extend(self._translate(alert))
+        return notices
+
+    def post_torrent_updates(self) -> None:
+        """Ask for a state_update_alert with the torrents that changed."""
+        if not self._closed:
+            self._session.post_torrent_updates()
+
+    def save_changed_resume_data(self) -> int:
+        """Request resume data for every torrent libtorrent says changed; returns how many."""
+        with self._lock:
+            changed = [
+                (key, record.handle)
+                for key, record in self._records.items()
+                if record.handle.need_save_resume_data()
+            ]
+            for info_hash, handle in changed:
+                self._request_save(info_hash, handle)
+        return len(changed)
+
+    def _add(
+        self,
+        info_hash: str,
+        params: lt.add_torrent_params,
+        intent: AddIntent,
+        inspected: tuple[tuple[FileEntry, ...], int] | None = None,
+        wanted: frozenset[int] | None = None,
+    ) -> str:
+        save_path = Path(params.save_path)
+        with self._lock:
+            if (existing := self._records.get(info_hash)) is not None:
+                if existing.save_path != save_path:
+                    raise TorrentError(
+                        f"torrent {info_hash} is already saving to {existing.save_path}"
+                    )
+                return info_hash
+            self._store.write_intent(info_hash, intent)
+            params.added_time = int(time.time())
+            try:
+                handle = self._session.add_torrent(params)
+            except RuntimeError as error:
+                raise TorrentError(f"libtorrent refused torrent {info_hash}: {error}") from error
+            record = self._records[info_hash] = _Torrent(handle, save_path, intent, params)
+            record.wanted = wanted
+            if inspected is not None:
+                record.set_files(inspected)
+            self._request_save(info_hash, handle)
+        return info_hash
+
+    def _restore_one(self, info_hash: str, save_path: Path) -> lt.torrent_handle:
+        params = lt.read_resume_data(self._store.read(info_hash) or b"", LOAD_LIMITS)
+        if _hash_text(params.info_hashes) != info_hash:
+            raise TorrentError(f"resume data for {info_hash} belongs to another torrent")
+        inspected = _inspect(params.ti) if params.ti is not None else None
+        intent = self._store.read_intent(info_hash)
+        params.save_path = str(save_path)  # never the stored one: resume data is trusted input
+        params.renamed_files = {}
+        params.peers = list(intent.peers)
+        if inspected is None:
+            params.file_priorities = []
+            params.flags |= _FLAGS.default_dont_download
+        elif intent.metadata_only:
+            params.flags = (params.flags | _FLAGS.paused) & ~_FLAGS.auto_managed
+        with self._lock:
+            handle = self._session.add_torrent(params)
+            record = self._records[info_hash] = _Torrent(handle, save_path, intent, params)
+            if inspected is not None:
+                record.set_files(inspected)
+                record.awaiting_start = intent.metadata_only
+        return handle
+
+    def _begin_download(self, info_hash: str, record: _Torrent) -> None:
+        """Re-add a metadata-only torrent with its priorities, so peers that left it as redundant
+        reconnect at once (raising priorities in place waits out libtorrent's reconnect timer)."""
+        params = lt.add_torrent_params()
+        params.ti = record.handle.torrent_file()
+        params.save_path = str(record.save_path)
+        params.trackers, params.peers, params.added_time = (
+            record.trackers,
+            record.peers,
+            record.added_time,
+        )
+        params.file_priorities = _priorities(record.files or (), record.file_count, record.wanted)
+        params.flags = (params.flags | _FLAGS.auto_managed) & ~_FLAGS.paused
+        self._session.remove_torrent(record.handle)
+        record.handle = self._session.add_torrent(params)
+        record.awaiting_start = record.metadata_only = False
+        self._store.write_intent(info_hash, AddIntent(False, tuple(record.peers)))
+        self._request_save(info_hash, record.handle)
+
+    def _translate(self, alert: lt.alert) -> list[Notice]:
+        if isinstance(alert, lt.state_update_alert):
+            with self._lock:
+                known = [(status, self._record_of(status.handle)) for status in alert.status]
+                return [
+                    StatusesUpdated(
+                        tuple(_status(status, record) for status, record in known if record)
+                    )
+                ]
+        if isinstance(alert, lt.save_resume_data_alert):
+            blob = lt.write_resume_data_buf(alert.params)
+            return [ResumeDataReady(_hash_text(alert.params.info_hashes), blob)]
+        if isinstance(alert, lt.save_resume_data_failed_alert):
+            return [ResumeDataFailed(self._key_of(alert.handle), alert.message())]
+        if isinstance(alert, lt.metadata_received_alert):
+            return self._on_metadata(alert.handle)
+        if isinstance(alert, lt.torrent_finished_alert):
+            return self._on_finished(alert.handle)
+        message = redact_text(alert.message())
+        if isinstance(alert, (lt.torrent_error_alert, lt.file_error_alert)):
+            log.warning("torrent error: %s", message)
+            return [TorrentFailed(self._key_of(alert.handle), message)]
+        if isinstance(alert, lt.listen_failed_alert):
+            log.error("BitTorrent cannot listen: %s", message)
+            return [SessionFailed(message)]
+        if alert.category() & _AM.error_notification:
+            log.info("libtorrent: %s", message)
+        return []
+
+    def _on_metadata(self, handle: lt.torrent_handle) -> list[Notice]:
+        with self._lock:
+            record, info = self._record_of(handle), handle.torrent_file()
+            if record is None or record.files is not None or info is None:
+                return []
+            info_hash = self._key_of(handle)
+            try:
+                record.set_files(_inspect(info))
+            except HostileMetadata as refusal:
+                record.refusal = refusal.message
+                log.warning("%s", refusal.message)
+            if record.refusal is not None or record.metadata_only:
+                record.awaiting_start = record.refusal is None
+                handle.unset_flags(_FLAGS.auto_managed)
+                handle.pause()
+                self._request_save(info_hash, handle)
+            else:
+                self._begin_download(info_hash, record)
+            self._changed.notify_all()
+            if record.refusal is not None:
+                return [TorrentFailed(info_hash, record.refusal)]
+            return [MetadataChecked(info_hash, record.files or ())]
+
+    def _on_finished(self, handle: lt.torrent_handle) -> list[Notice]:
+        with self._lock:
+            record = self._record_of(handle)
+            if record is None or record.awaiting_start or record.refusal or record.files is None:
+                return []
+            info_hash = self._key_of(handle)
+            self._request_save(info_hash, handle)
+            return [TorrentFinished(info_hash)]
+
+    def _request_save(
+        self, info_hash: str, handle: lt.torrent_handle, flags: int = _SAVE_FLAGS
+    ) -> None:
+        self._pending.requested()
+        try:
+            handle.save_resume_data(flags)
+        except RuntimeError:
+            self._pending.finished(info_hash, saved=False)
+
+    def _save_all(self, timeout: float) -> tuple[int, bool]:
+        with self._lock:
+            chosen = {
+                key: record.handle
+                for key, record in self._records.items()
+                if record.handle.need_save_resume_data() or not self._store.has(key)
+            }
+            mark = self._pending.requested(0)
+            for info_hash, handle in chosen.items():
+                self._request_save(info_hash, handle, _FINAL_SAVE_FLAGS)
+        complete = self._pending.wait_idle(timeout)
+        return self._pending.saved_since(mark, set(chosen)), complete
+
+    def _record(self, info_hash: str) -> _Torrent:
+        if (record := self._records.get(info_hash.lower())) is None:
+            raise NotFound(f"no torrent {info_hash} in the session")
+        return record
+
+    def _checked_record(self, info_hash: str) -> _Torrent:
+        """A torrent whose metadata is known and passed the check."""
+        record = self._record(info_hash)
+        if record.refusal is not None:
+            raise HostileMetadata(record.refusal, hint=REFUSAL_HINT)
+        if record.files is None:
+            raise UsageError(f"torrent {info_hash} has no metadata yet; wait for it first")
+        return record
+
+    def _record_of(self, handle: lt.torrent_handle) -> _Torrent | None:
+        record = self._records.get(self._key_of(handle))
+        return record if record is not None and record.handle == handle else None
+
+    def _key_of(self, handle: lt.torrent_handle) -> str:
+        """Our key for a handle: its v1 hash, or the key it was added under (a v2 magnet)."""
+        try:
+            key = _hash_text(handle.info_hashes())
+        except RuntimeError:
+            return ""
+        if key in self._records:
+            return key
+        return next(
+            (other for other, record in self._records.items() if record.handle == handle), key
+        )
+
+    def _require_open(self) -> None:
+        if self._closed:
+            raise TorrentError("the torrent session is closed")
+
+
+def create_torrent_bytes(
+    path: Path, *, piece_size: int | None = None, v1_only: bool = False
+) -> bytes:
+    """Hash a file or folder into a .torrent (hybrid v1+v2 with pad files unless v1_only)."""
+    source = path.resolve()
+    entries = lt.list_files(str(source))
+    if not entries:
+        raise UsageError(f"nothing to share in {source}")
+    creator = lt.create_torrent(
+        entries, piece_size or 0, lt.create_torrent.v1_only if v1_only else 0
+    )
+    creator.set_creator(f"qtorrentino/{__version__}")
+    lt.set_piece_hashes(creator, str(source.parent))
+    return lt.bencode(creator.generate())
+
+
+def read_torrent_file(data: bytes) -> TorrentMetadata:
+    """Check .torrent bytes and list their files without adding them (the look-before check).
+
+    Raises:
+        HostileMetadata: the bytes are not a torrent, or its metadata is hostile or absurd.
+    """
+    info = _load(data)[1]
+    files, _ = _inspect(info)
+    return TorrentMetadata(_hash_text(info.info_hashes()), info.name(), files, info.total_size())
+
+
+def _load(data: bytes) -> tuple[lt.add_torrent_params, lt.torrent_info]:
+    if len(data) > MAX_TORRENT_BYTES:
+        raise HostileMetadata(
+            f"refused a .torrent of {len(data)} bytes (limit {MAX_TORRENT_BYTES})"
+        )
+    try:
+        params = lt.load_torrent_buffer(data, LOAD_LIMITS)  # type: ignore[call-overload]  # stubs mistype limits
+    except RuntimeError as error:
+        raise HostileMetadata(f"not a valid .torrent: {error}", hint=REFUSAL_HINT) from error
+    if not isinstance(params, lt.add_torrent_params) or params.ti is None:
+        raise HostileMetadata("not a valid .torrent: it holds no metadata", hint=REFUSAL_HINT)
+    return params, params.ti
+
+
+def _settings(config: TorrentConfig, user_agent: str) -> lt.settings_pack:
+    if config.encryption not in _ENCRYPTION:
+        raise ConfigError(
+            f"[torrent] encryption = {config.encryption!r} is not one of {', '.join(_ENCRYPTION)}"
+        )
+    version = [int(part) if part.isdigit() else 0 for part in __version__.split(".")] + [0, 0, 0]
+    return {
+        "listen_interfaces": config.listen_interfaces,
+        "enable_dht": config.enable_dht,
+        "enable_lsd": config.enable_lsd,
+        "enable_upnp": config.enable_upnp,
+        "enable_natpmp": config.enable_natpmp,
+        "enable_outgoing_utp": config.enable_utp,
+        "enable_incoming_utp": config.enable_utp,
+        "allow_multiple_connections_per_ip": config.allow_local_peers,
+        "connections_limit": config.connections_limit,
+        "download_rate_limit": config.download_rate_limit_kib * 1024,
+        "upload_rate_limit": config.upload_rate_limit_kib * 1024,
+        "ignore_limits_on_local_network": False,  # a configured limit applies to every peer
+        "active_downloads": config.max_active_downloads,
+        "active_seeds": config.max_active_seeds,
+        "active_limit": max(500, config.max_active_downloads + config.max_active_seeds),
+        "out_enc_policy": _ENCRYPTION[config.encryption],
+        "in_enc_policy": _ENCRYPTION[config.encryption],
+        "allowed_enc_level": lt.enc_level.both,
+        "peer_fingerprint": lt.generate_fingerprint(PEER_ID_PREFIX, *version[:4]),
+        "user_agent": user_agent,
+        "alert_mask": _AM.error_notification | _AM.status_notification | _AM.storage_notification,
+        "alert_queue_size": ALERT_QUEUE_SIZE,
+        "stop_tracker_timeout": STOP_TRACKER_TIMEOUT_SECONDS,
+        "max_queued_disk_bytes": DISK_QUEUE_BYTES,
+        "ssrf_mitigation": True,
+        "validate_https_trackers": True,
+        "allow_idna": False,
+    }
+
+
+def _hash_text(hashes: lt.info_hash_t) -> str:
+    return str(hashes.v1 if hashes.has_v1() else hashes.get_best())
+
+
+def _inspect(info: lt.torrent_info) -> tuple[tuple[FileEntry, ...], int]:
+    """Check the raw info dict (libtorrent's copy is already sanitised); list the real files."""
+    try:
+        raw = lt.bdecode(bytes(info.info_section()))
+    except RuntimeError as error:
+        raise HostileMetadata(f"unreadable torrent metadata: {error}", hint=REFUSAL_HINT) from error
+    if not isinstance(raw, dict):
+        raise HostileMetadata("torrent metadata is not a dictionary", hint=REFUSAL_HINT)
+    fields: dict[bytes, object] = {
+        key: value for key, value in raw.items() if isinstance(key, bytes)
+    }
+    name, raw_files = files_from_info(fields)
+    check_metainfo(raw_files, info.num_pieces(), info.piece_length(), info.total_size(), name=name)
+    layout = info.layout()
+    files = tuple(
+        FileEntry(index=index, path=layout.file_path(index), size=layout.file_size(index))
+        for index in range(layout.num_files())
+        if not layout.file_flags(index) & lt.file_storage.flag_pad_file
+    )
+    return files, layout.num_files()
+
+
+def _checked_wanted(
+    files: Sequence[FileEntry], wanted: Collection[int] | None
+) -> frozenset[int] | None:
+    if wanted is None:
+        return None
+    chosen = frozenset(wanted)
+    if unknown := chosen - {entry.index for entry in files}:
+        raise UsageError(
+            f"no file with index {', '.join(map(str, sorted(unknown)))} in this torrent"
+        )
+    return chosen
+
+
+def _priorities(
+    files: Sequence[FileEntry], file_count: int, wanted: frozenset[int] | None
+) -> list[int]:
+    """One priority per file index (pad files count): wanted files the default, the rest 0."""
+    chosen = {entry.index for entry in files} if wanted is None else wanted
+    return [WANTED_PRIORITY if index in chosen else 0 for index in range(file_count)]
+
+
+def _status(status: lt.torrent_status, record: _Torrent) -> TorrentStatus:
+    paused = bool(status.flags & _FLAGS.paused)
+    error = record.refusal or (redact_text(status.errc.message()) if status.errc.value() else None)
+    if error:
+        state = TorrentState.ERROR
+    elif record.awaiting_start:
+        state = TorrentState.METADATA_READY
+    elif paused:
+        state = TorrentState.QUEUED if status.flags & _FLAGS.auto_managed else TorrentState.PAUSED
+    else:
+        state = _STATES.get(status.state, TorrentState.DOWNLOADING)
+    done, rate = status.total_wanted_done, status.download_payload_rate
+    remaining = status.total_wanted - done
+    downloaded = max(status.all_time_download, done)
+    waiting = record.awaiting_start or not status.has_metadata
+    return TorrentStatus(
+        info_hash=_hash_text(status.info_hashes),
+        name=status.name,
+        save_path=record.save_path,
+        progress=0.0 if waiting else status.progress,
+        total_wanted=status.total_wanted,
+        total_wanted_done=done,
+        download_bps=rate,
+        upload_bps=status.upload_payload_rate,
+        peers=status.num_peers,
+        seeds=status.num_seeds,
+        eta_seconds=remaining // rate if rate > 0 and remaining > 0 else None,
+        ratio=status.all_time_upload / downloaded if downloaded else 0.0,
+        all_time_download=status.all_time_download,
+        all_time_upload=status.all_time_upload,
+        state=state,
+        paused=paused,
+        finished=status.is_finished and not waiting,
+        seeding=status.is_seeding,
+        error=error,
+        active_seconds=int(status.active_duration.total_seconds()),
+        seeding_seconds=int(status.seeding_duration.total_seconds()),
+        added_at=datetime.fromtimestamp(record.added_time, UTC),
+    )
+
+
+def _torrent_bytes(info: lt.torrent_info, trackers: list[str]) -> bytes:
+    """Wrap the exact info bytes (re-encoding could change the info-hash) with the trackers."""
+    head = b"d"
+    if trackers:
+        head += b"8:announce" + lt.bencode(trackers[0].encode())
+        head += b"13:announce-list" + lt.bencode([[tracker.encode()] for tracker in trackers])
+    return head + b"4:info" + bytes(info.info_section()) + b"e"
