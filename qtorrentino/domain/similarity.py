@@ -1,0 +1,85 @@
+"""Shared text primitives for matching names: one normalisation and one title similarity."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+_TRANSLITERATION = str.maketrans(
+    {
+        "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "ð": "d",
+        "Ð": "d", "þ": "th", "Þ": "th", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ı": "i",
+        "’": "'", "‘": "'", "´": "'", "`": "'", "–": "-", "—": "-",
+    }
+)
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_AMPERSAND = re.compile(r"\s*&\s*")
+_NOT_WORD = re.compile(r"[\W_]+")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)")
+SIMILARITY_CACHE_SIZE = 1 << 16
+"""How many normalised strings and similarity pairs are kept; matching sees the same titles often."""
+
+
+def fold_accents(text: str) -> str:
+    """Replace accented and special Latin letters with plain ASCII ones ("Björk" → "Bjork")."""
+    text = text.translate(_TRANSLITERATION)
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@lru_cache(maxsize=SIMILARITY_CACHE_SIZE)
+def normalise(text: str, *, drop_article: bool = True) -> str:
+    """Casefold, fold accents, "&" → "and", punctuation → spaces, drop a leading "the"/"a"/"an".
+
+    Apostrophes inside words vanish ("Don't" → "dont") so spelling variants meet.
+    """
+    folded = fold_accents(text).casefold()
+    folded = _APOSTROPHE.sub("", folded)
+    folded = _AMPERSAND.sub(" and ", folded)
+    words = _NOT_WORD.sub(" ", folded).strip()
+    if drop_article:
+        words = _LEADING_ARTICLE.sub("", words)
+    return words
+
+
+@lru_cache(maxsize=SIMILARITY_CACHE_SIZE)
+def _normalised_similarity(left: str, right: str) -> float:
+    if not left or not right:
+        return 0.0
+    if left == right:
+        return 1.0
+    if left.replace(" ", "") == right.replace(" ", ""):
+        return 0.97
+    token_set = fuzz.token_set_ratio(left, right)
+    token_sort = fuzz.token_sort_ratio(left, right)
+    return round((token_set + token_sort) / 200.0, 4)
+
+
+def title_similarity(left: str | None, right: str | None) -> float:
+    """How alike two titles are, 0..1, after normalise(); 1.0 only for equal normalised titles.
+
+    Half token-set (so "(Remastered)"-style extras cost little), half token-sort (so "Kid A" and
+    "Kid A Mnesia" are not taken for the same thing).
+    """
+    if not left or not right:
+        return 0.0
+    return _normalised_similarity(normalise(left), normalise(right))
+
+
+def best_similarity(wanted: str | None, choices: Sequence[str | None]) -> float:
+    """The highest title_similarity between wanted and any of the choices (0 when none)."""
+    return max((title_similarity(wanted, choice) for choice in choices), default=0.0)
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """True when phrase appears in text as whole words, after normalise() of both."""
+    normalised_phrase = normalise(phrase, drop_article=False)
+    if not normalised_phrase:
+        return False
+    return f" {normalised_phrase} " in f" {normalise(text, drop_article=False)} "
