@@ -268,6 +268,8 @@ class TorrentRow(BaseModel):
     downloaded = BigIntegerField(default=0)
     seeding_done = BooleanField(default=False)
     removed = BooleanField(default=False)
+    command = CharField(null=True)
+    """A person's pending request (pause, resume, remove, remove_data) for the running engine to carry out."""
     added_at = UtcDateTimeField()
     completed_at = UtcDateTimeField(null=True)
     last_access_at = UtcDateTimeField()

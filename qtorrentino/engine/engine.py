@@ -13,6 +13,7 @@ from qtorrentino.config.model import Config
 from qtorrentino.db.database import database
 from qtorrentino.engine.api import AuditAPI, TicketsAPI
 from qtorrentino.engine.core import Core
+from qtorrentino.engine.library_api import LibraryAPI
 from qtorrentino.engine.lock import HomeLock
 from qtorrentino.engine.torrents_api import TorrentsAPI
 from qtorrentino.engine.wiring import build_parts
@@ -38,10 +39,14 @@ class Engine:
         self.tickets = TicketsAPI(core)
         self.audit = AuditAPI(core)
         self.torrents = TorrentsAPI(core.bus)
+        self.library = LibraryAPI(core)
         self.context = WorkerContext(config=core.config, clock=core.clock, bus=core.bus, uow=core.uow,
                                      tickets=core.commands, home=core.home)
         self.parts = build_parts(self.context)
-        self.manager = WorkerManager(self.context, self.parts.workers, self.parts.chores)
+        self.manager = WorkerManager(self.context, self.parts.workers, self.parts.chores,
+                                     tick=self.parts.finished)
+        if self.parts.torrent is not None:
+            self.torrents.controls = self.parts.torrent.controls
         core.uow.after_commit = self.manager.wake_all
         self._published: set[int] = set()
         core.uow.on_published = lambda seq: self._published.add(seq)

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from qtorrentino.library.placer import clean_partial_files
+from qtorrentino.media.convert import ConversionPool
 from qtorrentino.search.indexers import IndexerSet
+from qtorrentino.engine.torrent_part import TorrentPart
 from qtorrentino.workers.acquisition import AcquisitionWorker
 from qtorrentino.workers.base import BaseWorker, WorkerContext
+from qtorrentino.workers.conversion import ConversionWorker
+from qtorrentino.workers.download import DownloadWorker
+from qtorrentino.workers.placement import PlacementWorker
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -20,6 +30,9 @@ class Parts:
     chores: list[Callable[[], None]] = field(default_factory=list)
     starters: list[Callable[[], None]] = field(default_factory=list)
     stoppers: list[Callable[[float], None]] = field(default_factory=list)
+    torrent: TorrentPart | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+    """Set by the torrent listener when a download finishes, to run the monitor at once."""
 
     def start(self) -> None:
         for starter in self.starters:
@@ -39,14 +52,35 @@ def config_hash(context: WorkerContext) -> str:
     return hashlib.sha256(repr(context.config).encode()).hexdigest()[:16]
 
 
+def clean_libraries(context: WorkerContext) -> None:
+    """A crash mid-placement leaves only hidden temp files: remove them from every library and the trash."""
+    for library in context.config.libraries:
+        removed = clean_partial_files(library.path)
+        if removed:
+            log.info("removed %d partial file(s) left in %s", len(removed), library.path)
+    if context.home.trash_dir.exists():
+        clean_partial_files(context.home.trash_dir)
+
+
 def build_parts(context: WorkerContext) -> Parts:
     """Build the workers and adapters from config."""
     config = context.config
     poll = config.workers.poll_interval_seconds
     parts = Parts(config_hash=config_hash(context))
     indexers = IndexerSet(config.indexers, context.clock)
-    context.parts["indexers"] = indexers
     parts.stoppers.append(lambda timeout: indexers.close())
     parts.workers.append(AcquisitionWorker(context, indexers, concurrency=config.workers.acquisition,
                                            poll_seconds=poll))
+    torrent = TorrentPart(context, parts.finished)
+    parts.torrent = torrent
+    parts.starters.append(torrent.restore)
+    parts.stoppers.append(torrent.close)
+    download = DownloadWorker(context, torrent.session, indexers, poll_seconds=poll)
+    parts.workers.append(download)
+    parts.chores.extend([torrent.apply_commands, download.monitor, torrent.enforce_seeding_policy])
+    pool = ConversionPool(config.workers.conversion)
+    parts.stoppers.append(lambda timeout: pool.shutdown(cancel_running=True))
+    parts.workers.append(ConversionWorker(context, pool, poll_seconds=poll))
+    parts.workers.append(PlacementWorker(context, poll_seconds=poll))
+    parts.starters.insert(0, lambda: clean_libraries(context))
     return parts

@@ -20,12 +20,12 @@ class WorkerManager:
     """Owns the worker threads of one engine: recovery on start, wake on change, clean stop."""
 
     def __init__(self, context: WorkerContext, workers: Sequence[BaseWorker],
-                 chores: Sequence[Callable[[], None]] = ()) -> None:
+                 chores: Sequence[Callable[[], None]] = (), *, tick: threading.Event | None = None) -> None:
         self.context = context
         self.workers = tuple(workers)
         self._chores = (self.retry_due_tickets, *chores)
         self._stopping = threading.Event()
-        self._tick = threading.Event()
+        self._tick = tick or threading.Event()
         self._housekeeper: threading.Thread | None = None
         context.wake_stage = self.wake_stage
 

@@ -1,0 +1,96 @@
+"""The torrent part of an engine: the session, its listener, restore on start, commands, seeding policy."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from qtorrentino import __version__
+from qtorrentino.db.database import write_transaction
+from qtorrentino.db.models import TicketRow, TorrentRow
+from qtorrentino.engine.torrents_api import TorrentControls
+from qtorrentino.errors import TorrentError
+from qtorrentino.torrent.progress import ProgressTracker
+from qtorrentino.torrent.seeding import seeding_done
+from qtorrentino.torrent.session import TorrentSession
+from qtorrentino.workers.base import WorkerContext
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("pause", "resume", "remove", "remove_data")
+
+
+def ticket_of(info_hash: str) -> str | None:
+    """The active ticket a torrent serves (for progress events)."""
+    row = (TicketRow.select(TicketRow.id).where((TicketRow.info_hash == info_hash) & TicketRow.linked_to.is_null())
+           .order_by(TicketRow.updated_at.desc()).first())
+    return row.id if row else None
+
+
+class TorrentPart:
+    """Owns the libtorrent session of an engine and what runs around it."""
+
+    def __init__(self, context: WorkerContext, on_finished: threading.Event) -> None:
+        self.context = context
+        config = context.config
+        self.tracker = ProgressTracker(context.bus, context.clock, ticket_of=ticket_of,
+                                       on_finished=lambda info_hash: on_finished.set(), monotonic=time.monotonic)
+        self.session = TorrentSession(config.torrent, context.home.torrents_dir, listener=self.tracker,
+                                      user_agent=f"qtorrentino/{__version__}")
+        self.controls = TorrentControls(pause=self.pause, resume=self.resume, remove=self.remove)
+
+    def restore(self) -> None:
+        """Re-add every catalog torrent with resume data, saving where our records say."""
+        rows = TorrentRow.select(TorrentRow.info_hash, TorrentRow.save_path).where(TorrentRow.removed == False)  # noqa: E712
+        report = self.session.restore({row.info_hash: Path(row.save_path) for row in rows})
+        if report.restored or report.failed:
+            log.info("restored %d torrent(s), rechecking %d, failed %d", len(report.restored),
+                     len(report.rechecking), len(report.failed))
+
+    def pause(self, info_hash: str) -> None:
+        self.session.pause(info_hash)
+
+    def resume(self, info_hash: str) -> None:
+        self.session.resume(info_hash)
+
+    def remove(self, info_hash: str, delete_data: bool) -> None:
+        try:
+            self.session.remove(info_hash, delete_data)
+        except TorrentError:
+            log.info("torrent %s was not in the session", info_hash)
+        with write_transaction():
+            TorrentRow.update(removed=True, command=None).where(TorrentRow.info_hash == info_hash).execute()
+
+    def apply_commands(self) -> None:
+        """Carry out pause/resume/remove asked for from the CLI (stored on the catalog row)."""
+        for row in TorrentRow.select().where(TorrentRow.command.is_null(False)):
+            command = row.command
+            try:
+                if command == "pause":
+                    self.pause(row.info_hash)
+                elif command == "resume":
+                    self.resume(row.info_hash)
+                elif command in ("remove", "remove_data"):
+                    self.remove(row.info_hash, command == "remove_data")
+            except TorrentError as error:
+                log.warning("torrent %s: %s failed: %s", row.info_hash, command, error.message)
+            with write_transaction():
+                TorrentRow.update(command=None).where(TorrentRow.info_hash == row.info_hash).execute()
+
+    def enforce_seeding_policy(self) -> None:
+        """Stop seeding torrents that met ratio/time goals; they become cleanup candidates."""
+        torrent = self.context.config.torrent
+        done = []
+        for status in self.session.statuses():
+            if not status.paused and seeding_done(status, torrent.seed_ratio, torrent.seed_time_hours):
+                self.session.pause(status.info_hash)
+                done.append(status.info_hash)
+        if done:
+            with write_transaction():
+                TorrentRow.update(seeding_done=True).where(TorrentRow.info_hash.in_(done)).execute()
+            log.info("seeding goals met, paused: %s", ", ".join(done))
+
+    def close(self, timeout: float) -> None:
+        self.session.close(timeout)

@@ -1,0 +1,119 @@
+"""Placing: a ticket's files land in its library as one unit (verified, then committed, else rolled back)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from qtorrentino.domain.naming import naming_values, render_name
+from qtorrentino.domain.states import ItemState, TicketState
+from qtorrentino.domain.ticket import ItemType, TicketItem, TicketKind
+from qtorrentino.errors import ConversionError, PlacementError, QtorrentinoError
+from qtorrentino.library.items import fields_for_ticket_item, record_placed_file
+from qtorrentino.library.placer import PlacedFile, PlannedFile, place_files
+from qtorrentino.media.cover import find_cover, write_cover_file
+from qtorrentino.media.probe import probe
+from qtorrentino.tickets.claims import Claim
+from qtorrentino.tickets.views import ItemView, TicketDetail
+from qtorrentino.workers.base import BaseWorker, WorkerContext
+from qtorrentino.workers.conversion import library_for
+
+log = logging.getLogger(__name__)
+
+DURATION_TOLERANCE_SECS = 2.0
+
+
+def _ticket_item(item: ItemView) -> TicketItem:
+    return TicketItem(id=item.id, type=ItemType(item.type), title=item.title, disc=item.disc, number=item.number,
+                      season=item.season, duration_secs=item.duration_secs)
+
+
+def verify_duration(expected: dict[Path, float]) -> object:
+    """The placer's verify hook: the file probes, and lasts what the ticket expects (±2 s) when it says."""
+
+    def verify(path: Path) -> None:
+        info = probe(path)
+        if info.duration_secs is None:
+            raise ConversionError(f"{path.name}: no duration could be read; the file may be broken")
+        wanted = expected.get(path)
+        if wanted is not None and abs(info.duration_secs - wanted) > DURATION_TOLERANCE_SECS:
+            raise ConversionError(f"{path.name}: lasts {info.duration_secs:.1f} s, the ticket expects {wanted:.0f} s")
+
+    return verify
+
+
+class PlacementWorker(BaseWorker):
+    """Puts every converted item of a ticket into its library through the one FileProcessor."""
+
+    stages = (TicketState.PLACING,)
+    name = "placement"
+
+    def __init__(self, context: WorkerContext, *, poll_seconds: float = 2.0) -> None:
+        super().__init__(context, concurrency=1, poll_seconds=poll_seconds)
+
+    def process(self, claim: Claim) -> None:
+        detail = self.context.tickets.get(claim.ticket_id)
+        spec = detail.spec
+        library = library_for(self.context, spec)
+        items = [item for item in detail.items if item.requested and item.state in
+                 (ItemState.CONVERTED, ItemState.PLACED) and (item.staged_path or item.source_path)]
+        disc_count = max((item.disc or 1 for item in items if item.type == ItemType.TRACK.value), default=1)
+        plan: list[PlannedFile] = []
+        expected: dict[Path, float] = {}
+        for item in items:
+            source = Path(item.staged_path or item.source_path or "")
+            values = naming_values(spec.query, _ticket_item(item), ext=source.suffix.lstrip(".").lower(),
+                                   disc_count=disc_count)
+            plan.append(PlannedFile(item.id, source, render_name(library.template, values), source.stat().st_size))
+            if item.duration_secs:
+                expected[source] = item.duration_secs
+        with self.context.uow() as outbox:
+            self.context.audit.record(outbox, "PlacementStarted", ticket_id=detail.id, actor="engine", data={
+                "files": [{"item_id": p.item_id, "path": str(library.path / p.relative), "method": library.link}
+                          for p in plan], "rollback_status": None, "error": None})
+        try:
+            result = place_files(library.path, plan, link=library.link,  # type: ignore[arg-type]
+                                 replace_existing=spec.constraints.replace_existing,
+                                 trash_dir=self.context.home.trash_dir, verify=verify_duration(expected))
+        except PlacementError as error:
+            with self.context.uow() as outbox:
+                self.context.audit.record(outbox, "PlacementFailed", ticket_id=detail.id, actor="engine", data={
+                    "files": [{"item_id": p.item_id, "path": str(library.path / p.relative), "method": None}
+                              for p in plan],
+                    "rollback_status": getattr(error, "rollback_status", "rolled_back"), "error": error.message})
+            raise
+        self._commit(detail, result.files, library.name)
+        self._cover_file(detail, result.files, library.cover_file)
+        shutil.rmtree(self.context.config.paths.staging_dir / detail.id, ignore_errors=True)
+
+    def _commit(self, detail: TicketDetail, placed: tuple[PlacedFile, ...], library_name: str) -> None:
+        spec = detail.spec
+        by_id = {item.id: item for item in detail.items}
+        with self.context.uow() as outbox:
+            for entry in placed:
+                item = by_id[entry.item_id]
+                values = fields_for_ticket_item(spec.kind, spec.query, _ticket_item(item))
+                record_placed_file(library_name, entry.path, values, entry.method, detail.id,
+                                   clock=self.context.clock, source_id=detail.summary.info_hash)
+                self.context.tickets.set_item_states(detail.id, [entry.item_id], ItemState.PLACED,
+                                                     path=str(entry.path))
+            self.context.audit.record(outbox, "PlacementCompleted", ticket_id=detail.id, actor="engine", data={
+                "files": [{"item_id": e.item_id, "path": str(e.path), "method": e.method} for e in placed],
+                "rollback_status": "none", "error": None})
+            stats = {"files_placed": len(placed), "final_size": sum(e.size for e in placed),
+                     "methods": sorted({e.method for e in placed})}
+            self.context.tickets.transition(outbox, detail.id, TicketState.COMPLETED, actor="engine",
+                                            reason=f"{len(placed)} file(s) placed", stats=stats)
+
+    def _cover_file(self, detail: TicketDetail, placed: tuple[PlacedFile, ...], cover_name: str) -> None:
+        """Music libraries get the album's cover next to its tracks when they ask for it."""
+        if not cover_name or not placed or detail.spec.kind not in (TicketKind.ALBUM, TicketKind.TRACK):
+            return
+        first = Path(placed[0].path)
+        try:
+            cover = find_cover(source_file=first)
+            if cover is not None:
+                write_cover_file(first.parent, cover_name, cover.data)
+        except (QtorrentinoError, OSError):
+            log.info("no cover file written for ticket %s", detail.id, exc_info=True)

@@ -1,0 +1,153 @@
+"""The whole pipeline for real: Torznab on 127.0.0.1, a libtorrent seeder, ffmpeg, placement into libraries."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mutagen import File as MutagenFile
+
+from qtorrentino.clock import FrozenClock
+from qtorrentino.domain.states import TicketState
+from qtorrentino.engine.engine import Engine
+from tests.conftest import make_home
+from tests.media_fixtures import make_album, make_corrupt_audio, make_cover, make_video
+from tests.servers.seeder import SeededTorrent, Seeder
+from tests.servers.torznab import DEFAULT_API_KEY, Release, TorznabServer
+
+ALBUM = "Test Artist - Test Album (2001) [FLAC]"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def offered(seeded: SeededTorrent, title: str, size: int, category: int, seeders: int = 20) -> Release:
+    return Release(title=title, size=size, seeders=seeders, info_hash=seeded.info_hash, magnet=seeded.magnet,
+                   category=category)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, TorznabServer, dict[str, SeededTorrent]]]:
+    """Seeded releases: a 5-track FLAC album, a movie, a release with a program in it, a broken album."""
+    content = tmp_path_factory.mktemp("content")
+    cover = make_cover(content / "cover-src.jpg")
+    make_album(content / ALBUM, tracks=5, seconds=4.0, cover=cover)
+    make_video(content / "Sintel (2010) 720p WEB-DL" / "Sintel.2010.720p.WEB-DL.mkv", seconds=3.0)
+    trap = content / "Sintel (2010) 1080p BluRay x264-EVIL"
+    make_video(trap / "Sintel.2010.1080p.BluRay.x264-EVIL.mkv", seconds=3.0)
+    (trap / "Codec Installer.exe").write_bytes(b"MZ" + b"\0" * 4096)
+    broken = content / "Broken Artist - Broken Album (2002) [FLAC]"
+    make_corrupt_audio(broken / "01 - Broken Song.flac")
+    with Seeder(tmp_path_factory.mktemp("seeder-state")) as seeder:
+        seeded = {name: seeder.seed(content / name) for name in
+                  (ALBUM, "Sintel (2010) 720p WEB-DL", "Sintel (2010) 1080p BluRay x264-EVIL",
+                   "Broken Artist - Broken Album (2002) [FLAC]")}
+        releases = [
+            offered(seeded[ALBUM], ALBUM, 2_000_000, 3000),
+            offered(seeded["Sintel (2010) 720p WEB-DL"], "Sintel (2010) 720p WEB-DL x264-GOOD", 900_000, 2000, 10),
+            offered(seeded["Sintel (2010) 1080p BluRay x264-EVIL"], "Sintel (2010) 1080p BluRay x264-EVIL",
+                    1_000_000, 2000, 90),
+            offered(seeded["Broken Artist - Broken Album (2002) [FLAC]"], "Broken Artist - Broken Album (2002) [FLAC]",
+                    20_000, 3000),
+        ]
+        with TorznabServer(releases=releases) as server:
+            yield content, server, seeded
+
+
+@pytest.fixture
+def running(tmp_path: Path, world: tuple[Path, TorznabServer, dict[str, SeededTorrent]],
+            clock: FrozenClock) -> Iterator[Engine]:
+    _, server, _ = world
+    extra = (f'\n[[indexers]]\nname = "loopback"\nurl = "{server.url}"\napi_key = "{DEFAULT_API_KEY}"\n'
+             "rate_limit_per_minute = 0\n\n[textbrain]\nauto_approve_threshold = 0.7\n")
+    engine = Engine.open(make_home(tmp_path, extra))
+    engine.start()
+    yield engine
+    engine.stop()
+
+
+def wait_for_state(engine: Engine, ticket_id: str, *states: TicketState, timeout: float = 90) -> TicketState:
+    deadline = time.monotonic() + timeout
+    while (state := engine.tickets.show(ticket_id).state) not in states:
+        assert time.monotonic() < deadline, f"ticket stuck in {state}: {engine.tickets.show(ticket_id).summary}"
+        time.sleep(0.1)
+    return state
+
+
+def types_of(engine: Engine, ticket_id: str) -> list[str]:
+    return [event.type for event in engine.audit.history(ticket_id)]
+
+
+def test_album_subset_is_downloaded_converted_tagged_and_placed(
+        running: Engine, world: tuple[Path, TorznabServer, dict[str, SeededTorrent]], tmp_path: Path) -> None:
+    content, _, _ = world
+    ticket = running.tickets.add_json({
+        "kind": "album", "query": {"artist": "Test Artist", "album": "Test Album", "year": 2001},
+        "items": [{"id": "t2", "disc": 1, "number": 2, "title": "Track 02", "duration_secs": 4},
+                  {"id": "t4", "disc": 1, "number": 4, "title": "Track 04", "duration_secs": 4}],
+        "constraints": {"format": "opus", "bitrate_kbps": 96}}, actor="cli:test")[0].id
+    assert wait_for_state(running, ticket, TicketState.COMPLETED, TicketState.FAILED,
+                          TicketState.NEEDS_APPROVAL) is TicketState.COMPLETED, running.tickets.show(ticket).summary
+    album_dir = tmp_path / "music" / "Test Artist" / "Test Album (2001)"
+    placed = sorted(path.name for path in album_dir.iterdir())
+    assert placed == ["02 - Track 02.opus", "04 - Track 04.opus", "cover.jpg"]
+    tags = MutagenFile(album_dir / "02 - Track 02.opus")
+    assert tags["title"] == ["Track 02"] and tags["artist"] == ["Test Artist"] and tags["tracknumber"][0].startswith("2")
+    assert "metadata_block_picture" in tags
+    assert abs(tags.info.length - 4.0) < 0.5
+    downloaded = tmp_path / "downloads" / ALBUM
+    complete = [p.name for p in downloaded.glob("*.flac") if p.stat().st_size == (content / ALBUM / p.name).stat().st_size
+                and digest(p) == digest(content / ALBUM / p.name)]
+    assert sorted(complete) == ["02 - Track 02.flac", "04 - Track 04.flac"]
+    detail = running.tickets.show(ticket)
+    assert [item.path for item in detail.items] == [str(album_dir / "02 - Track 02.opus"),
+                                                   str(album_dir / "04 - Track 04.opus")]
+    chain = types_of(running, ticket)
+    for expected in ("TicketCreated", "SearchExecuted", "MatchingCompleted", "DownloadStarted", "DownloadCompleted",
+                     "ConversionStarted", "ConversionCompleted", "PlacementStarted", "PlacementCompleted"):
+        assert expected in chain, chain
+    assert chain.index("DownloadCompleted") < chain.index("ConversionStarted") < chain.index("PlacementCompleted")
+    library = running.library.items("Music")
+    assert library, "placement recorded library items"
+
+
+def test_movie_copy_is_hardlinked_and_a_release_with_a_program_is_refused_first(
+        running: Engine, world: tuple[Path, TorznabServer, dict[str, SeededTorrent]], tmp_path: Path) -> None:
+    ticket = running.tickets.add_json({"kind": "movie", "query": {"title": "Sintel", "year": 2010},
+                                       "auto_approve_threshold": 0.3}, actor="cli:test")[0].id
+    state = wait_for_state(running, ticket, TicketState.COMPLETED, TicketState.FAILED, TicketState.NEEDS_APPROVAL)
+    if state is TicketState.NEEDS_APPROVAL:
+        detail = running.tickets.show(ticket)
+        evil = next(c for c in detail.candidates if "EVIL" in c.title)
+        running.tickets.approve(ticket, evil.rank, actor="cli:test")
+        state = wait_for_state(running, ticket, TicketState.COMPLETED, TicketState.FAILED,
+                               TicketState.NEEDS_APPROVAL)
+        if state is TicketState.NEEDS_APPROVAL:
+            running.tickets.approve(ticket, 0, actor="cli:test")
+            state = wait_for_state(running, ticket, TicketState.COMPLETED, TicketState.FAILED)
+    assert state is TicketState.COMPLETED, running.tickets.show(ticket).summary
+    refused = running.audit.latest(ticket, "MetadataRefused")
+    assert refused is not None and ".exe" in refused.data["reason"]
+    placed = tmp_path / "movies" / "Sintel (2010)" / "Sintel (2010).mkv"
+    seeding = tmp_path / "downloads" / "Sintel (2010) 720p WEB-DL" / "Sintel.2010.720p.WEB-DL.mkv"
+    assert placed.is_file() and placed.stat().st_ino == seeding.stat().st_ino
+    assert not list((tmp_path / "downloads").rglob("*.exe"))
+    completed = running.audit.latest(ticket, "PlacementCompleted")
+    assert completed is not None and completed.data["files"][0]["method"] == "hardlink"
+
+
+def test_broken_audio_fails_conversion_retryably_with_ffmpegs_message(running: Engine, tmp_path: Path) -> None:
+    ticket = running.tickets.add_json({
+        "kind": "album", "query": {"artist": "Broken Artist", "album": "Broken Album", "year": 2002},
+        "constraints": {"format": "mp3"}, "auto_approve_threshold": 0.5}, actor="cli:test")[0].id
+    state = wait_for_state(running, ticket, TicketState.FAILED, TicketState.COMPLETED, TicketState.NEEDS_APPROVAL)
+    assert state is TicketState.FAILED
+    summary = running.tickets.show(ticket).summary
+    assert summary.retryable and "conversion" in (summary.error or "")
+    failed = running.audit.latest(ticket, "ConversionFailed")
+    assert failed is not None and failed.data["error"]
+    assert not list((tmp_path / "music").rglob("*.mp3"))
