@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from qtorrentino.cli import replay
 from qtorrentino.cli.home_args import open_core
 from qtorrentino.cli.output import print_json_lines, print_table, visible
 from qtorrentino.clock import parse_iso
@@ -29,14 +30,9 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
     export.add_argument("--format", choices=["jsonl"], default="jsonl")
     export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
     export.set_defaults(handler=_export)
-    for name, (help_text, configure) in AUDIT_EXTENSIONS.items():
-        sub = actions.add_parser(name, help=help_text, description=help_text)
-        global_options(sub, top=False)
-        configure(sub)
-
-
-AUDIT_EXTENSIONS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {}
-"""Further `audit` actions registered by other parts (replay)."""
+    replay_cmd = actions.add_parser("replay", help=replay.HELP, description=replay.HELP)
+    global_options(replay_cmd, top=False)
+    replay.configure(replay_cmd)
 
 
 def _filters(parser: argparse.ArgumentParser) -> None:

@@ -9,14 +9,22 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from qtorrentino import __version__
-from qtorrentino.cli import audit_cmd, doctor, headless, tickets
+from qtorrentino.cli import (
+    audit_cmd,
+    doctor,
+    headless,
+    library_cmd,
+    search_cmd,
+    tickets,
+    torrents,
+)
 from qtorrentino.errors import QtorrentinoError
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
 
-COMMAND_MODULES = (headless, tickets, audit_cmd, doctor)
+COMMAND_MODULES = (headless, tickets, torrents, search_cmd, audit_cmd, library_cmd, doctor)
 """Each has register(add, global_options) adding its subcommands."""
 
 

@@ -1,0 +1,63 @@
+"""`qtorrentino search QUERY [--kind K] [--indexer NAME] [--json]` and `qtorrentino parse NAME... [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from qtorrentino.cli.home_args import home_from
+from qtorrentino.cli.output import human_size, print_json_lines, print_table
+from qtorrentino.clock import SystemClock, iso
+from qtorrentino.config.load import load_config
+from qtorrentino.domain.redact import redact_text
+from qtorrentino.domain.release import parse_release
+from qtorrentino.errors import IndexerError
+from qtorrentino.search.indexers import IndexerSet
+from qtorrentino.search.torznab import SEARCH_MODES, SearchRequest
+
+
+def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
+    search = add("search", "ask the configured indexers (merged, unscored): how to check an indexer", _search)
+    search.add_argument("query")
+    search.add_argument("--kind", choices=[mode for mode in SEARCH_MODES if mode != "generic"])
+    search.add_argument("--indexer", metavar="NAME")
+    search.add_argument("--json", action="store_true")
+    parse = add("parse", "parse release or file names the way qtorrentino reads them", _parse)
+    parse.add_argument("names", nargs="+", metavar="NAME")
+    parse.add_argument("--json", action="store_true")
+
+
+def _search(args: argparse.Namespace) -> int:
+    home = home_from(args)
+    config = load_config(home)
+    indexers = IndexerSet(config.indexers, SystemClock())
+    try:
+        report = indexers.search(SearchRequest(kind=args.kind or "generic", q=args.query), only=args.indexer)
+    finally:
+        indexers.close()
+    secrets = config.secrets
+    for outcome in report.outcomes:
+        if outcome.error:
+            sys.stderr.write(f"qtorrentino: {redact_text(outcome.error, secrets)}\n")
+    if args.json:
+        print_json_lines(({"title": r.title, "size": r.size, "seeders": r.seeders, "peers": r.peers,
+                           "info_hash": r.info_hash, "magnet": r.magnet, "link": r.link, "indexer": r.indexer,
+                           "published": iso(r.published)} for r in report.results), secrets)
+    else:
+        print_table(("SEEDS", "PEERS", "SIZE", "INDEXER", "TITLE"),
+                    ((r.seeders, r.peers, human_size(r.size), r.indexer, r.title) for r in report.results))
+    if all(outcome.error for outcome in report.outcomes):
+        raise IndexerError("no indexer answered", hint="`qtorrentino doctor` checks each indexer")
+    return 0
+
+
+def _parse(args: argparse.Namespace) -> int:
+    parsed = [(name, parse_release(name)) for name in args.names]
+    if args.json:
+        print_json_lines(info.to_json() for _, info in parsed)
+    else:
+        for name, info in parsed:
+            fields = ", ".join(f"{key}={value}" for key, value in info.to_json().items())
+            sys.stdout.write(f"{name}\n    {fields}\n")
+    return 0
