@@ -6,14 +6,17 @@ import argparse
 import os
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from qtorrentino.cli.home_args import home_from
 from qtorrentino.config.load import load_config
-from qtorrentino.config.model import Config
+from qtorrentino.config.model import Config, IndexerConfig
 from qtorrentino.errors import MissingPart, QtorrentinoError
+from qtorrentino.media.ffmpeg import find_ffmpeg
+from qtorrentino.search.torznab import TorznabClient
 
 LOW_SPACE_BYTES = 5 * 1024**3
 
@@ -61,27 +64,28 @@ def run_checks(config: Config) -> list[Check]:
     if not config.indexers:
         checks.append(Check("indexers", False, "no [[indexers]] configured",
                             "add an [[indexers]] entry with your Jackett/Prowlarr Torznab URL and API key"))
-    checks.extend(check() for check in EXTRA_CHECKS)
-    checks.extend(indexer_check(config) for indexer_check in INDEXER_CHECKS)
+    checks.extend(_indexer(indexer) for indexer in config.indexers)
     return checks
 
 
-EXTRA_CHECKS: list[Callable[[], Check]] = []
-INDEXER_CHECKS: list[Callable[[Config], Check]] = []
-"""Checks contributed by other parts (indexers answering caps)."""
-
-
 def _ffmpeg() -> Check:
-    path = shutil.which("ffmpeg")
-    if path:
-        return Check("ffmpeg", True, f"{path} (PATH)")
     try:
-        import imageio_ffmpeg
+        found = find_ffmpeg()
+    except MissingPart as error:
+        return Check("ffmpeg", False, error.message, error.hint, missing_part=True)
+    probing = f"ffprobe {found.ffprobe}" if found.ffprobe else "no ffprobe: probing uses mutagen and ffmpeg -i"
+    return Check("ffmpeg", True, f"{found.version} at {found.path} ({found.source}; {probing})")
 
-        return Check("ffmpeg", True, f"{imageio_ffmpeg.get_ffmpeg_exe()} (bundled by imageio-ffmpeg)")
-    except (ImportError, RuntimeError) as error:
-        return Check("ffmpeg", False, f"not found: {error}", "pip install imageio-ffmpeg, or apt-get install ffmpeg",
-                     missing_part=True)
+
+def _indexer(indexer: IndexerConfig) -> Check:
+    """An indexer answers caps with its search functions."""
+    try:
+        caps = TorznabClient(indexer).caps(deadline=time.monotonic() + indexer.timeout_seconds)
+    except QtorrentinoError as error:
+        return Check(f"indexer {indexer.name}", False, error.message,
+                     error.hint or "check url and api_key in its [[indexers]] entry")
+    modes = ", ".join(name for name, mode in caps.modes.items() if mode.available) or "none"
+    return Check(f"indexer {indexer.name}", True, f"answers caps (search functions: {modes})")
 
 
 def _libtorrent() -> Check:

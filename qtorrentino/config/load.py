@@ -29,6 +29,7 @@ from qtorrentino.config.model import (
     UiConfig,
     WorkersConfig,
 )
+from qtorrentino.domain.naming import validate_template
 from qtorrentino.errors import ConfigError
 
 TOP_KEYS = ("paths", "torrent", "indexers", "textbrain", "libraries", "workers", "musicbrainz", "tmdb", "ui")
@@ -197,6 +198,11 @@ def _libraries(reader: _Reader, raw: Any, home: Home) -> list[LibraryConfig]:
         values = reader.section(LibraryConfig, table, where)
         values["path"] = _absolute(values["path"], home)
         library = LibraryConfig(**values)
+        try:
+            validate_template(library.template)
+        except ConfigError as error:
+            raise reader.error(where, f"naming = {library.template!r}: {error.message}",
+                               error.hint or "use the fields listed in DESIGN's [[libraries]] example") from None
         if not library.path.is_dir():
             raise reader.error(where, f"path = \"{library.path}\" does not exist",
                                f"create it (mkdir -p {library.path}) or point path at your library")

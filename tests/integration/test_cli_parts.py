@@ -19,6 +19,7 @@ SEARCH_FIELDS = {"title", "size", "seeders", "peers", "info_hash", "magnet", "li
 
 
 def home_with(tmp_path: Path, *servers: tuple[str, TorznabServer]) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     extra = "".join(f'\n[[indexers]]\nname = "{name}"\nurl = "{server.url}"\napi_key = "{DEFAULT_API_KEY}"\n'
                     "timeout_seconds = 3\n" for name, server in servers)
     make_home(tmp_path, extra)
@@ -71,3 +72,16 @@ def test_audit_replay_reports_what_a_new_threshold_would_change(tmp_path: Path) 
     strict = [json.loads(line) for line in run_cli(home, "audit", "replay", "--threshold", "0.999",
                                                    "--json").stdout.splitlines()]
     assert strict[0]["now"] == "needs_approval" and strict[0]["threshold"] == 0.999
+
+
+def test_doctor_reports_each_check_and_its_fix(tmp_path: Path) -> None:
+    with TorznabServer(releases=RELEASES) as good:
+        home = home_with(tmp_path, ("good", good))
+        healthy = run_cli(home, "doctor")
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    assert "ok   ffmpeg" in healthy.stdout and "ok   indexer good: answers caps" in healthy.stdout
+    assert "ok   hardlinks → Music" in healthy.stdout
+    with TorznabServer(releases=RELEASES, api_key="another-key") as wrong_key:
+        broken = run_cli(home_with(tmp_path / "b", ("wrong", wrong_key)), "doctor")
+    assert broken.returncode == 1
+    assert "FAIL indexer wrong" in broken.stdout and "fix:" in broken.stdout

@@ -133,3 +133,9 @@ def test_bad_config_names_key_and_fix(tmp_path: Path, text: str, message: str, f
     with pytest.raises(ConfigError, match=message) as caught:
         load_config(write(tmp_path, text))
     assert fix in caught.value.hint
+
+
+def test_a_naming_template_with_an_unknown_field_names_it(tmp_path: Path) -> None:
+    text = '[[libraries]]\nname = "M"\nkind = "music"\npath = "{root}/music"\nnaming = "{{artsit}}/{{title}}.{{ext}}"\n'
+    with pytest.raises(ConfigError, match="artsit"):
+        load_config(write(tmp_path, text))
