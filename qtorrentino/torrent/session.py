@@ -119,7 +119,7 @@ class TorrentSession:
         self._changed = threading.Condition(self._lock)
         self._records: dict[str, _Torrent] = {}
         self._pending = PendingSaves()
-        self._closed = False
+        self._closing = self._closed = False
         self._pump = AlertPump(self, listener, self._store, self._pending)
         self._pump.start()
 
@@ -140,7 +140,7 @@ class TorrentSession:
             raise UsageError(
                 f"not a usable magnet link ({error}): {redact_text(uri)[:160]}"
             ) from error
-        params.save_path = str(save_path)
+        params.save_path = str(save_path.absolute())
         params.file_priorities = []  # a BEP 53 `so=` would want files before the check
         params.flags |= _FLAGS.default_dont_download
         params.flags &= ~(_FLAGS.paused | _FLAGS.auto_managed)
@@ -166,7 +166,7 @@ class TorrentSession:
         params, info = _load(data)
         inspected = _inspect(info)
         wanted = _checked_wanted(inspected[0], wanted_indexes)
-        params.save_path = str(save_path)
+        params.save_path = str(save_path.absolute())
         params.peers = list(peers)
         if wanted is not None:
             params.file_priorities = _priorities(*inspected, wanted)
@@ -188,24 +188,26 @@ class TorrentSession:
         rechecking: list[str] = []
         orphaned: list[str] = []
         failed: dict[str, str] = {}
+        known = {info_hash.lower(): path.absolute() for info_hash, path in save_paths.items()}
+        verified_hashes = {info_hash.lower() for info_hash in verified}
         stored = self._store.info_hashes()
         for info_hash in stored:
             if info_hash in self._records:
                 continue
-            if info_hash not in save_paths:
+            if info_hash not in known:
                 orphaned.append(info_hash)
                 continue
             try:
-                handle = self._restore_one(info_hash, save_paths[info_hash])
+                handle = self._restore_one(info_hash, known[info_hash])
             except (RuntimeError, TorrentError) as error:
                 failed[info_hash] = str(error)
                 log.warning("could not restore torrent %s: %s", info_hash, error)
                 continue
             restored.append(info_hash)
-            if self.unclean_start and info_hash not in verified:
+            if self.unclean_start and info_hash not in verified_hashes:
                 handle.force_recheck()
                 rechecking.append(info_hash)
-        missing = tuple(sorted(set(save_paths) - set(stored)))
+        missing = tuple(sorted(set(known) - set(stored)))
         return RestoreReport(tuple(restored), tuple(rechecking), tuple(orphaned), missing, failed)
 
     def wait_metadata(self, info_hash: str, timeout: float) -> list[FileEntry]:
@@ -304,8 +306,10 @@ class TorrentSession:
 
     def close(self, timeout: float = CLOSE_TIMEOUT_SECONDS) -> None:
         """Save resume data, stop the alert thread and shut libtorrent down; safe to call twice."""
-        if self._closed:
-            return
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
         saved, complete = self._save_all(timeout)
         with self._lock:
             self._closed = True
@@ -400,16 +404,17 @@ class TorrentSession:
         return handle
 
     def _begin_download(self, info_hash: str, record: _Torrent) -> None:
-        """Re-add a metadata-only torrent with its priorities, so peers that left it as redundant
-        reconnect at once (raising priorities in place waits out libtorrent's reconnect timer)."""
+        """Re-add a metadata-only torrent with its priorities, so that its peers reconnect at once.
+
+        Peers drop a torrent that wants nothing as redundant; raising priorities in place would
+        wait out libtorrent's reconnect timer.
+        """
         params = lt.add_torrent_params()
         params.ti = record.handle.torrent_file()
         params.save_path = str(record.save_path)
-        params.trackers, params.peers, params.added_time = (
-            record.trackers,
-            record.peers,
-            record.added_time,
-        )
+        params.trackers = record.trackers
+        params.peers = record.peers
+        params.added_time = record.added_time
         params.file_priorities = _priorities(record.files or (), record.file_count, record.wanted)
         params.flags = (params.flags | _FLAGS.auto_managed) & ~_FLAGS.paused
         self._session.remove_torrent(record.handle)
