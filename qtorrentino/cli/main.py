@@ -11,6 +11,7 @@ from typing import NoReturn
 from qtorrentino import __version__
 from qtorrentino.cli import (
     audit_cmd,
+    demo_cmd,
     doctor,
     headless,
     library_cmd,
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
 
-COMMAND_MODULES = (headless, tickets, torrents, search_cmd, audit_cmd, library_cmd, doctor)
+COMMAND_MODULES = (demo_cmd, headless, tickets, torrents, search_cmd, audit_cmd, library_cmd, doctor)
 """Each has register(add, global_options) adding its subcommands."""
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from qtorrentino.db.models import CandidateRow
 from qtorrentino.domain.files import FileEntry
+from qtorrentino.domain.release import parse_release
+from qtorrentino.domain.ticket import TicketQuery
 from qtorrentino.search.result import SearchResult
 from qtorrentino.textbrain.filemap import FileMapping
 from qtorrentino.textbrain.score import ScoredCandidate
+from qtorrentino.tickets.views import TicketDetail
 
 MAX_STORED_CANDIDATES = 25
 
@@ -60,3 +64,13 @@ def result_of(row: CandidateRow) -> SearchResult:
     return SearchResult(title=row.title, indexer=row.indexer, size=row.size, seeders=row.seeders, peers=row.peers,
                         info_hash=row.info_hash, magnet=row.magnet, link=row.link, published=row.published,
                         files=files)
+
+
+def known_query(detail: TicketDetail) -> TicketQuery:
+    """The ticket's query with what the chosen release adds when the ticket left it open (the year)."""
+    query = detail.spec.query
+    chosen = detail.chosen
+    if query.year is not None or chosen is None:
+        return query
+    year = parse_release(chosen.title).year
+    return replace(query, year=year) if year else query

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qtorrentino.config.model import LibraryConfig
 from qtorrentino.domain.states import ItemState, TicketState
-from qtorrentino.domain.ticket import VIDEO_KINDS, ItemType, TicketSpec
+from qtorrentino.domain.ticket import VIDEO_KINDS, ItemType, TicketQuery, TicketSpec
 from qtorrentino.errors import ConfigError, ConversionError, QtorrentinoError
 from qtorrentino.events import ItemProgress
 from qtorrentino.media.convert import ConversionJob, ConversionPool, ConvertedFile
@@ -18,6 +18,7 @@ from qtorrentino.media.tags import TrackTags, write_tags
 from qtorrentino.tickets.claims import Claim
 from qtorrentino.tickets.views import ItemView, TicketDetail
 from qtorrentino.workers.base import BaseWorker, WorkerContext
+from qtorrentino.workers.candidates import known_query
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +34,8 @@ def library_for(context: WorkerContext, spec: TicketSpec) -> LibraryConfig:
     return library
 
 
-def track_tags(spec: TicketSpec, item: ItemView, items: tuple[ItemView, ...]) -> TrackTags:
+def track_tags(spec: TicketSpec, query: TicketQuery, item: ItemView, items: tuple[ItemView, ...]) -> TrackTags:
     """The tags a converted track gets, from the ticket (what was asked for is what is named)."""
-    query = spec.query
     discs = [other.disc or 1 for other in items if other.type == ItemType.TRACK.value and other.requested]
     same_disc = [other for other in items if (other.disc or 1) == (item.disc or 1) and other.number is not None]
     return TrackTags(
@@ -98,7 +98,7 @@ class ConversionWorker(BaseWorker):
             try:
                 converted = futures[item.id].result()
                 if spec.constraints.embed_tags:
-                    write_tags(converted.path, track_tags(spec, item, detail.items),
+                    write_tags(converted.path, track_tags(spec, known_query(detail), item, detail.items),
                                cover.data if cover and spec.constraints.embed_cover else None)
             except QtorrentinoError as error:
                 failures.append(f"{item.label}: {error.message}")

@@ -17,6 +17,7 @@ from qtorrentino.media.probe import probe
 from qtorrentino.tickets.claims import Claim
 from qtorrentino.tickets.views import ItemView, TicketDetail
 from qtorrentino.workers.base import BaseWorker, WorkerContext
+from qtorrentino.workers.candidates import known_query
 from qtorrentino.workers.conversion import library_for
 
 log = logging.getLogger(__name__)
@@ -58,12 +59,13 @@ class PlacementWorker(BaseWorker):
         library = library_for(self.context, spec)
         items = [item for item in detail.items if item.requested and item.state in
                  (ItemState.CONVERTED, ItemState.PLACED) and (item.staged_path or item.source_path)]
+        query = known_query(detail)
         disc_count = max((item.disc or 1 for item in items if item.type == ItemType.TRACK.value), default=1)
         plan: list[PlannedFile] = []
         expected: dict[Path, float] = {}
         for item in items:
             source = Path(item.staged_path or item.source_path or "")
-            values = naming_values(spec.query, _ticket_item(item), ext=source.suffix.lstrip(".").lower(),
+            values = naming_values(query, _ticket_item(item), ext=source.suffix.lstrip(".").lower(),
                                    disc_count=disc_count)
             plan.append(PlannedFile(item.id, source, render_name(library.template, values), source.stat().st_size))
             if item.duration_secs:
@@ -93,7 +95,7 @@ class PlacementWorker(BaseWorker):
         with self.context.uow() as outbox:
             for entry in placed:
                 item = by_id[entry.item_id]
-                values = fields_for_ticket_item(spec.kind, spec.query, _ticket_item(item))
+                values = fields_for_ticket_item(spec.kind, known_query(detail), _ticket_item(item))
                 record_placed_file(library_name, entry.path, values, entry.method, detail.id,
                                    clock=self.context.clock, source_id=detail.summary.info_hash)
                 self.context.tickets.set_item_states(detail.id, [entry.item_id], ItemState.PLACED,
