@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-_TRANSLITERATION = str.maketrans(
-    {
-        "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "ð": "d",
-        "Ð": "d", "þ": "th", "Þ": "th", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ı": "i",
-        "’": "'", "‘": "'", "´": "'", "`": "'", "–": "-", "—": "-",
-    }
-)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+_TRANSLITERATION = str.maketrans({
+    "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "ð": "d", "Ð": "d",
+    "þ": "th", "Þ": "th", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "\u0131": "i",
+    "\u2019": "'", "\u2018": "'", "\u00b4": "'", "`": "'", "\u2013": "-", "\u2014": "-",
+})
+"""Letters NFKD does not decompose (ø, æ, ß, dotless i) and typographic quotes and dashes."""
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _AMPERSAND = re.compile(r"\s*&\s*")
 _NOT_WORD = re.compile(r"[\W_]+")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)")
 SIMILARITY_CACHE_SIZE = 1 << 16
-"""How many normalised strings and similarity pairs are kept; matching sees the same titles often."""
+"""How many normalised strings and similarity pairs are kept; matching sees the same ones often."""
 
 
 def fold_accents(text: str) -> str:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from qtorrentino.domain.release import ReleaseInfo
 from qtorrentino.domain.similarity import normalise
-from qtorrentino.domain.ticket import TicketSpec
-from qtorrentino.search.result import SearchResult
 from qtorrentino.textbrain.score import ScoredCandidate, score_candidates
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from qtorrentino.domain.release import ReleaseInfo
+    from qtorrentino.domain.ticket import TicketSpec
+    from qtorrentino.search.result import SearchResult
 
 DEFAULT_THRESHOLD = 0.85
 CLEAR_MARGIN = 0.1
-"""The top candidate must beat the best candidate of *different* content by this much to go alone."""
+"""The top candidate must beat the best candidate of *other* content by this much to go alone."""
 USELESS_BELOW = 0.35
 """When even the best candidate scores below this, nothing found resembles the ticket."""
 
@@ -42,7 +45,7 @@ class Decision:
 
 
 class Matcher(Protocol):
-    """Scores candidates for a ticket; the dumb matcher is the default, an LLM matcher may follow."""
+    """Scores candidates for a ticket; the dumb matcher is the default, an LLM one may follow."""
 
     @property
     def name(self) -> str:
@@ -71,7 +74,7 @@ def threshold_for(spec: TicketSpec, configured: float = DEFAULT_THRESHOLD) -> fl
 
 
 def decide(scored: Sequence[ScoredCandidate], threshold: float = DEFAULT_THRESHOLD) -> Decision:
-    """Auto-approve only a top score ≥ threshold, free of red flags, clearly ahead of other content."""
+    """Auto-approve only a top score >= threshold, free of red flags, clearly ahead of rivals."""
     if not scored:
         return Decision(Outcome.ACQUISITION_FAILED, None, 0.0, "no candidates were found")
     top = scored[0]
@@ -84,12 +87,14 @@ def decide(scored: Sequence[ScoredCandidate], threshold: float = DEFAULT_THRESHO
         return _ask(top, f"the best score {top.score:.2f} is below the threshold {threshold:.2f}")
     rival = next((candidate for candidate in scored[1:] if not same_content(top, candidate)), None)
     if rival is not None and top.score - rival.score < CLEAR_MARGIN:
-        return _ask(top, f"too close to a different release: {rival.result.title} ({rival.score:.2f})")
-    return Decision(Outcome.AUTO_APPROVE, 0, top.score, f"{top.result.title} scored {top.score:.2f}")
+        rival_text = f"{rival.result.title} ({rival.score:.2f})"
+        return _ask(top, f"too close to a different release: {rival_text}")
+    reason = f"{top.result.title} scored {top.score:.2f}"
+    return Decision(Outcome.AUTO_APPROVE, 0, top.score, reason)
 
 
 def same_content(first: ScoredCandidate, second: ScoredCandidate) -> bool:
-    """True when two candidates are copies of the same content (another format, group or uploader)."""
+    """True when two candidates are copies of the same content (other format, group, uploader)."""
     if first.result.info_hash and first.result.info_hash == second.result.info_hash:
         return True
     if _pack_holds(first.release, second.release) or _pack_holds(second.release, first.release):
@@ -102,14 +107,15 @@ def same_content(first: ScoredCandidate, second: ScoredCandidate) -> bool:
 def _pack_holds(pack: ReleaseInfo, episode: ReleaseInfo) -> bool:
     """A season pack holds every episode of its seasons (only the wanted files are downloaded)."""
     return (
-        pack.kind == "season" and episode.kind == "episode" and bool(pack.series) and bool(episode.series)
+        pack.kind == "season" and episode.kind == "episode"
+        and bool(pack.series) and bool(episode.series)
         and normalise(pack.series or "") == normalise(episode.series or "")
         and episode.season in (pack.seasons or (pack.season,))
     )
 
 
 def _content_key(release: ReleaseInfo) -> tuple[object, ...]:
-    """What names the content, not the copy: an episode's title or an album's format do not count."""
+    """What names the content, not the copy: an episode's title or a format does not count."""
     title = release.title if release.kind in ("movie", "generic") else None
     names = (release.artist, release.album, title, release.series)
     return (

@@ -1,14 +1,12 @@
-"""Which file of a torrent becomes which requested item: tracks, episodes, the movie file, images."""
+"""Which file of a torrent becomes which requested item: tracks, episodes, the movie, images."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.release import ReleaseInfo, parse_release
 from qtorrentino.domain.similarity import best_similarity, title_similarity
 from qtorrentino.domain.ticket import (
@@ -20,13 +18,18 @@ from qtorrentino.domain.ticket import (
     default_items,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from qtorrentino.domain.files import FileEntry
+
 MIN_CONFIDENCE = 0.5
 """A pairing below this is not made: the item stays unmapped rather than getting a doubtful file."""
 ALBUM_FOLDER_MATCH = 0.6
 """How alike a folder name and the wanted album must be for the folder to count as that album."""
 DURATION_TOLERANCE_SECS = 5.0
 TITLE_AGREES = 0.6
-"""A track number only counts when the file's title is at least this close (or the file has none)."""
+"""A track number counts only when the file's title is at least this close (or it has none)."""
 _PLACEHOLDER_TITLE = re.compile(r"(?i)^(?:track|audio ?track|piste|titel|pista)?[ _-]*\d*$")
 _DISC_FOLDER = re.compile(r"(?i)^(?:cd|disc|disk)\s*[-_.]?\s*\d{1,2}\b")
 _EXTRA_FOLDER = re.compile(
@@ -72,13 +75,13 @@ class FileMapping:
         """Mean confidence of the assignments, weighted down by what stayed unmapped."""
         if not self.assignments:
             return 0.0
-        mean = sum(assignment.confidence for assignment in self.assignments) / len(self.assignments)
+        mean = sum(entry.confidence for entry in self.assignments) / len(self.assignments)
         return round(mean * self.coverage, 4)
 
     @property
     def file_indexes(self) -> tuple[int, ...]:
         """The torrent file indexes to download (for file priorities), in order."""
-        return tuple(sorted({assignment.file.index for assignment in self.assignments}))
+        return tuple(sorted({entry.file.index for entry in self.assignments}))
 
     def file_for(self, item_id: str) -> FileEntry | None:
         """The file chosen for an item, or None."""
@@ -100,9 +103,8 @@ def usable_files(files: Iterable[FileEntry]) -> list[FileEntry]:
     usable = []
     for entry in files:
         parts = PurePosixPath(entry.path).parts
-        if any(part == ".pad" for part in parts) or entry.name.startswith("_____padding_file"):
-            continue
-        if entry.suffix == ".parts" or entry.is_executable or entry.size < 0:
+        padding = ".pad" in parts or entry.name.startswith("_____padding_file")
+        if padding or entry.suffix == ".parts" or entry.is_executable or entry.size < 0:
             continue
         usable.append(entry)
     return usable
@@ -127,7 +129,7 @@ def map_files(
 
 
 def _album_folder(path: str) -> str:
-    """The folder holding an album's files: a trailing "CD1"/"Disc 2" folder belongs to its parent."""
+    """The folder holding an album's files: a "CD1" or "Disc 2" folder belongs to its parent."""
     folders = list(PurePosixPath(path).parts[:-1])
     if folders and _DISC_FOLDER.match(folders[-1]):
         folders.pop()
@@ -140,45 +142,47 @@ def _folder_album_score(spec: TicketSpec, folder: str, releases: Sequence[Releas
     if not wanted:
         return 1.0
     folder_name = folder.rsplit("/", 1)[-1]
-    names = [folder_name, parse_release(folder_name).album, *(release.album for release in releases[:3])]
-    return best_similarity(wanted, names)
+    names = [folder_name, parse_release(folder_name).album]
+    return best_similarity(wanted, names + [release.album for release in releases[:3]])
 
 
 def _map_music(
-    spec: TicketSpec, items: Sequence[TicketItem], files: list[FileEntry], durations: Mapping[int, float]
+    spec: TicketSpec, items: Sequence[TicketItem], files: list[FileEntry],
+    durations: Mapping[int, float],
 ) -> FileMapping:
-    audio = [(entry, parse_release(entry.path)) for entry in files if entry.is_audio]
     folders: dict[str, list[tuple[FileEntry, ReleaseInfo]]] = {}
-    for entry, release in audio:
-        folders.setdefault(_album_folder(entry.path), []).append((entry, release))
+    for entry in files:
+        if entry.is_audio:
+            member = (entry, parse_release(entry.path))
+            folders.setdefault(_album_folder(entry.path), []).append(member)
     scored = sorted(
         ((_folder_album_score(spec, folder, [release for _, release in members]), folder)
          for folder, members in folders.items()),
         reverse=True,
     )
     best = scored[0][0] if scored else 0.0
-    matching = [folder for score, folder in scored if score >= ALBUM_FOLDER_MATCH and score >= best - 0.1]
+    matching = [folder for score, folder in scored if score >= max(ALBUM_FOLDER_MATCH, best - 0.1)]
     track_items = [item for item in items if item.type is ItemType.TRACK]
     if not track_items:
         album = scored[0][1] if scored and (matching or len(folders) == 1) else None
-        return _whole_album(folders.get(album, []) if album is not None else [], best)
-    pool = [member for folder in (matching or list(folders)) for member in folders[folder]]
-    discs_per_folder = {folder: {release.disc for _, release in members} - {None}
-                        for folder, members in folders.items()}
+        return _whole_album(folders[album] if album is not None else [], best)
+    discs = {folder: {release.disc for _, release in members} - {None}
+             for folder, members in folders.items()}
     pairs = []
     for item in track_items:
-        for entry, release in pool:
-            single_disc = len(discs_per_folder[_album_folder(entry.path)]) <= 1
-            file_disc = release.disc or (1 if single_disc else None)
-            pair = _track_pair(item, entry, release, file_disc, durations.get(entry.index))
-            if pair.score >= MIN_CONFIDENCE:
-                pairs.append(pair)
+        for folder in matching or list(folders):
+            for entry, release in folders[folder]:
+                file_disc = release.disc or (1 if len(discs[folder]) <= 1 else None)
+                pair = _track_pair(item, entry, release, file_disc, durations.get(entry.index))
+                if pair.score >= MIN_CONFIDENCE:
+                    pairs.append(pair)
     image_items = [item for item in items if item.type is ItemType.IMAGE]
     return _assign([*pairs, *_cover_pairs(image_items, files)], [*track_items, *image_items])
 
 
 def _track_pair(
-    item: TicketItem, entry: FileEntry, release: ReleaseInfo, file_disc: int | None, duration: float | None
+    item: TicketItem, entry: FileEntry, release: ReleaseInfo, file_disc: int | None,
+    duration: float | None,
 ) -> _Pair:
     """Score one track item against one audio file by disc/track number, title and duration."""
     number_matches = (
@@ -188,13 +192,15 @@ def _track_pair(
     )
     named = release.title is not None and not _PLACEHOLDER_TITLE.match(release.title)
     stem = PurePosixPath(entry.path).stem
-    similarity = best_similarity(item.title, [release.title, stem]) if item.title and named else None
+    similarity = None
+    if named and item.title:
+        similarity = best_similarity(item.title, [release.title, stem])
     label = f"disc {item.disc or 1} track {item.number:02d}" if item.number is not None else "track"
     if similarity is None:
         score, reason = (0.85, f"{label} by number") if number_matches else (0.0, "")
     elif number_matches and similarity >= TITLE_AGREES:
-        score = 0.6 + 0.4 * similarity
-        reason = f"{label}, title {'matches' if similarity >= 0.85 else f'is close ({similarity:.2f})'}"
+        verdict = "matches" if similarity >= 0.85 else f"is close ({similarity:.2f})"
+        score, reason = 0.6 + 0.4 * similarity, f"{label}, title {verdict}"
     elif number_matches:
         score, reason = 0.3, f"{label}, but the title differs ({similarity:.2f})"
     elif similarity >= 0.8:
@@ -202,10 +208,10 @@ def _track_pair(
     else:
         score, reason = 0.0, ""
     if duration is not None and item.duration_secs and score:
-        if abs(duration - item.duration_secs) <= DURATION_TOLERANCE_SECS:
+        off_secs = abs(duration - item.duration_secs)
+        if off_secs <= DURATION_TOLERANCE_SECS:
             score, reason = min(1.0, score + 0.1), f"{reason}, duration fits"
         else:
-            off_secs = abs(duration - item.duration_secs)
             score, reason = score * 0.6, f"{reason}, duration off by {off_secs:.0f}s"
     return _Pair(round(score, 4), item.id, entry, release, reason)
 
@@ -218,11 +224,11 @@ def _whole_album(members: list[tuple[FileEntry, ReleaseInfo]], folder_score: flo
     """
     confidence = 0.9 if folder_score >= 0.85 else round(0.5 + 0.4 * folder_score, 4)
     ordered = sorted(members, key=lambda member: member[0].path)
-    keys = [(release.disc or 1, release.track) for _, release in ordered]
-    by_number = all(track is not None for _, track in keys) and len(set(keys)) == len(keys)
+    keys = [(release.disc or 1, release.track or 0) for _, release in ordered]
+    by_number = all(release.track for _, release in ordered) and len(set(keys)) == len(keys)
     assignments = tuple(
         FileAssignment(
-            item_id=f"d{disc}t{track:02d}" if by_number and track is not None else f"file{entry.index}",
+            item_id=f"d{disc}t{track:02d}" if by_number else f"file{entry.index}",
             file=entry, confidence=confidence, reason="in the album's folder", release=release,
         )
         for (entry, release), (disc, track) in zip(ordered, keys, strict=True)
@@ -237,7 +243,8 @@ def _cover_pairs(image_items: Sequence[TicketItem], files: list[FileEntry]) -> l
         for rank, entry in enumerate(images):
             named = bool(_COVER_NAME.match(entry.name))
             score = 0.85 if named else max(MIN_CONFIDENCE, 0.7 - 0.05 * rank)
-            pairs.append(_Pair(score, item.id, entry, ReleaseInfo(), "cover image" if named else "largest image"))
+            reason = "cover image" if named else "largest image"
+            pairs.append(_Pair(score, item.id, entry, ReleaseInfo(), reason))
     return pairs
 
 
@@ -249,7 +256,8 @@ def _assign(pairs: Iterable[_Pair], items: Sequence[TicketItem]) -> FileMapping:
         if pair.item_id in chosen or pair.file.index in taken_files:
             continue
         taken_files.add(pair.file.index)
-        chosen[pair.item_id] = FileAssignment(pair.item_id, pair.file, pair.score, pair.reason, pair.release)
+        chosen[pair.item_id] = FileAssignment(pair.item_id, pair.file, pair.score, pair.reason,
+                                              pair.release)
     assignments = tuple(chosen[item.id] for item in items if item.id in chosen)
     unmapped = tuple(item.id for item in items if item.id not in chosen)
     return FileMapping(assignments, unmapped, len(items))
@@ -257,8 +265,7 @@ def _assign(pairs: Iterable[_Pair], items: Sequence[TicketItem]) -> FileMapping:
 
 def _is_extra(entry: FileEntry, largest: int) -> bool:
     """Samples, trailers and extras: by folder, or a small file with "sample" in its name."""
-    folders = PurePosixPath(entry.path).parts[:-1]
-    if any(_EXTRA_FOLDER.match(folder) for folder in folders):
+    if any(_EXTRA_FOLDER.match(folder) for folder in PurePosixPath(entry.path).parts[:-1]):
         return True
     return bool(_SAMPLE_WORD.search(entry.name)) and entry.size < largest * 0.3
 
@@ -266,38 +273,44 @@ def _is_extra(entry: FileEntry, largest: int) -> bool:
 def _main_videos(files: list[FileEntry]) -> list[FileEntry]:
     videos = [entry for entry in files if entry.is_video]
     largest = max((entry.size for entry in videos), default=0)
-    return sorted((entry for entry in videos if not _is_extra(entry, largest)), key=lambda entry: -entry.size)
+    main = [entry for entry in videos if not _is_extra(entry, largest)]
+    return sorted(main, key=lambda entry: -entry.size)
 
 
-def _map_movie(spec: TicketSpec, items: Sequence[TicketItem], files: list[FileEntry]) -> FileMapping:
+def _map_movie(
+    spec: TicketSpec, items: Sequence[TicketItem], files: list[FileEntry]
+) -> FileMapping:
     videos = _main_videos(files)
     movie_items = [item for item in items if item.type is ItemType.MOVIE] or list(items[:1])
     if not videos or not movie_items:
         return FileMapping((), tuple(item.id for item in items), len(items))
-    largest = videos[0]
-    rivals = [entry for entry in videos[1:] if entry.size >= largest.size * 0.5]
-    chosen, confidence, reason = largest, 0.95, "largest video file"
+    chosen, confidence, reason = videos[0], 0.95, "largest video file"
+    rivals = [entry for entry in videos[1:] if entry.size >= videos[0].size * 0.5]
     if rivals:
-        ranked = sorted(
-            [largest, *rivals],
-            key=lambda entry: (-title_similarity(spec.query.title, parse_release(entry.path).title), -entry.size),
-        )
-        chosen, confidence, reason = ranked[0], 0.7, f"best-named of {len(ranked)} large video files"
-    return _assign([_Pair(confidence, movie_items[0].id, chosen, parse_release(chosen.path), reason)], items)
+        def by_name(entry: FileEntry) -> tuple[float, int]:
+            return -title_similarity(spec.query.title, parse_release(entry.path).title), -entry.size
+
+        chosen = min([videos[0], *rivals], key=by_name)
+        confidence, reason = 0.7, f"best-named of {len(rivals) + 1} large video files"
+    pair = _Pair(confidence, movie_items[0].id, chosen, parse_release(chosen.path), reason)
+    return _assign([pair], items)
 
 
-def _map_episodes(spec: TicketSpec, items: Sequence[TicketItem], files: list[FileEntry]) -> FileMapping:
+def _map_episodes(
+    spec: TicketSpec, items: Sequence[TicketItem], files: list[FileEntry]
+) -> FileMapping:
     videos = [(entry, parse_release(entry.path)) for entry in _main_videos(files)]
     season = spec.query.season
     if not items:
-        items = tuple(
-            TicketItem(id=f"s{release.season or season or 0:02d}e{number:02d}", type=ItemType.EPISODE,
-                       season=release.season or season, number=number)
+        found = {
+            f"s{release.season or season or 0:02d}e{number:02d}": TicketItem(
+                id=f"s{release.season or season or 0:02d}e{number:02d}", type=ItemType.EPISODE,
+                season=release.season or season, number=number)
             for _, release in videos
-            if (release.season in (season, None) or season is None) and len(release.episodes) == 1
-            for number in release.episodes
-        )
-        items = tuple({item.id: item for item in items}.values())
+            if season is None or release.season in (season, None)
+            for number in release.episodes[:1] if len(release.episodes) == 1
+        }
+        items = tuple(sorted(found.values(), key=lambda item: (item.season or 0, item.number or 0)))
     pairs = []
     for item in items:
         wanted_season = item.season if item.season is not None else season
@@ -306,17 +319,19 @@ def _map_episodes(spec: TicketSpec, items: Sequence[TicketItem], files: list[Fil
                 continue
             if release.season is not None and release.season != wanted_season:
                 continue
-            confidence = 0.95 if release.season is not None else 0.75
             label = f"S{wanted_season or 0:02d}E{item.number or 0:02d}"
-            reason = label if release.season is not None else f"{label} (episode number only)"
-            pairs.append(_Pair(confidence, item.id, entry, release, reason))
+            if release.season is None:
+                pairs.append(_Pair(0.75, item.id, entry, release, f"{label} (episode number only)"))
+            else:
+                pairs.append(_Pair(0.95, item.id, entry, release, label))
     return _assign(pairs, items)
 
 
 def _map_generic(items: Sequence[TicketItem], files: list[FileEntry]) -> FileMapping:
     if not items:
         assignments = tuple(
-            FileAssignment(f"file{entry.index}", entry, 0.6, "part of the release", parse_release(entry.path))
+            FileAssignment(f"file{entry.index}", entry, 0.6, "part of the release",
+                           parse_release(entry.path))
             for entry in files
         )
         return FileMapping(assignments, (), len(assignments))

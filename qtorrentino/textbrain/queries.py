@@ -9,12 +9,12 @@ from qtorrentino.domain.ticket import MUSIC_KINDS, TicketKind, TicketSpec
 
 _PUNCTUATION = re.compile(r"[^\w\s&'.-]+|(?<!\d)\.|\.(?!\d)")
 """Punctuation an indexer may drop; a dot between digits ("22.04", "5.1") is part of the name."""
-_APOSTROPHE = re.compile(r"['’`]")
+_APOSTROPHE = re.compile("['`\u2019]")
 _SPACES = re.compile(r"\s+")
 
 
 def build_queries(spec: TicketSpec) -> list[str]:
-    """The ordered query ladder for a ticket; no duplicates (ignoring case and spacing), no empties."""
+    """The ordered query ladder for a ticket; no duplicates (ignoring case, spacing), no empties."""
     if spec.kind in MUSIC_KINDS:
         ladder = _music_queries(spec)
     elif spec.kind is TicketKind.MOVIE:
@@ -27,7 +27,7 @@ def build_queries(spec: TicketSpec) -> list[str]:
 
 
 def spelling_variants(query: str) -> list[str]:
-    """Forms an indexer may spell differently: no punctuation, ASCII letters, "&" as "and" and back."""
+    """Forms an indexer may spell differently: no punctuation, ASCII letters, "&" as "and"."""
     plain = _SPACES.sub(" ", _PUNCTUATION.sub(" ", _APOSTROPHE.sub("", query))).strip()
     variants = [plain, fold_accents(query), fold_accents(plain)]
     if "&" in plain:
@@ -70,11 +70,13 @@ def _tv_queries(spec: TicketSpec) -> list[str]:
     if season is None:
         return [series]
     episodes = spec.query.episodes or tuple(
-        item.number for item in spec.requested_items if item.number is not None and item.season in (None, season)
+        item.number for item in spec.requested_items
+        if item.number is not None and item.season in (None, season)
     )
     pack = f"{series} S{season:02d}"
     if spec.kind is TicketKind.EPISODE and episodes:
-        return [*(f"{pack}E{number:02d}" for number in episodes), pack, f"{series} Season {season}", series]
+        singles = [f"{pack}E{number:02d}" for number in episodes]
+        return [*singles, pack, f"{series} Season {season}", series]
     return [pack, f"{series} Season {season}", f"{series} complete", series]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections import Counter
 from pathlib import Path
@@ -15,14 +14,34 @@ from qtorrentino.domain.similarity import contains_phrase, fold_accents, normali
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TEXT_FIELDS = frozenset({"title", "series", "artist", "album"})
-CONTRACT_KEYS = frozenset({
-    "kind", "title", "year", "series", "season", "episodes", "artist", "album", "disc", "track", "resolution",
-    "source", "video_codec", "audio_format", "audio_bitrate", "release_group", "proper", "repack",
-})
+CONTRACT_KEYS = frozenset(
+    {
+        "kind",
+        "title",
+        "year",
+        "series",
+        "season",
+        "episodes",
+        "artist",
+        "album",
+        "disc",
+        "track",
+        "resolution",
+        "source",
+        "video_codec",
+        "audio_format",
+        "audio_bitrate",
+        "release_group",
+        "proper",
+        "repack",
+    }
+)
 
 
 def labelled_cases() -> list[dict[str, object]]:
-    cases: list[dict[str, object]] = json.loads((DATA / "releases.json").read_text(encoding="utf-8"))
+    cases: list[dict[str, object]] = json.loads(
+        (DATA / "releases.json").read_text(encoding="utf-8")
+    )
     return cases
 
 
@@ -55,26 +74,44 @@ def test_the_labelled_set_is_large_and_varied() -> None:
     cases = labelled_cases()
     categories = Counter(str(case["category"]) for case in cases)
     assert len(cases) >= 300
-    for category in ("music", "discography", "track_file", "movie", "episode", "season", "anime", "holdout"):
+    for category in (
+        "music",
+        "discography",
+        "track_file",
+        "movie",
+        "episode",
+        "season",
+        "anime",
+        "holdout",
+    ):
         assert categories[category] >= 8, category
 
 
 def test_labelled_names_parse_accurately_field_by_field() -> None:
-    overall, per_field = accuracy([case for case in labelled_cases() if case["category"] != "holdout"])
+    overall, per_field = accuracy(
+        [case for case in labelled_cases() if case["category"] != "holdout"]
+    )
     assert overall >= 0.98
     assert min(per_field.values()) >= 0.95, per_field
 
 
 def test_held_out_names_parse_accurately() -> None:
-    overall, per_field = accuracy([case for case in labelled_cases() if case["category"] == "holdout"])
+    overall, per_field = accuracy(
+        [case for case in labelled_cases() if case["category"] == "holdout"]
+    )
     assert overall >= 0.95, per_field
 
 
 def test_to_json_uses_only_contract_keys_and_drops_what_was_not_found() -> None:
     found = parse_release("The.Matrix.1999.1080p.BluRay.x264-GROUP").to_json()
     assert found == {
-        "kind": "movie", "title": "The Matrix", "year": 1999, "resolution": "1080p", "source": "bluray",
-        "video_codec": "h264", "release_group": "GROUP",
+        "kind": "movie",
+        "title": "The Matrix",
+        "year": 1999,
+        "resolution": "1080p",
+        "source": "bluray",
+        "video_codec": "h264",
+        "release_group": "GROUP",
     }
     for case in labelled_cases():
         keys = set(parse_release(str(case["name"])).to_json())
@@ -84,7 +121,12 @@ def test_to_json_uses_only_contract_keys_and_drops_what_was_not_found() -> None:
 
 def test_music_album_name() -> None:
     info = parse_release("Pink Floyd - The Dark Side of the Moon (1973) [FLAC 24-96]")
-    assert (info.kind, info.artist, info.album, info.year) == ("music", "Pink Floyd", "The Dark Side of the Moon", 1973)
+    assert (info.kind, info.artist, info.album, info.year) == (
+        "music",
+        "Pink Floyd",
+        "The Dark Side of the Moon",
+        1973,
+    )
     assert (info.audio_format, info.bit_depth) == ("flac", 24)
 
 
@@ -94,14 +136,21 @@ def test_an_album_named_like_a_year_keeps_its_name() -> None:
 
 
 def test_editions_are_recorded_and_kept_out_of_the_album_name() -> None:
-    info = parse_release("The Beatles - Abbey Road (2019 Remaster) [Super Deluxe Edition] [FLAC 24-96]")
+    info = parse_release(
+        "The Beatles - Abbey Road (2019 Remaster) [Super Deluxe Edition] [FLAC 24-96]"
+    )
     assert info.album == "Abbey Road"
     assert {"remaster", "deluxe"} <= set(info.editions)
 
 
 def test_discography_is_a_collection_with_a_year_range() -> None:
     info = parse_release("Radiohead - Discography (1993-2016) [MP3 320]")
-    assert (info.kind, info.artist, info.album, info.collection) == ("music", "Radiohead", None, True)
+    assert (info.kind, info.artist, info.album, info.collection) == (
+        "music",
+        "Radiohead",
+        None,
+        True,
+    )
     assert (info.year_range, info.audio_format, info.audio_bitrate) == ((1993, 2016), "mp3", "320")
 
 
@@ -123,7 +172,12 @@ def test_track_file_names(path: str, disc: int | None, track: int, title: str) -
 def test_a_track_takes_artist_album_and_year_from_its_folders() -> None:
     info = parse_release("Radiohead Discography/1997 - OK Computer/01 - Airbag.mp3")
     assert (info.artist, info.album, info.year, info.track, info.title) == (
-        "Radiohead", "OK Computer", 1997, 1, "Airbag")
+        "Radiohead",
+        "OK Computer",
+        1997,
+        1,
+        "Airbag",
+    )
     assert info.audio_format == "mp3"
 
 
@@ -141,19 +195,34 @@ def test_episode_title_series_year_and_group() -> None:
 
 def test_multi_season_pack_lists_every_season() -> None:
     info = parse_release("Sherlock.S01-S04.COMPLETE.1080p.BluRay.x264-GRP")
-    assert (info.kind, info.season, info.seasons, info.collection) == ("season", 1, (1, 2, 3, 4), True)
+    assert (info.kind, info.season, info.seasons, info.collection) == (
+        "season",
+        1,
+        (1, 2, 3, 4),
+        True,
+    )
 
 
 def test_anime_absolute_numbering() -> None:
     info = parse_release("[SubsPlease] Jujutsu Kaisen - 24 (1080p) [ABCD1234].mkv")
-    assert (info.kind, info.series, info.season, info.episodes) == ("episode", "Jujutsu Kaisen", None, (24,))
+    assert (info.kind, info.series, info.season, info.episodes) == (
+        "episode",
+        "Jujutsu Kaisen",
+        None,
+        (24,),
+    )
     assert (info.resolution, info.release_group, info.extension) == ("1080p", "SubsPlease", ".mkv")
 
 
 def test_tags_are_never_taken_for_the_release_group() -> None:
     assert parse_release("Example.Show.S01E03.1080p.WEB-DL").release_group is None
     assert parse_release("Movie.2019.1080p.BluRay.DTS-HD").release_group is None
-    assert parse_release("The.Shawshank.Redemption.1994.1080p.BluRay.x264-CiNEFiLE[rarbg]").release_group == "CiNEFiLE"
+    assert (
+        parse_release(
+            "The.Shawshank.Redemption.1994.1080p.BluRay.x264-CiNEFiLE[rarbg]"
+        ).release_group
+        == "CiNEFiLE"
+    )
 
 
 def test_cam_and_telesync_sources_are_named() -> None:
@@ -164,7 +233,12 @@ def test_cam_and_telesync_sources_are_named() -> None:
 
 def test_names_outside_the_fast_paths_fall_back_to_guessit() -> None:
     info = parse_release("One.Piece.E1071.1080p.WEB.H264-SENPAI")
-    assert (info.kind, info.series, info.episodes, info.source) == ("episode", "One Piece", (1071,), "web-dl")
+    assert (info.kind, info.series, info.episodes, info.source) == (
+        "episode",
+        "One Piece",
+        (1071,),
+        "web-dl",
+    )
 
 
 def test_a_name_with_no_media_markers_is_generic() -> None:
@@ -174,8 +248,20 @@ def test_a_name_with_no_media_markers_is_generic() -> None:
 
 @pytest.mark.parametrize(
     "hostile",
-    ["", "   ", "/", "..", "../../etc/passwd", "-rf --no-preserve-root", "\x00\x01bad\nname.mkv",
-     "[" * 5000, "a - " * 2000, "S01E01" * 1000, "<?xml version='1.0'?><!DOCTYPE lolz>", "x" * 1_000_000],
+    [
+        "",
+        "   ",
+        "/",
+        "..",
+        "../../etc/passwd",
+        "-rf --no-preserve-root",
+        "\x00\x01bad\nname.mkv",
+        "[" * 5000,
+        "a - " * 2000,
+        "S01E01" * 1000,
+        "<?xml version='1.0'?><!DOCTYPE lolz>",
+        "x" * 1_000_000,
+    ],
 )
 def test_hostile_names_parse_to_a_value_quickly(hostile: str) -> None:
     started = time.perf_counter()
@@ -193,7 +279,7 @@ def test_results_are_cached_by_name() -> None:
 
 def test_a_realistic_mixed_stream_parses_at_over_a_thousand_names_a_second() -> None:
     names = [str(case["name"]) for case in labelled_cases()]
-    stream = random.Random(5).choices(names, k=5000)
+    stream = [names[(index * 7919) % len(names)] for index in range(5000)]
     parse_release("One.Piece.E1071.1080p.WEB.H264-SENPAI")
     parse_release.cache_clear()
     started = time.perf_counter()
@@ -204,7 +290,7 @@ def test_a_realistic_mixed_stream_parses_at_over_a_thousand_names_a_second() -> 
 
 def test_normalise_folds_case_accents_ampersands_articles_and_punctuation() -> None:
     assert normalise("Björk") == "bjork"
-    assert normalise("Sigur Rós – Ágætis byrjun") == "sigur ros agaetis byrjun"
+    assert normalise("Sigur Rós \u2013 Ágætis byrjun") == "sigur ros agaetis byrjun"
     assert normalise("The Beatles") == "beatles"
     assert normalise("Simon & Garfunkel") == normalise("Simon and Garfunkel")
     assert normalise("Don't Stop Me Now") == "dont stop me now"
@@ -215,7 +301,9 @@ def test_normalise_folds_case_accents_ampersands_articles_and_punctuation() -> N
 def test_title_similarity_orders_near_and_far_titles() -> None:
     assert title_similarity("OK Computer", "ok computer") == 1.0
     assert title_similarity("Kid A", "Kid A Mnesia") < 0.85
-    assert title_similarity("The Dark Side of the Moon", "Dark Side Of The Moon (Remastered)") > 0.85
+    assert (
+        title_similarity("The Dark Side of the Moon", "Dark Side Of The Moon (Remastered)") > 0.85
+    )
     assert title_similarity("Abbey Road", "Let It Be") < 0.5
     assert title_similarity("Anything", None) == 0.0
 
