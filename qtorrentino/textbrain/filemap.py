@@ -99,12 +99,13 @@ class _Pair(NamedTuple):
 
 
 def usable_files(files: Iterable[FileEntry]) -> list[FileEntry]:
-    """Files that can be content: no pad files, no libtorrent ".parts" file, no executables."""
+    """Files that can be content: no pad, ".parts" or executable file, no hostile path."""
     usable = []
     for entry in files:
         parts = PurePosixPath(entry.path).parts
         padding = ".pad" in parts or entry.name.startswith("_____padding_file")
-        if padding or entry.suffix == ".parts" or entry.is_executable or entry.size < 0:
+        hostile = ".." in parts or entry.path.startswith(("/", "\\")) or "\x00" in entry.path
+        if padding or hostile or entry.suffix == ".parts" or entry.is_executable or entry.size < 0:
             continue
         usable.append(entry)
     return usable

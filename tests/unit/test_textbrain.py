@@ -215,6 +215,18 @@ def test_pad_files_parts_files_and_executables_are_never_content() -> None:
     assert [entry.index for entry in usable_files(files)] == [1]
 
 
+def test_files_with_hostile_paths_are_never_mapped() -> None:
+    spec = album("Radiohead", "OK Computer", 1997)
+    files = [
+        FileEntry(0, "../../home/user/01 - Airbag.flac", 10**7),
+        FileEntry(1, "/etc/02 - Paranoid Android.flac", 10**7),
+        FileEntry(2, "OKC/03 - Subterranean Homesick Alien.flac", 10**7),
+    ]
+    assert [entry.file.index for entry in map_files(spec, files).assignments] == [2]
+    scored = score_candidates(spec, [result("Radiohead - OK Computer (1997) [FLAC]", files=files)])
+    assert "unsafe file paths" in scored[0].red_flags
+
+
 def test_a_movie_maps_to_the_largest_video_that_is_not_a_sample() -> None:
     spec = ticket(kind="movie", query={"title": "Arrival", "year": 2016})
     files = [
