@@ -19,6 +19,7 @@ from qtorrentino.tickets.claims import Claim
 from qtorrentino.workers.catalog_lookup import CatalogHit, find_covering_torrent
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.candidates import audit_candidates, release_key, store_candidates
+from qtorrentino.workers.library_status import mark_library_items
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class AcquisitionWorker(BaseWorker):
             with self.context.uow() as outbox:
                 commands.transition(outbox, claim.ticket_id, TicketState.ACQUIRING, reason="acquisition started",
                                     actor="engine")
+                mark_library_items(self.context, claim.ticket_id, "wanted")
         detail = commands.get(claim.ticket_id)
         spec = detail.spec
         blocked = commands.blocklisted(claim.ticket_id)

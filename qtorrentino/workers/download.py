@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from qtorrentino.db.models import CandidateRow, TicketItemRow, TicketRow, TorrentRow
 from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.states import ItemState, TicketState
-from qtorrentino.domain.ticket import MUSIC_KINDS, ItemType
+from qtorrentino.domain.ticket import MUSIC_KINDS, ItemType, TicketKind
 from qtorrentino.errors import HostileMetadata, MetadataRefused, TorrentError
 from qtorrentino.events import AuditRecorded
 from qtorrentino.search.indexers import IndexerSet
@@ -23,9 +23,14 @@ from qtorrentino.torrent import catalog
 from qtorrentino.torrent.session import TorrentSession
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.candidates import release_key, result_of
+from qtorrentino.workers.library_status import mark_library_items
 
 log = logging.getLogger(__name__)
 
+LEARNED_ITEM_TYPE = {TicketKind.ALBUM: ItemType.TRACK, TicketKind.TRACK: ItemType.TRACK,
+                     TicketKind.SEASON: ItemType.EPISODE, TicketKind.EPISODE: ItemType.EPISODE,
+                     TicketKind.MOVIE: ItemType.MOVIE}
+"""What an item learned from a release's files is, by ticket kind (a whole album's tracks, a season's episodes)."""
 COVER_STEMS = frozenset({"cover", "folder", "front", "albumart"})
 MAX_COVER_BYTES = 20 * 1024 * 1024
 
@@ -120,6 +125,7 @@ class DownloadWorker(BaseWorker):
             catalog.record_torrent(info_hash, chosen.title, self.download_dir, files, now=now,
                                    torrent_file=torrent_bytes, magnet=chosen.magnet)
             _apply_mapping(detail, mapping, self.download_dir, ItemState.DOWNLOADING)
+            mark_library_items(self.context, detail.id, "downloading", info_hash)
             self.context.tickets.transition(outbox, detail.id, TicketState.DOWNLOADING, actor="engine",
                                             reason=f"downloading {len(mapping.assignments)} file(s) of "
                                                    f"{chosen.title}", info_hash=info_hash)
@@ -232,13 +238,20 @@ def _apply_mapping(detail: TicketDetail, mapping: FileMapping, save_path: Path, 
     """Record which torrent file serves which item; a whole-album ticket learns its tracks here."""
     known = {item.id for item in detail.items}
     position = len(detail.items)
+    learned_type = LEARNED_ITEM_TYPE.get(detail.spec.kind, ItemType.FILE)
     for assignment in mapping.assignments:
         source = str(save_path / assignment.file.path)
         if assignment.item_id not in known:
             release = assignment.release
+            title = release.title or "" if learned_type is not ItemType.FILE else PurePosixPath(
+                assignment.file.path).stem
             TicketItemRow.create(ticket=detail.id, item_id=assignment.item_id, position=position,
-                                 type=ItemType.TRACK.value, title=release.title or "", disc=release.disc or 1,
-                                 number=release.track, requested=True)
+                                 type=learned_type.value, title=title,
+                                 disc=(release.disc or 1) if learned_type is ItemType.TRACK else None,
+                                 number=release.track if learned_type is ItemType.TRACK else (
+                                     release.episodes[0] if release.episodes else None),
+                                 season=release.season if learned_type is ItemType.EPISODE else None,
+                                 requested=True)
             position += 1
         TicketItemRow.update(file_index=assignment.file.index, source_path=source, state=state.value).where(
             (TicketItemRow.ticket == detail.id) & (TicketItemRow.item_id == assignment.item_id)).execute()

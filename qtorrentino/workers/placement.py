@@ -6,6 +6,7 @@ import logging
 import shutil
 from pathlib import Path
 
+from qtorrentino.domain.files import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
 from qtorrentino.domain.naming import naming_values, render_name
 from qtorrentino.domain.states import ItemState, TicketState
 from qtorrentino.domain.ticket import ItemType, TicketItem, TicketKind
@@ -23,6 +24,7 @@ from qtorrentino.workers.conversion import library_for
 log = logging.getLogger(__name__)
 
 DURATION_TOLERANCE_SECS = 2.0
+MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
 
 
 def _ticket_item(item: ItemView) -> TicketItem:
@@ -31,9 +33,11 @@ def _ticket_item(item: ItemView) -> TicketItem:
 
 
 def verify_duration(expected: dict[Path, float]) -> object:
-    """The placer's verify hook: the file probes, and lasts what the ticket expects (±2 s) when it says."""
+    """The placer's verify hook: media files probe, and last what the ticket expects (±2 s) when it says."""
 
     def verify(path: Path) -> None:
+        if path.suffix.lower() not in MEDIA_EXTENSIONS:
+            return
         info = probe(path)
         if info.duration_secs is None:
             raise ConversionError(f"{path.name}: no duration could be read; the file may be broken")
