@@ -159,21 +159,27 @@ class TorrentSession:
     ) -> str:
         """Add a .torrent after the hostile-metadata check; wanted_indexes None means every file.
 
-        peers are (host, port) to try at once, like a magnet's `x.pe`. seed_mode trusts the data
-        already in save_path (pieces are hash-checked as they are sent).
+        An empty wanted_indexes adds it paused, like a metadata-only magnet: choose files with
+        `set_file_priorities()`, then `start()`. peers are (host, port) to try at once, like a
+        magnet's `x.pe`. seed_mode trusts the data already in save_path (pieces are hash-checked
+        as they are sent). To look at the files without adding anything, use `read_torrent_file()`.
         """
         self._require_open()
         params, info = _load(data)
         inspected = _inspect(info)
         wanted = _checked_wanted(inspected[0], wanted_indexes)
+        waits_for_start = wanted is not None and not wanted
         params.save_path = str(save_path.absolute())
         params.peers = list(peers)
         if wanted is not None:
             params.file_priorities = _priorities(*inspected, wanted)
-        params.flags = (params.flags | _FLAGS.auto_managed) & ~_FLAGS.paused
+        if waits_for_start:
+            params.flags = (params.flags | _FLAGS.paused) & ~_FLAGS.auto_managed
+        else:
+            params.flags = (params.flags | _FLAGS.auto_managed) & ~_FLAGS.paused
         if seed_mode:
             params.flags |= _FLAGS.seed_mode
-        intent = AddIntent(False, tuple(params.peers))
+        intent = AddIntent(waits_for_start, tuple(params.peers))
         return self._add(_hash_text(info.info_hashes()), params, intent, inspected, wanted)
 
     def restore(
@@ -378,6 +384,7 @@ class TorrentSession:
             record.wanted = wanted
             if inspected is not None:
                 record.set_files(inspected)
+                record.awaiting_start = intent.metadata_only
             self._request_save(info_hash, handle)
         return info_hash
 

@@ -249,6 +249,31 @@ def test_metadata_only_magnet_writes_nothing_until_started(
     assert written_files(downloads) == {middle.path: album.contents[middle.path]}
 
 
+def test_a_torrent_file_added_with_nothing_wanted_waits_for_start(
+    tmp_path: Path,
+    album: Album,
+    seeder: Seeder,
+    session: TorrentSession,
+    listener: RecordingListener,
+) -> None:
+    seeded = seeder.seed(album.folder)
+    downloads = tmp_path / "downloads"
+
+    info_hash = session.add_torrent_bytes(
+        seeded.torrent_bytes, downloads, wanted_indexes=(), peers=[("127.0.0.1", seeder.port)]
+    )
+    files = session.wait_metadata(info_hash, timeout=TRANSFER_TIMEOUT_SECONDS)
+    time.sleep(0.5)  # give a wrongly started download time to write something
+    assert not downloads.exists()
+    assert session.status(info_hash).state is TorrentState.METADATA_READY
+
+    last = files[-1]
+    session.set_file_priorities(info_hash, [last.index])
+    session.start(info_hash)
+    listener.wait_for(lambda: info_hash in listener.finished, "the started download finishing")
+    assert written_files(downloads) == {last.path: album.contents[last.path]}
+
+
 def test_restart_resumes_from_the_saved_pieces(tmp_path: Path, listener: RecordingListener) -> None:
     source = tmp_path / "share" / "Movie (2024).mkv"
     source.parent.mkdir()
