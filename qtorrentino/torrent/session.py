@@ -449,7 +449,7 @@ class TorrentSession:
         if isinstance(alert, lt.torrent_finished_alert):
             return self._on_finished(alert.handle)
         message = redact_text(alert.message())
-        if isinstance(alert, (lt.torrent_error_alert, lt.file_error_alert)):
+        if isinstance(alert, lt.torrent_error_alert):  # follows each file_error_alert
             log.warning("torrent error: %s", message)
             return [TorrentFailed(self._key_of(alert.handle), message)]
         if isinstance(alert, lt.listen_failed_alert):

@@ -274,6 +274,50 @@ def test_a_torrent_file_added_with_nothing_wanted_waits_for_start(
     assert written_files(downloads) == {last.path: album.contents[last.path]}
 
 
+def test_a_download_that_cannot_write_reports_the_error_and_stops(
+    tmp_path: Path,
+    album: Album,
+    seeder: Seeder,
+    session: TorrentSession,
+    listener: RecordingListener,
+) -> None:
+    seeded = seeder.seed(album.folder)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_bytes(b"a file where the download folder should be")
+
+    info_hash = session.add_magnet(seeded.magnet, blocker / "downloads", metadata_only=False)
+    listener.wait_for(lambda: any(hash_ == info_hash for hash_, _ in listener.errors), "the error")
+
+    status = session.status(info_hash)
+    assert (status.state, status.paused) == (TorrentState.ERROR, True)
+    assert status.error is not None
+    assert "Not a directory" in status.error
+    told = [message for hash_, message in listener.errors if hash_ == info_hash]
+    assert all("Not a directory" in message for message in told)
+    assert info_hash not in listener.finished
+
+
+class FailingListener(RecordingListener):
+    """A listener with a bug in its progress handling."""
+
+    def on_statuses(self, statuses: list[TorrentStatus]) -> None:
+        super().on_statuses(statuses)
+        raise RuntimeError("a bug in the progress listener")
+
+
+def test_a_failing_listener_does_not_stop_the_alert_thread(
+    tmp_path: Path, album: Album, seeder: Seeder
+) -> None:
+    seeded = seeder.seed(album.folder)
+    listener = FailingListener()
+    with TorrentSession(
+        loopback_config(), tmp_path / "state", listener=listener, user_agent=USER_AGENT
+    ) as session:
+        info_hash = session.add_magnet(seeded.magnet, tmp_path / "downloads", metadata_only=False)
+        listener.wait_for(lambda: info_hash in listener.finished, "the download finishing")
+        listener.wait_for(lambda: len(listener.statuses) >= 2, "status updates after the failure")
+
+
 def test_restart_resumes_from_the_saved_pieces(tmp_path: Path, listener: RecordingListener) -> None:
     source = tmp_path / "share" / "Movie (2024).mkv"
     source.parent.mkdir()
