@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qtorrentino.domain.ticket import FORMATS
+
 LIBRARY_KINDS = ("music", "movies", "tv", "audiobooks", "other")
 LINK_POLICIES = ("hardlink", "copy", "hardlink_or_fail")
-FORMATS = ("copy", "flac", "opus", "ogg_vorbis", "mp3", "aac")
 TEXTBRAIN_MODES = ("dumb_only", "dumb_first", "llm_first", "llm_only")
 ENCRYPTION_POLICIES = ("enabled", "forced", "disabled")
 LLM_PROVIDERS = ("openai", "ollama", "anthropic")

@@ -29,6 +29,8 @@ class ItemType(StrEnum):
     FILE = "file"
 
 
+FORMATS = ("copy", "flac", "opus", "ogg_vorbis", "mp3", "aac")
+"""Conversion targets a ticket or a library may ask for."""
 MUSIC_KINDS = frozenset({TicketKind.ALBUM, TicketKind.TRACK})
 VIDEO_KINDS = frozenset({TicketKind.MOVIE, TicketKind.EPISODE, TicketKind.SEASON})
 LIBRARY_KIND_FOR: dict[TicketKind, str] = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from qtorrentino.config.model import FORMATS
 from qtorrentino.domain.ticket import (
+    FORMATS,
     Constraints,
     ItemType,
     TicketItem,

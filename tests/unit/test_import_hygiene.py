@@ -36,3 +36,11 @@ def test_engine_packages_never_import_textual_or_the_tui() -> None:
                  if any(word in path.read_text(encoding="utf-8")
                         for word in ("import textual", "from textual", "qtorrentino.tui"))]
     assert offenders == []
+
+
+def test_import_contracts_hold() -> None:
+    """import-linter's contracts in pyproject.toml: layers, no Textual below the faces, libtorrent in one place."""
+    result = subprocess.run([sys.executable, "-c", "from importlinter.cli import lint_imports_command; "
+                             "lint_imports_command()"], capture_output=True, text=True, cwd=REPO, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
