@@ -89,8 +89,8 @@ class PlacementWorker(BaseWorker):
                               for p in plan],
                     "rollback_status": getattr(error, "rollback_status", "rolled_back"), "error": error.message})
             raise
-        self._commit(detail, result.files, library.name)
         self._cover_file(detail, result.files, library.cover_file)
+        self._commit(detail, result.files, library.name)
         shutil.rmtree(self.context.config.paths.staging_dir / detail.id, ignore_errors=True)
 
     def _commit(self, detail: TicketDetail, placed: tuple[PlacedFile, ...], library_name: str) -> None:
