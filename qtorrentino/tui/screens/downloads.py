@@ -1,0 +1,204 @@
+"""2 Downloads: torrents with progress, rates, ETA, peers/seeds, ratio and state; pause/resume and remove."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from qtorrentino.engine.torrents_api import TorrentView
+from qtorrentino.events import Event, TorrentProgress
+from qtorrentino.tui.palette import CellStyles, cell_styles
+from qtorrentino.tui.screens.base import EngineScreen, filter_binding
+from qtorrentino.tui.screens.modals import ConfirmModal
+from qtorrentino.tui.text import plain, short_id
+from qtorrentino.tui.units import human_duration, human_rate, human_size, progress_bar
+from qtorrentino.tui.widgets.filter_bar import FilterBar
+from qtorrentino.tui.widgets.header import AppHeader
+from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
+
+MAX_TORRENTS = 1_000
+COLUMNS = (Column("name", "Name", flex=True), Column("state", "State", 11), Column("progress", "Progress", 13),
+           Column("down", "↓", 8), Column("up", "↑", 8), Column("eta", "ETA", 7),
+           Column("peers", "Peers/Seeds", 11, spill=True), Column("ratio", "Ratio", 5, spill=True),
+           Column("size", "Size", 9, spill=True))
+LIVE_COLUMNS = ("state", "progress", "down", "up", "eta", "peers", "ratio")
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A torrent as the screen knows it: catalog fields plus the newest live numbers."""
+
+    info_hash: str
+    name: str
+    total_size: int
+    progress: float
+    download_bps: int
+    upload_bps: int
+    peers: int
+    seeds: int
+    eta_seconds: int | None
+    ratio: float
+    state: str
+    paused: bool
+
+    @classmethod
+    def from_view(cls, view: TorrentView) -> Shown:
+        return cls(view.info_hash, view.name, view.total_size, view.progress, view.download_bps, view.upload_bps,
+                   view.peers, view.seeds, view.eta_seconds, view.ratio, view.state, view.paused)
+
+    @classmethod
+    def from_progress(cls, event: TorrentProgress, size: int = 0) -> Shown:
+        return cls(event.info_hash, event.name, size, event.progress, event.download_bps, event.upload_bps,
+                   event.peers, event.seeds, event.eta_seconds, event.ratio, event.state, event.paused)
+
+
+class DownloadsScreen(EngineScreen):
+    """What the embedded libtorrent session holds, live."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "pause", "Pause", id="downloads.pause"),
+        Binding("d", "remove(False)", "Remove", id="downloads.remove"),
+        Binding("D", "remove(True)", "Remove+data", id="downloads.remove_data"),
+        filter_binding("downloads"),
+    ]
+
+    class Loaded(Message):
+        """The torrent list, read off the UI thread."""
+
+        def __init__(self, torrents: list[TorrentView]) -> None:
+            super().__init__()
+            self.torrents = torrents
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._torrents: dict[str, Shown] = {}
+        self._live_only: set[str] = set()
+        """Torrents known only from live events so far (the catalog row is not written yet)."""
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield Static(id="status", classes="status")
+        yield PagedTable(COLUMNS, id="downloads-table")
+        yield FilterBar()
+        yield Footer(compact=True)
+
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one("#downloads-table", PagedTable)
+
+    @property
+    def selected(self) -> Shown | None:
+        key = self.table.current_key
+        return self._torrents.get(key) if key is not None else None
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="downloads-load", exit_on_error=False)
+    def _load(self) -> None:
+        torrents = self.engine.torrents.list(limit=MAX_TORRENTS)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(torrents))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        previous = self._torrents
+        self._torrents = {view.info_hash: Shown.from_view(view) for view in message.torrents}
+        self._live_only -= self._torrents.keys()
+        for info_hash in self._live_only:
+            self._torrents[info_hash] = previous[info_hash]
+        self._show_all()
+
+    def filter_changed(self) -> None:
+        self._show_all()
+
+    def _matches(self, torrent: Shown) -> bool:
+        return not self.filter_text or self.filter_text.casefold() in torrent.name.casefold()
+
+    def _show_all(self) -> None:
+        styles = cell_styles(self.app.theme_variables)
+        rows = [Row(torrent.info_hash, _cells(torrent, styles))
+                for torrent in self._torrents.values() if self._matches(torrent)]
+        self.table.show_rows(rows)
+        self._show_status()
+        self.update_bindings()
+
+    def _show_status(self) -> None:
+        parts = [f"Downloads · {self.table.row_count} torrents"]
+        if self.filter_text:
+            parts.append(f"filter: {self.filter_text}")
+        if not self._torrents:
+            parts.append("none yet — approved tickets start downloads here")
+        self.query_one("#status", Static).update(plain(" · ".join(parts)))
+
+    def apply_live(self, events: tuple[Event, ...]) -> None:
+        styles = cell_styles(self.app.theme_variables)
+        added = False
+        for event in events:
+            if not isinstance(event, TorrentProgress):
+                continue
+            known = self._torrents.get(event.info_hash)
+            shown = Shown.from_progress(event, known.total_size if known else 0)
+            if known is not None:
+                shown = replace(shown, name=known.name or shown.name)
+            self._torrents[event.info_hash] = shown
+            if known is None:
+                self._live_only.add(event.info_hash)
+                added = True
+            elif self._matches(shown):
+                cells = dict(zip((column.key for column in COLUMNS), _cells(shown, styles), strict=True))
+                self.table.update_cells(event.info_hash, {key: cells[key] for key in LIVE_COLUMNS})
+        if added:
+            self._show_all()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"pause", "remove"}:
+            return True if self.selected is not None else None
+        return True
+
+    def action_pause(self) -> None:
+        if (torrent := self.selected) is None:
+            return
+        torrents, info_hash = self.engine.torrents, torrent.info_hash
+        if torrent.paused:
+            self.run_command(lambda: torrents.resume(info_hash), f"Resumed {short_id(info_hash)}")
+        else:
+            self.run_command(lambda: torrents.pause(info_hash), f"Paused {short_id(info_hash)}")
+
+    def action_remove(self, delete_data: bool) -> None:
+        if (torrent := self.selected) is None:
+            return
+        torrents, info_hash = self.engine.torrents, torrent.info_hash
+        question = ("Remove this torrent AND DELETE its downloaded data?" if delete_data
+                    else "Remove this torrent (downloaded data stays)?")
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self._live_only.discard(info_hash)
+                self.run_command(lambda: torrents.remove(info_hash, delete_data=delete_data),
+                                 f"Removed {short_id(info_hash)}" + (" and its data" if delete_data else ""))
+
+        self.app.push_screen(ConfirmModal(question, [plain(torrent.name), plain(info_hash)]), confirmed)
+
+
+def _cells(torrent: Shown, styles: CellStyles) -> tuple[Text, ...]:
+    state = "paused" if torrent.paused else torrent.state
+    return (
+        plain(torrent.name),
+        plain(state, style=styles.muted if torrent.paused else ""),
+        progress_bar(torrent.progress, styles.complete, styles.remaining),
+        plain(human_rate(torrent.download_bps)),
+        plain(human_rate(torrent.upload_bps)),
+        plain(human_duration(torrent.eta_seconds) if torrent.progress < 1 else "done"),
+        plain(f"{torrent.peers}/{torrent.seeds}"),
+        plain(f"{torrent.ratio:.2f}"),
+        plain(human_size(torrent.total_size) if torrent.total_size else "—"),
+    )

@@ -1,0 +1,168 @@
+"""One ticket whole: what was asked, its items, its candidates and its history (tab switches pane)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import ContentSwitcher, Footer, Static
+from textual.worker import get_current_worker
+
+from qtorrentino.clock import iso
+from qtorrentino.engine.api import AuditEvent, TicketDetail
+from qtorrentino.events import AuditRecorded, Batch
+from qtorrentino.tui.describe import event_summary
+from qtorrentino.tui.palette import cell_styles
+from qtorrentino.tui.screens import ticket_actions
+from qtorrentino.tui.screens.base import EngineScreen
+from qtorrentino.tui.text import plain, short_id
+from qtorrentino.tui.units import human_size
+from qtorrentino.tui.widgets.header import AppHeader
+from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
+
+PANES = (("items", "Items"), ("candidates", "Candidates"), ("history", "History"))
+ITEM_COLUMNS = (Column("id", "Item", 8), Column("state", "State", 11), Column("label", "Title", flex=True),
+                Column("path", "Placed at", flex=True))
+CANDIDATE_COLUMNS = (Column("rank", "#", 3), Column("score", "Score", 5), Column("size", "Size", 8),
+                     Column("seeders", "Seeds", 5), Column("title", "Title", flex=True),
+                     Column("indexer", "Indexer", 10, spill=True))
+HISTORY_COLUMNS = (Column("seq", "Seq", 7), Column("at", "At", 20), Column("type", "Type", 20),
+                   Column("summary", "What", flex=True), Column("actor", "Actor", 14, spill=True))
+
+
+class TicketDetailScreen(EngineScreen):
+    """A ticket's items, candidates and audit history; escape goes back to the list."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,backspace", "back", "Back", id="ticket.back"),
+        Binding("tab", "switch_pane", "Pane", id="ticket.switch_pane"),
+        Binding("c", "cancel", "Cancel", id="ticket.cancel"),
+        Binding("r", "retry", "Retry", id="ticket.retry"),
+        Binding("plus", "priority(1)", "Pri+", id="ticket.priority_up"),
+        Binding("minus", "priority(-1)", "Pri−", id="ticket.priority_down"),
+    ]
+
+    class Loaded(Message):
+        """The ticket and its history, read off the UI thread."""
+
+        def __init__(self, detail: TicketDetail, history: list[AuditEvent]) -> None:
+            super().__init__()
+            self.detail = detail
+            self.history = history
+
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__()
+        self.ticket_id = ticket_id
+        self.detail: TicketDetail | None = None
+        self._pane = 0
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield Static(id="detail-summary", classes="detail-summary")
+        yield Static(id="pane-tabs", classes="status")
+        with ContentSwitcher(initial="items", id="detail-panes"):
+            yield PagedTable(ITEM_COLUMNS, id="items")
+            yield PagedTable(CANDIDATE_COLUMNS, id="candidates")
+            yield PagedTable(HISTORY_COLUMNS, id="history")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._show_tabs()
+        self.query_one("#items", PagedTable).focus()
+
+    def reload(self) -> None:
+        self._load()
+
+    def wants(self, batch: Batch) -> bool:
+        return batch.overflowed or any(isinstance(event, AuditRecorded) and event.ticket_id == self.ticket_id
+                                       for event in batch.ordered)
+
+    @work(thread=True, exclusive=True, group="ticket-load", exit_on_error=False)
+    def _load(self) -> None:
+        detail = self.engine.tickets.show(self.ticket_id)
+        history = self.engine.audit.history(detail.id)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(detail, history))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.detail = detail = message.detail
+        self.query_one("#detail-summary", Static).update(self._summary(detail))
+        styles = cell_styles(self.app.theme_variables)
+        self.query_one("#items", PagedTable).show_rows([
+            Row(item.id, (plain(item.id), plain(item.state.value, style=styles.tone(
+                "good" if item.state.value == "placed" else "bad" if item.state.value == "failed" else "")),
+                plain(item.label + ("" if item.requested else " (not requested)")), plain(item.path or "—")))
+            for item in detail.items])
+        self.query_one("#candidates", PagedTable).show_rows([
+            Row(str(c.rank), (plain(f"{c.rank}{'✓' if c.rank == detail.chosen_rank else ''}"),
+                              plain(f"{c.score:.2f}"), plain(human_size(c.size)), plain(str(c.seeders)),
+                              plain(c.title), plain(c.indexer)))
+            for c in detail.candidates])
+        self.query_one("#history", PagedTable).show_rows([
+            Row(str(event.seq), (plain(str(event.seq)), plain(event.at), plain(event.type),
+                                 plain(event_summary(event)), plain(event.actor)))
+            for event in reversed(message.history)])
+        self._show_tabs()
+        self.update_bindings()
+
+    def _summary(self, detail: TicketDetail) -> Text:
+        summary = detail.summary
+        text = Text(end="")
+        text.append_text(plain(f"{summary.title}", style="bold"))
+        text.append("\n")
+        text.append_text(plain(
+            f"{summary.id} · {summary.kind} · {summary.state.value} · priority {summary.priority} · "
+            f"library {summary.library or '—'} · {summary.items_done}/{summary.items_total} placed"))
+        text.append("\n")
+        extra = f"created {iso(summary.created_at)} · updated {iso(summary.updated_at)} · attempts {summary.attempts}"
+        if summary.linked_to:
+            extra += f" · follows {short_id(summary.linked_to)}"
+        if detail.spec.dry_run:
+            extra += " · dry run"
+        text.append_text(plain(extra))
+        if summary.error:
+            text.append("\n")
+            text.append_text(plain(f"error: {summary.error}", style=cell_styles(self.app.theme_variables).bad))
+        return text
+
+    def _show_tabs(self) -> None:
+        counts = {"items": len(self.detail.items) if self.detail else 0,
+                  "candidates": len(self.detail.candidates) if self.detail else 0,
+                  "history": self.query_one("#history", PagedTable).row_count}
+        tabs = Text(end="")
+        for index, (key, title) in enumerate(PANES):
+            tabs.append(f" {title} ({counts[key]}) ", style="reverse bold" if index == self._pane else "")
+        tabs.append("   tab: next pane")
+        self.query_one("#pane-tabs", Static).update(tabs)
+
+    def action_switch_pane(self) -> None:
+        self._pane = (self._pane + 1) % len(PANES)
+        key = PANES[self._pane][0]
+        self.query_one("#detail-panes", ContentSwitcher).current = key
+        self.query_one(f"#{key}", PagedTable).focus()
+        self._show_tabs()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"cancel", "retry", "priority"}:
+            return ticket_actions.can_act(self.detail.summary if self.detail else None, action)
+        return True
+
+    def action_cancel(self) -> None:
+        if self.detail is not None:
+            ticket_actions.cancel(self, self.detail.summary)
+
+    def action_retry(self) -> None:
+        if self.detail is not None:
+            ticket_actions.retry(self, self.detail.summary)
+
+    def action_priority(self, direction: int) -> None:
+        if self.detail is not None:
+            ticket_actions.change_priority(self, self.detail.summary, direction)

@@ -1,0 +1,223 @@
+"""4 Unmatched: files nobody could identify, with suggestions; match, search by title, dismiss, refresh."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
+
+from qtorrentino.events import AuditRecorded, Batch
+from qtorrentino.tui.screens.base import TUI_ACTOR, EngineScreen, filter_binding
+from qtorrentino.tui.screens.modals import TextPromptModal
+from qtorrentino.tui.text import plain
+from qtorrentino.tui.units import human_size
+from qtorrentino.tui.widgets.filter_bar import FilterBar
+from qtorrentino.tui.widgets.header import AppHeader
+from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
+
+NOT_LOADED = "library part not loaded: this engine has no library API yet"
+FILE_LIMIT = 500
+FILE_COLUMNS = (Column("path", "File", flex=True), Column("size", "Size", 9), Column("library", "Library", 10,
+                                                                                     spill=True),
+                Column("status", "Status", 10, spill=True))
+SUGGESTION_COLUMNS = (Column("label", "Suggestion", flex=True), Column("confidence", "Conf", 5),
+                      Column("source", "Source", 11, spill=True))
+UNMATCHED_EVENTS = frozenset({"ScanCompleted", "UnmatchedMatched", "UnmatchedDismissed", "PlacementCompleted"})
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestions:
+    """What the suggestion pane shows: the file's own suggestions, or the results of a typed search."""
+
+    file_id: int
+    entries: tuple[Any, ...]
+    searched: bool
+    """True when these came from `e` (match by target), False for the file's own (match by index)."""
+
+
+class UnmatchedScreen(EngineScreen):
+    """Files a scan or a torrent brought that matched no library item."""
+
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "match", "Match", id="unmatched.match"),
+        Binding("e", "search", "Search", id="unmatched.search"),
+        Binding("i", "dismiss_file", "Dismiss", id="unmatched.dismiss"),
+        Binding("R", "refresh_file", "Refresh", id="unmatched.refresh"),
+        Binding("tab", "switch_pane", "Pane", id="unmatched.switch_pane"),
+        filter_binding("unmatched"),
+    ]
+
+    class FilesLoaded(Message):
+        """The unmatched files, read off the UI thread."""
+
+        def __init__(self, files: Sequence[Any]) -> None:
+            super().__init__()
+            self.files = files
+
+    class SearchDone(Message):
+        """Library items matching a typed title."""
+
+        def __init__(self, suggestions: Suggestions) -> None:
+            super().__init__()
+            self.suggestions = suggestions
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._files: dict[str, Any] = {}
+        self._suggestions: Suggestions | None = None
+
+    @property
+    def library(self) -> Any | None:
+        """The engine's library API, or None while that part is not loaded."""
+        return getattr(self.engine, "library", None)
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield Static(id="status", classes="status")
+        with Horizontal(id="unmatched-panes"):
+            yield PagedTable(FILE_COLUMNS, id="files")
+            yield PagedTable(SUGGESTION_COLUMNS, id="suggestions")
+        yield FilterBar()
+        yield Footer(compact=True)
+
+    @property
+    def files(self) -> PagedTable:
+        return self.query_one("#files", PagedTable)
+
+    @property
+    def suggestions(self) -> PagedTable:
+        return self.query_one("#suggestions", PagedTable)
+
+    @property
+    def selected(self) -> Any | None:
+        key = self.files.current_key
+        return self._files.get(key) if key is not None else None
+
+    def reload(self) -> None:
+        if self.library is None:
+            self.query_one("#status", Static).update(plain(f"Unmatched · {NOT_LOADED}"))
+            return
+        self._load()
+
+    def wants(self, batch: Batch) -> bool:
+        return batch.overflowed or any(isinstance(event, AuditRecorded) and event.type in UNMATCHED_EVENTS
+                                       for event in batch.ordered)
+
+    @work(thread=True, exclusive=True, group="unmatched-load", exit_on_error=False)
+    def _load(self) -> None:
+        assert self.library is not None
+        files = self.library.unmatched(limit=FILE_LIMIT)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.FilesLoaded(files))
+
+    @on(FilesLoaded)
+    def _files_loaded(self, message: FilesLoaded) -> None:
+        self._files = {str(entry.id): entry for entry in message.files}
+        self._show_files()
+
+    def filter_changed(self) -> None:
+        self._show_files()
+
+    def _show_files(self) -> None:
+        needle = self.filter_text.casefold()
+        rows = [Row(key, (plain(entry.path), plain(human_size(entry.size)), plain(entry.library),
+                          plain(entry.status)))
+                for key, entry in self._files.items() if not needle or needle in str(entry.path).casefold()]
+        self.files.show_rows(rows)
+        status = f"Unmatched · {len(self._files)} files"
+        if self.filter_text:
+            status += f" · filter: {self.filter_text}"
+        if not self._files:
+            status += " · nothing to identify"
+        self.query_one("#status", Static).update(plain(status))
+        self._show_own_suggestions()
+
+    def _show_own_suggestions(self) -> None:
+        selected = self.selected
+        if selected is None:
+            self._show_suggestions(None)
+        elif self._suggestions is None or self._suggestions.file_id != selected.id or not self._suggestions.searched:
+            self._show_suggestions(Suggestions(selected.id, tuple(selected.suggestions), searched=False))
+
+    def _show_suggestions(self, suggestions: Suggestions | None) -> None:
+        self._suggestions = suggestions
+        entries = suggestions.entries if suggestions is not None else ()
+        self.suggestions.show_rows([
+            Row(str(index), (plain(entry.label), plain(f"{entry.confidence:.2f}"), plain(entry.source)))
+            for index, entry in enumerate(entries)])
+        self.update_bindings()
+
+    @on(DataTable.RowHighlighted, "#files")
+    def _file_moved(self, event: DataTable.RowHighlighted) -> None:
+        self._show_own_suggestions()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"match", "search", "dismiss_file", "refresh_file"}:
+            if self.library is None or self.selected is None:
+                return None
+            if action == "match" and self.suggestions.current_key is None:
+                return None
+        return True
+
+    def action_switch_pane(self) -> None:
+        (self.suggestions if self.files.has_focus else self.files).focus()
+
+    def action_match(self) -> None:
+        selected, suggestions, key = self.selected, self._suggestions, self.suggestions.current_key
+        if self.library is None or selected is None or suggestions is None or key is None:
+            return
+        library, file_id, index = self.library, selected.id, int(key)
+        chosen = suggestions.entries[index]
+        if suggestions.searched:
+            self.run_command(lambda: library.match(file_id, target=chosen.target, actor=TUI_ACTOR),
+                             f"Matched to {chosen.label}")
+        else:
+            self.run_command(lambda: library.match(file_id, suggestion_index=index, actor=TUI_ACTOR),
+                             f"Matched to {chosen.label}")
+
+    def action_search(self) -> None:
+        if self.library is None or (selected := self.selected) is None:
+            return
+        file_id = selected.id
+
+        def answered(text: str | None) -> None:
+            if text and text.strip():
+                self._search(file_id, text.strip())
+
+        self.app.push_screen(TextPromptModal("Search the library for the title:"), answered)
+
+    @work(thread=True, exclusive=True, group="unmatched-search", exit_on_error=False)
+    def _search(self, file_id: int, text: str) -> None:
+        assert self.library is not None
+        found = self.library.search_items(text)
+        self.post_message(self.SearchDone(Suggestions(file_id, tuple(found), searched=True)))
+
+    @on(SearchDone)
+    def _search_done(self, message: SearchDone) -> None:
+        selected = self.selected
+        if selected is not None and selected.id == message.suggestions.file_id:
+            self._show_suggestions(message.suggestions)
+            if not message.suggestions.entries:
+                self.notify("Nothing in the library has that title", severity="warning", markup=False)
+            else:
+                self.suggestions.focus()
+
+    def action_dismiss_file(self) -> None:
+        if self.library is not None and (selected := self.selected) is not None:
+            library, file_id = self.library, selected.id
+            self.run_command(lambda: library.dismiss(file_id, actor=TUI_ACTOR), "File dismissed")
+
+    def action_refresh_file(self) -> None:
+        if self.library is not None and (selected := self.selected) is not None:
+            library, file_id = self.library, selected.id
+            self._suggestions = None
+            self.run_command(lambda: library.refresh(file_id), "Suggestions refreshed")

@@ -1,0 +1,1 @@
+"""Widgets the screens compose: header, paged table, filter bar, candidate panel."""

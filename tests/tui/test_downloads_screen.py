@@ -1,0 +1,69 @@
+"""2 Downloads: live torrents from the engine's bus, updated in place; pause and remove go through the engine."""
+
+from __future__ import annotations
+
+from qtorrentino.engine.engine import Engine
+from qtorrentino.tui.app import QtorrentinoApp, UiSettings
+from qtorrentino.tui.screens.downloads import DownloadsScreen
+from qtorrentino.tui.screens.modals import ConfirmModal
+from tests.tui.driving import column_text, table, toasts, until
+from tests.tui.seed import Seeded, torrent_progress
+
+TABLE = "#downloads-table"
+
+
+async def test_live_torrents_show_and_update_in_place(engine: Engine, seeded: Seeded) -> None:
+    app = QtorrentinoApp(engine, UiSettings.defaults())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("2")
+        await until(pilot, lambda: isinstance(app.screen, DownloadsScreen))
+        for index in range(3):
+            engine.bus.publish(torrent_progress(index, ticket_id=seeded.downloading if index == 0 else None))
+        await until(pilot, lambda: table(app, TABLE).row_count == 3, what="three torrents")
+        assert column_text(app, TABLE, "down")[1] == "2.5 MB/s"
+        assert column_text(app, TABLE, "peers")[2] == "7/4"
+        first_key = table(app, TABLE).keys[0]
+        engine.bus.publish(torrent_progress(0, progress=0.75))
+        await until(pilot, lambda: "75%" in column_text(app, TABLE, "progress")[0], what="75% in place")
+        assert table(app, TABLE).keys[0] == first_key and table(app, TABLE).row_count == 3
+        assert "↓ 7.5 MB/s" in str(app.screen.query_one("AppHeader").render())
+
+
+async def test_pause_reports_what_the_engine_says(engine: Engine, seeded: Seeded) -> None:
+    app = QtorrentinoApp(engine, UiSettings.defaults())
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("2")
+        engine.bus.publish(torrent_progress(1))
+        await until(pilot, lambda: table(app, TABLE).row_count == 1, what="one torrent")
+        await pilot.press("p")
+        await until(pilot, lambda: any(severity == "error" for severity, _ in toasts(app)), what="error toast")
+        assert app.is_running
+
+
+async def test_remove_asks_first_and_says_when_data_goes_too(engine: Engine, seeded: Seeded) -> None:
+    app = QtorrentinoApp(engine, UiSettings.defaults())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        engine.bus.publish(torrent_progress(1))
+        await until(pilot, lambda: table(app, TABLE).row_count == 1, what="one torrent")
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        assert "DELETE" in str(app.screen.query_one(".modal-title").content)
+        await pilot.press("n")
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmModal))
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        assert "data stays" in str(app.screen.query_one(".modal-title").content)
+        await pilot.press("escape")
+        assert table(app, TABLE).row_count == 1
+
+
+async def test_filter_by_name(engine: Engine, seeded: Seeded) -> None:
+    app = QtorrentinoApp(engine, UiSettings.defaults())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        for index in range(12):
+            engine.bus.publish(torrent_progress(index))
+        await until(pilot, lambda: table(app, TABLE).row_count == 12, what="twelve torrents")
+        await pilot.press("slash", *"Release 1")
+        await until(pilot, lambda: table(app, TABLE).row_count == 3, what="Release 1, 10, 11")
