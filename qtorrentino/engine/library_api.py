@@ -144,7 +144,8 @@ class LibraryAPI:
         self.musicbrainz = MusicBrainz(config.musicbrainz, self._cache) if config.musicbrainz else None
         self.tmdb = Tmdb(config.tmdb, self._cache) if config.tmdb else None
         self._suggester = Suggester(self.musicbrainz, self.tmdb)
-        self._scanner = LibraryScanner(core.uow, core.clock, self._suggester)
+        self._scanner = LibraryScanner(core.uow, core.clock, self._suggester, excluded=(
+            config.paths.download_dir, config.paths.staging_dir, core.home.trash_dir))
         self._unmatched = UnmatchedFiles(core.uow, core.clock, self._suggester)
         self._trash = Trash(core.uow, core.clock, core.home.trash_dir, self._trash_days)
 
