@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import PurePosixPath
 
 from rich.text import Text
 
@@ -41,6 +42,13 @@ def _escape(char: str) -> str:
 def plain(value: object, style: str = "", limit: int = MAX_SHOWN_CHARS) -> Text:
     """A rich Text holding the value literally (no markup parsing), safe for any widget or table cell."""
     return Text(visible(value, limit), style=style, no_wrap=True, overflow="ellipsis", end="")
+
+
+def inside(path: str, root: str | None) -> str:
+    """A path shown relative to its library's folder when it lies inside it, else whole."""
+    if root and PurePosixPath(path).is_relative_to(root):
+        return str(PurePosixPath(path).relative_to(root))
+    return path
 
 
 def short_id(value: str | None, length: int = 8) -> str:

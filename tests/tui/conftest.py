@@ -14,7 +14,7 @@ from textual.widgets import Input
 from qtorrentino.clock import FrozenClock
 from qtorrentino.engine.engine import Engine
 from tests.conftest import make_home
-from tests.tui.seed import Seeded, fixed_ticket_ids, seed_tickets
+from tests.tui.seed import Seeded, fixed_ticket_ids, seed_library, seed_tickets
 
 SEED_START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -70,6 +70,13 @@ def engine(seeded_home: SeededHome, tmp_path: Path) -> Iterator[Engine]:
     engine = open_copy(seeded_home, tmp_path / "home")
     yield engine
     engine.stop()
+
+
+@pytest.fixture
+def scanned(engine: Engine) -> Engine:
+    """The engine with files in its libraries, scanned (library rows hold absolute paths: never copied)."""
+    seed_library(engine)
+    return engine
 
 
 @pytest.fixture

@@ -134,3 +134,37 @@ def torrent_progress(index: int, *, ticket_id: str | None = None, progress: floa
                            ticket_id=ticket_id, progress=progress, download_bps=1_250_000 * (index + 1),
                            upload_bps=64_000 * index, peers=5 + index, seeds=2 + index, eta_seconds=600 + index,
                            ratio=0.25 * index, state="downloading" if progress < 1 else "seeding", paused=paused)
+
+
+LIBRARY_FILES: dict[str, bytes] = {
+    "music/Name Only Band - Quiet Album (2010)/03 - Soft Song.mp3": b"ID3",
+    "music/Name Only Band - Quiet Album (2010)/04 - Loud Song.mp3": b"ID3 ",
+    "music/unsorted/xq7z.flac": b"fLaC",
+    "movies/The Matrix (1999)/The Matrix (1999).mkv": b"m" * 1000,
+    "movies/random_clip_0042.mkv": b"r" * 300,
+    "movies/[bold]clip[/bold] \u202egnp.mkv": b"h" * 400,
+    "tv/Example Show/Season 01/Example Show - S01E01 - Pilot.mkv": b"\x01" * 700,
+    "tv/Example Show/Season 01/Example Show - S01E02 - Second.mkv": b"\x02" * 700,
+}
+"""Name-only files the scanner identifies (or queues as unmatched); a hostile name among them."""
+
+
+def _write(engine: Engine, relative: str, data: bytes) -> None:
+    path = engine.home.data_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def seed_library(engine: Engine) -> None:
+    """Files in the home's library folders, scanned and partly matched through the real library API.
+
+    A person matches random_clip_0042.mkv to "Sintel (2010)", so the later sintel_trailer_cut.mkv is queued
+    with the library's Sintel as its suggestion.
+    """
+    for relative, data in LIBRARY_FILES.items():
+        _write(engine, relative, data)
+    engine.library.scan(actor=ACTOR)
+    clip = next(view for view in engine.library.unmatched() if view.path.endswith("random_clip_0042.mkv"))
+    engine.library.match(clip.id, target="Sintel (2010)", actor=ACTOR)
+    _write(engine, "movies/sintel_trailer_cut.mkv", b"s" * 900)
+    engine.library.scan("Movies", actor=ACTOR)

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from qtorrentino.clock import FrozenClock
 from qtorrentino.engine.engine import Engine
 from qtorrentino.tui.app import QtorrentinoApp, UiSettings
+from qtorrentino.tui.screens.modals import PickModal
 from qtorrentino.tui.screens.new_ticket import NewTicketScreen, parse_episodes
+from tests.conftest import make_home
+from tests.servers.musicbrainz import MusicBrainzServer, StubRelease, StubTrack
 from tests.tui.driving import toasts, until
 from tests.tui.seed import Seeded
+
+OK_COMPUTER = StubRelease(
+    id="b84ee12a-09ef-421b-82de-0441a926375b", title="OK Computer", artist="Radiohead",
+    artist_id="a74b1b7f-71a5-4011-9441-d0b5e4122711", date="1997-05-21", country="GB",
+    release_group_id="b1392450-e666-3926-a536-22c65f834433",
+    tracks=(StubTrack("Airbag", 284_000, "6e1b3ff1-0f1f-4a6e-8c55-2cbfc0b7e8a1", "1b0c3f7e-1111-4c1e-9a9a-0a0a0a0a0a01"),
+            StubTrack("Paranoid Android", 383_000, "6e1b3ff1-0f1f-4a6e-8c55-2cbfc0b7e8a2",
+                      "1b0c3f7e-1111-4c1e-9a9a-0a0a0a0a0a02")))
 
 
 def test_episode_ranges() -> None:
@@ -66,3 +80,35 @@ async def test_escape_leaves_without_filing(engine: Engine, seeded: Seeded) -> N
         await pilot.press(*"Someone", "escape")
         await until(pilot, lambda: not isinstance(app.screen, NewTicketScreen))
     assert len(engine.tickets.list()) == before
+
+
+async def test_an_album_is_looked_up_in_musicbrainz_and_filed_with_its_tracks(tmp_path: Path,
+                                                                               clock: FrozenClock) -> None:
+    with MusicBrainzServer(releases=(OK_COMPUTER,)) as server:
+        extra = (f'\n[musicbrainz]\nbase_url = "{server.base_url}"\n'
+                 'user_agent = "qtorrentino-test/0.1 ( t@example.org )"\n')
+        engine = Engine.open(make_home(tmp_path, extra), clock=clock)
+        engine.start(workers=False)
+        try:
+            app = QtorrentinoApp(engine, UiSettings.defaults())
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.press("n")
+                await until(pilot, lambda: isinstance(app.screen, NewTicketScreen))
+                form = app.screen
+                assert "MusicBrainz" in str(form.query_one("#lookup-note").content)
+                await pilot.press(*"radiohead", "tab", *"ok computer", "ctrl+l")
+                await until(pilot, lambda: isinstance(app.screen, PickModal), what="releases to pick from")
+                assert "Radiohead – OK Computer (1997) · GB · Album · 2 tracks" == str(
+                    app.screen.query_one("#pick-list").get_option_at_index(0).prompt)  # type: ignore[attr-defined]
+                await pilot.press("enter")
+                await until(pilot, lambda: "2 tracks" in str(form.query_one("#lookup-note").content),
+                            what="tracks read", timeout=15)
+                assert form.query_one("#field-album").value == "OK Computer"  # type: ignore[attr-defined]
+                await pilot.press("ctrl+s")
+                await until(pilot, lambda: not isinstance(app.screen, NewTicketScreen), what="filed")
+            filed = engine.tickets.list(text="OK Computer")[0]
+            detail = engine.tickets.show(filed.id)
+            assert detail.spec.query.musicbrainz_release_id == OK_COMPUTER.id
+            assert [item.label for item in detail.items] == ["1-01 Airbag", "1-02 Paranoid Android"]
+        finally:
+            engine.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -15,12 +15,12 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import get_current_worker
 
 from qtorrentino.clock import iso
+from qtorrentino.engine.library_api import LibraryItemView, LibraryView, RenamePlan, TrashView
 from qtorrentino.events import AuditRecorded, Batch
 from qtorrentino.tui.palette import cell_styles
 from qtorrentino.tui.screens.base import TUI_ACTOR, EngineScreen, filter_binding
 from qtorrentino.tui.screens.modals import ConfirmModal, PickModal
-from qtorrentino.tui.screens.unmatched import NOT_LOADED
-from qtorrentino.tui.text import plain
+from qtorrentino.tui.text import inside, plain
 from qtorrentino.tui.units import progress_bar
 from qtorrentino.tui.widgets.filter_bar import FilterBar
 from qtorrentino.tui.widgets.header import AppHeader
@@ -63,29 +63,31 @@ class LibraryScreen(EngineScreen):
     class Loaded(Message):
         """Libraries or items, read off the UI thread."""
 
-        def __init__(self, level: Level | None, entries: Sequence[Any]) -> None:
+        def __init__(self, level: Level | None, entries: Sequence[LibraryView] | Sequence[LibraryItemView]) -> None:
             super().__init__()
             self.level = level
             self.entries = entries
 
-    class Ready(Message):
-        """Something read off the UI thread that needs a question answered (organize plan, trash list)."""
+    class PlanReady(Message):
+        """The organizer's dry run, read off the UI thread: what it would rename."""
 
-        def __init__(self, kind: str, library: str, entries: Sequence[Any]) -> None:
+        def __init__(self, library: str, plans: list[RenamePlan]) -> None:
             super().__init__()
-            self.kind = kind
             self.library = library
-            self.entries = entries
+            self.plans = plans
+
+    class TrashReady(Message):
+        """What the trash holds, read off the UI thread."""
+
+        def __init__(self, trashed: list[TrashView]) -> None:
+            super().__init__()
+            self.trashed = trashed
 
     def __init__(self) -> None:
         super().__init__()
         self._levels: list[Level] = []
-        self._entries: dict[str, Any] = {}
-
-    @property
-    def library(self) -> Any | None:
-        """The engine's library API, or None while that part is not loaded."""
-        return getattr(self.engine, "library", None)
+        self._libraries: dict[str, LibraryView] = {}
+        self._items: dict[str, LibraryItemView] = {}
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -101,22 +103,19 @@ class LibraryScreen(EngineScreen):
         return self.query_one("#items" if self._levels else "#libraries", PagedTable)
 
     @property
-    def selected(self) -> Any | None:
+    def selected_item(self) -> LibraryItemView | None:
         key = self.table.current_key
-        return self._entries.get(key) if key is not None else None
+        return self._items.get(key) if key is not None and self._levels else None
 
     @property
     def current_library(self) -> str | None:
         """The library being browsed, or the highlighted one at the top."""
         if self._levels:
             return self._levels[-1].library
-        selected = self.selected
-        return str(selected.name) if selected is not None else None
+        key = self.table.current_key
+        return key if key in self._libraries else None
 
     def reload(self) -> None:
-        if self.library is None:
-            self.query_one("#status", Static).update(plain(f"Library · {NOT_LOADED}"))
-            return
         self._load(self._levels[-1] if self._levels else None)
 
     def wants(self, batch: Batch) -> bool:
@@ -125,8 +124,8 @@ class LibraryScreen(EngineScreen):
 
     @work(thread=True, exclusive=True, group="library-load", exit_on_error=False)
     def _load(self, level: Level | None) -> None:
-        library = self.library
-        assert library is not None
+        library = self.engine.library
+        entries: Sequence[LibraryView] | Sequence[LibraryItemView]
         if level is None:
             entries = library.libraries()
         else:
@@ -139,34 +138,22 @@ class LibraryScreen(EngineScreen):
         if message.level != (self._levels[-1] if self._levels else None):
             return
         if message.level is None:
-            self._entries = {str(entry.name): entry for entry in message.entries}
+            self._libraries = {entry.name: entry for entry in message.entries if isinstance(entry, LibraryView)}
         else:
-            self._entries = {str(entry.id): entry for entry in message.entries}
+            self._items = {str(entry.id): entry for entry in message.entries if isinstance(entry, LibraryItemView)}
         self._show()
 
     def filter_changed(self) -> None:
         self._show()
 
     def _show(self) -> None:
-        styles = cell_styles(self.app.theme_variables)
         needle = self.filter_text.casefold()
-        rows: list[Row] = []
-        for key, entry in self._entries.items():
-            if self._levels:
-                if needle and needle not in str(entry.title).casefold():
-                    continue
-                flags = ("▸ " if entry.has_children else "") + ("locked " if entry.locked else "") + (
-                    "trashed" if entry.trashed else "")
-                number = entry.number if entry.number is not None else ""
-                season = f"S{entry.season:02d} " if entry.season is not None and entry.kind == "episode" else ""
-                rows.append(Row(key, (
-                    plain(("▸ " if entry.has_children else "  ") + str(entry.title)), plain(f"{season}{number}"),
-                    plain(entry.status, style=styles.tone(STATUS_TONES.get(str(entry.status), ""))),
-                    progress_bar(entry.progress, styles.complete, styles.remaining), plain(flags.strip()),
-                    plain(entry.year or ""))))
-            elif not needle or needle in key.casefold():
-                rows.append(Row(key, (plain(entry.name), plain(entry.kind), plain(str(entry.item_count)),
-                                      plain(entry.root))))
+        if self._levels:
+            rows = [self._item_row(key, item) for key, item in self._items.items()
+                    if not needle or needle in item.title.casefold()]
+        else:
+            rows = [Row(name, (plain(view.name), plain(view.kind), plain(str(view.item_count)), plain(view.root)))
+                    for name, view in self._libraries.items() if not needle or needle in name.casefold()]
         self.query_one("#library-panes", ContentSwitcher).current = "items" if self._levels else "libraries"
         self.table.show_rows(rows)
         self.table.focus()
@@ -177,115 +164,119 @@ class LibraryScreen(EngineScreen):
         self.query_one("#status", Static).update(plain(status))
         self.update_bindings()
 
+    def _item_row(self, key: str, item: LibraryItemView) -> Row:
+        styles = cell_styles(self.app.theme_variables)
+        flags = " ".join(flag for flag, is_set in (("locked", item.locked), ("trashed", item.trashed)) if is_set)
+        season = f"S{item.season:02d}E" if item.season is not None and item.kind == "episode" else ""
+        number = f"{season}{item.number:02d}" if item.number is not None else ""
+        return Row(key, (
+            plain(("▸ " if item.has_children else "  ") + item.title), plain(number),
+            plain(item.status, style=styles.tone(STATUS_TONES.get(item.status, ""))),
+            progress_bar(item.progress, styles.complete, styles.remaining) if item.progress is not None
+            else plain(""),
+            plain(flags), plain(str(item.year or ""))))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.library is None and action in {"open", "up", "scan", "organize", "trash", "restore"}:
-            return None
-        selected = self.selected
+        item = self.selected_item
         if action == "open":
-            return True if selected is not None and (not self._levels or selected.has_children) else None
+            if self._levels:
+                return True if item is not None and item.has_children else None
+            return True if self.current_library is not None else None
         if action == "up":
             return True if self._levels else None
         if action in {"scan", "organize"}:
             return True if self.current_library is not None else None
         if action == "trash":
-            return True if self._levels and selected is not None and not selected.trashed else None
+            return True if item is not None and not item.trashed else None
         return True
 
     def _go(self, levels: list[Level]) -> None:
         self._levels = levels
-        self._entries = {}
+        self._items = {}
         self.table.clear()
         self.reload()
 
     def action_open(self) -> None:
-        if (selected := self.selected) is None:
-            return
         if not self._levels:
-            self._go([Level(str(selected.name), None, str(selected.name))])
-        elif selected.has_children:
-            self._go([*self._levels, Level(self._levels[-1].library, int(selected.id), str(selected.title))])
+            if (name := self.current_library) is not None:
+                self._go([Level(name, None, name)])
+        elif (item := self.selected_item) is not None and item.has_children:
+            self._go([*self._levels, Level(self._levels[-1].library, item.id, item.title)])
 
     def action_up(self) -> None:
         if self._levels:
             self._go(self._levels[:-1])
 
     def action_scan(self) -> None:
-        if self.library is None or (name := self.current_library) is None:
+        if (name := self.current_library) is None:
             return
-        library = self.library
-        self.run_command(lambda: library.scan(name), lambda result: (
+        library = self.engine.library
+        self.run_command(lambda: library.scan(name, actor=TUI_ACTOR), lambda result: (
             f"Scan of {name}: {result.seen} seen, {result.new} new, {result.changed} changed, "
             f"{result.missing} missing, {result.matched} matched, {result.unmatched} unmatched"))
 
     def action_organize(self) -> None:
-        if self.library is not None and (name := self.current_library) is not None:
-            self._read_for_question("organize", name)
-
-    def action_restore(self) -> None:
-        if self.library is not None:
-            self._read_for_question("restore", self.current_library or "")
+        if (name := self.current_library) is not None:
+            self._plan(name)
 
     @work(thread=True, exclusive=True, group="library-question", exit_on_error=False)
-    def _read_for_question(self, kind: str, name: str) -> None:
-        library = self.library
-        assert library is not None
-        entries = library.organize(name, apply=False) if kind == "organize" else library.trash()
-        self.post_message(self.Ready(kind, name, entries))
+    def _plan(self, name: str) -> None:
+        self.post_message(self.PlanReady(name, self.engine.library.organize(name, apply=False, actor=TUI_ACTOR)))
 
-    @on(Ready)
-    def _ready(self, message: Ready) -> None:
-        library = self.library
-        if library is None:
-            return
-        if message.kind == "organize":
-            self._ask_organize(message.library, message.entries)
-        else:
-            self._ask_restore(message.entries)
-
-    def _ask_organize(self, name: str, plans: Sequence[Any]) -> None:
-        library = self.library
+    @on(PlanReady)
+    def _plan_ready(self, message: PlanReady) -> None:
+        name, plans, library = message.library, message.plans, self.engine.library
         if not plans:
             self.notify(f"{name} already follows its naming template", markup=False)
             return
         collisions = sum(1 for plan in plans if plan.collision)
-        lines = [plain(f"{'⚠ ' if plan.collision else ''}{plan.source} → {plan.target}")
+        root = self._libraries[name].root if name in self._libraries else None
+        lines = [plain(f"{'⚠ ' if plan.collision else ''}{inside(plan.source, root)} → {inside(plan.target, root)}")
                  for plan in plans[:MAX_PLAN_LINES]]
         if len(plans) > MAX_PLAN_LINES:
             lines.append(Text(f"… and {len(plans) - MAX_PLAN_LINES} more", end=""))
-        question = f"Rename {len(plans)} files in {name}?" + (
-            f" ({collisions} collide and will be skipped)" if collisions else "")
+        question = f"Rename {len(plans) - collisions} files in {name}?" + (
+            f" ({collisions} would collide and are left alone)" if collisions else "")
 
         def confirmed(answer: bool | None) -> None:
-            if answer and library is not None:
-                self.run_command(lambda: library.organize(name, apply=True),
-                                 lambda done: f"Organized {name}: {len(done)} files renamed")
+            if answer:
+                self.run_command(lambda: library.organize(name, apply=True, actor=TUI_ACTOR),
+                                 lambda done: f"Organized {name}: {sum(not plan.collision for plan in done)} renamed")
 
         self.app.push_screen(ConfirmModal(question, lines), confirmed)
 
-    def _ask_restore(self, trashed: Sequence[Any]) -> None:
-        library = self.library
+    def action_restore(self) -> None:
+        self._read_trash()
+
+    @work(thread=True, exclusive=True, group="library-question", exit_on_error=False)
+    def _read_trash(self) -> None:
+        self.post_message(self.TrashReady(self.engine.library.trash()))
+
+    @on(TrashReady)
+    def _trash_ready(self, message: TrashReady) -> None:
+        trashed, library = message.trashed, self.engine.library
         if not trashed:
             self.notify("The trash is empty", markup=False)
             return
-        options = [plain(f"{entry.description} · {entry.original_path} · purged after {iso(entry.purge_after)}")
+        options = [plain(f"{entry.description} · {entry.original_path} · kept until {iso(entry.purge_after)}")
                    for entry in trashed]
 
         def picked(index: int | None) -> None:
-            if index is not None and library is not None:
+            if index is not None:
                 trash_id = trashed[index].id
-                self.run_command(lambda: library.restore(trash_id, actor=TUI_ACTOR), "Restored from trash")
+                self.run_command(lambda: library.restore(trash_id, actor=TUI_ACTOR), "Restored from the trash")
 
         self.app.push_screen(PickModal("Restore which?", options), picked)
 
     def action_trash(self) -> None:
-        if self.library is None or (selected := self.selected) is None or not self._levels:
+        if (item := self.selected_item) is None:
             return
-        library, item_id = self.library, int(selected.id)
+        library, item_id = self.engine.library, item.id
 
         def confirmed(answer: bool | None) -> None:
             if answer:
                 self.run_command(lambda: library.trash_item(item_id, actor=TUI_ACTOR),
-                                 "Moved to trash (u restores it)")
+                                 "Moved to the trash (u restores it)")
 
         self.app.push_screen(ConfirmModal("Move this item and its files to the trash?",
-                                          [plain(selected.title), plain(selected.path or "")]), confirmed)
+                                          [plain(item.title), plain(item.path or "")]), confirmed)

@@ -1,4 +1,4 @@
-"""n New ticket: kind, the fields that kind needs, library, format, priority, dry run → `tickets.add_json`."""
+"""n New ticket: kind, fields (looked up in MusicBrainz/TMDB when configured), library, priority, dry run."""
 
 from __future__ import annotations
 
@@ -18,9 +18,12 @@ from qtorrentino.config.model import FORMATS
 from qtorrentino.domain.ticket import TicketKind
 from qtorrentino.engine.api import Created
 from qtorrentino.tui.screens.base import TUI_ACTOR, toast_worker_error
-from qtorrentino.tui.text import short_id
+from qtorrentino.tui.screens.lookup import MUSIC_KINDS, candidate_line, provider_for, track_items
+from qtorrentino.tui.screens.modals import PickModal
+from qtorrentino.tui.text import plain, short_id
 
 if TYPE_CHECKING:
+    from qtorrentino.engine.engine import Engine
     from qtorrentino.tui.app import QtorrentinoApp
 
 QUERY_INPUTS = (("artist", "Artist"), ("album", "Album"), ("title", "Title"), ("year", "Year"),
@@ -56,6 +59,7 @@ class NewTicketScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="new_ticket.cancel"),
         Binding("ctrl+s", "submit", "Add ticket", id="new_ticket.submit"),
+        Binding("ctrl+l", "lookup", "Look up", id="new_ticket.lookup"),
     ]
 
     class Added(Message):
@@ -65,14 +69,39 @@ class NewTicketScreen(ModalScreen[None]):
             super().__init__()
             self.created = created
 
+    class Found(Message):
+        """Releases or movies a provider knows for the typed fields."""
+
+        def __init__(self, kind: str, candidates: list[dict[str, Any]]) -> None:
+            super().__init__()
+            self.kind = kind
+            self.candidates = candidates
+
+    class TracksFound(Message):
+        """The tracks of the picked release."""
+
+        def __init__(self, release_id: str, tracks: list[dict[str, Any]]) -> None:
+            super().__init__()
+            self.release_id = release_id
+            self.tracks = tracks
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._picked: dict[str, Any] = {}
+        """What a lookup added to the ticket: musicbrainz_release_id and items, or tmdb_id."""
+
+    @property
+    def engine(self) -> Engine:
+        return cast("QtorrentinoApp", self.app).engine
+
     def compose(self) -> ComposeResult:
-        app = cast("QtorrentinoApp", self.app)
-        libraries = [(library.name, library.name) for library in app.engine.config.libraries]
+        libraries = [(library.name, library.name) for library in self.engine.config.libraries]
         with VerticalScroll(classes="form-box", id="new-ticket-form"):
             yield Label(Text("New ticket", style="bold", end=""), classes="modal-title")
             yield Label(Text("Kind", end=""))
             yield Select([(kind.value, kind.value) for kind in TicketKind], value="album", allow_blank=False,
                          id="kind")
+            yield Label(Text("", end=""), id="lookup-note", classes="modal-hint")
             for key, label in QUERY_INPUTS:
                 yield Label(Text(label, end=""), id=f"label-{key}", classes="query-label")
                 yield Input(id=f"field-{key}", classes="query-field",
@@ -95,6 +124,7 @@ class NewTicketScreen(ModalScreen[None]):
 
     @on(Select.Changed, "#kind")
     def _kind_changed(self, event: Select.Changed) -> None:
+        self._picked = {}
         self._show_fields(str(event.value))
 
     def _show_fields(self, kind: str) -> None:
@@ -102,13 +132,30 @@ class NewTicketScreen(ModalScreen[None]):
         for key, _label in QUERY_INPUTS:
             self.query_one(f"#field-{key}", Input).display = key in wanted
             self.query_one(f"#label-{key}", Label).display = key in wanted
+        provider = self._provider(kind)
+        note = f"ctrl+l: look it up in {provider}" if provider else "type the fields (no lookup configured)"
+        self._note(note)
+        self.refresh_bindings()
+
+    def _note(self, text: str) -> None:
+        self.query_one("#lookup-note", Label).update(plain(text))
+
+    def _provider(self, kind: str) -> str | None:
+        config = self.engine.config
+        return provider_for(kind, musicbrainz=config.musicbrainz is not None, tmdb=config.tmdb is not None)
+
+    def _kind(self) -> str:
+        return str(self.query_one("#kind", Select).value)
+
+    def _field(self, key: str) -> str:
+        return self.query_one(f"#field-{key}", Input).value.strip()
 
     def ticket_document(self) -> dict[str, Any]:
         """The ticket JSON the form describes; raises ValueError naming the field that is wrong."""
-        kind = str(self.query_one("#kind", Select).value)
+        kind = self._kind()
         query: dict[str, Any] = {}
         for key in KIND_FIELDS.get(kind, ()):
-            value = self.query_one(f"#field-{key}", Input).value.strip()
+            value = self._field(key)
             if not value:
                 continue
             if key in NUMBER_FIELDS:
@@ -126,7 +173,73 @@ class NewTicketScreen(ModalScreen[None]):
         chosen_format = self.query_one("#format", Select).value
         if isinstance(chosen_format, str):
             document["constraints"] = {"format": chosen_format}
+        if "items" in self._picked:
+            document["items"] = self._picked["items"]
+        query.update({key: value for key, value in self._picked.items() if key != "items"})
         return document
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "lookup":
+            return True if self.is_mounted and self._provider(self._kind()) else None
+        return True
+
+    def action_lookup(self) -> None:
+        kind = self._kind()
+        if self._provider(kind) is None:
+            return
+        self._note("looking up…")
+        self._lookup(kind, self._field("artist"), self._field("album") or self._field("title"), self._field("title"),
+                     int(self._field("year")) if self._field("year").isdigit() else None)
+
+    @work(thread=True, exclusive=True, group="new-ticket-lookup", exit_on_error=False)
+    def _lookup(self, kind: str, artist: str, album: str, title: str, year: int | None) -> None:
+        library = self.engine.library
+        found = library.lookup_release(artist, album) if kind in MUSIC_KINDS else library.lookup_movie(title, year)
+        self.post_message(self.Found(kind, found))
+
+    @on(Found)
+    def _found(self, message: Found) -> None:
+        provider = self._provider(message.kind) or "the provider"
+        if not message.candidates:
+            self._note(f"{provider} knows nothing by that name (or did not answer): type the fields")
+            return
+        candidates = message.candidates
+
+        def picked(index: int | None) -> None:
+            if index is not None:
+                self._use(message.kind, candidates[index])
+
+        self.app.push_screen(PickModal(f"Which one? ({provider})", [candidate_line(message.kind, candidate)
+                                                                    for candidate in candidates]), picked)
+
+    def _use(self, kind: str, candidate: dict[str, Any]) -> None:
+        def fill(key: str, value: object) -> None:
+            if value not in (None, ""):
+                self.query_one(f"#field-{key}", Input).value = str(value)
+
+        fill("year", candidate.get("year"))
+        if kind in MUSIC_KINDS:
+            fill("artist", candidate.get("artist"))
+            fill("album", candidate.get("title"))
+            self._picked = {"musicbrainz_release_id": candidate["id"]}
+            self._note("reading the release's tracks…")
+            self._read_tracks(str(candidate["id"]))
+        else:
+            fill("title", candidate.get("title"))
+            self._picked = {"tmdb_id": candidate.get("tmdb_id")}
+            self._note(f"TMDB movie {candidate.get('tmdb_id')}")
+
+    @work(thread=True, exclusive=True, group="new-ticket-lookup", exit_on_error=False)
+    def _read_tracks(self, release_id: str) -> None:
+        self.post_message(self.TracksFound(release_id, self.engine.library.release_tracks(release_id)))
+
+    @on(TracksFound)
+    def _tracks_found(self, message: TracksFound) -> None:
+        if self._picked.get("musicbrainz_release_id") != message.release_id:
+            return
+        if message.tracks:
+            self._picked["items"] = track_items(message.tracks)
+        self._note(f"MusicBrainz release {message.release_id}: {len(message.tracks)} tracks")
 
     @on(Input.Submitted)
     def _field_submitted(self, event: Input.Submitted) -> None:
@@ -151,8 +264,7 @@ class NewTicketScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="new-ticket-add", exit_on_error=False)
     def _add(self, document: dict[str, Any]) -> None:
-        app = cast("QtorrentinoApp", self.app)
-        self.post_message(self.Added(app.engine.tickets.add_json(document, actor=TUI_ACTOR)))
+        self.post_message(self.Added(self.engine.tickets.add_json(document, actor=TUI_ACTOR)))
 
     @on(Added)
     def _added(self, message: Added) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from pathlib import PurePosixPath
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,16 +15,16 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
+from qtorrentino.engine.library_api import LibraryView, SuggestionView, UnmatchedView
 from qtorrentino.events import AuditRecorded, Batch
 from qtorrentino.tui.screens.base import TUI_ACTOR, EngineScreen, filter_binding
 from qtorrentino.tui.screens.modals import TextPromptModal
-from qtorrentino.tui.text import plain
+from qtorrentino.tui.text import inside, plain
 from qtorrentino.tui.units import human_size
 from qtorrentino.tui.widgets.filter_bar import FilterBar
 from qtorrentino.tui.widgets.header import AppHeader
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
 
-NOT_LOADED = "library part not loaded: this engine has no library API yet"
 FILE_LIMIT = 500
 FILE_COLUMNS = (Column("path", "File", flex=True), Column("size", "Size", 9), Column("library", "Library", 10,
                                                                                      spill=True),
@@ -38,7 +39,7 @@ class Suggestions:
     """What the suggestion pane shows: the file's own suggestions, or the results of a typed search."""
 
     file_id: int
-    entries: tuple[Any, ...]
+    entries: tuple[SuggestionView, ...]
     searched: bool
     """True when these came from `e` (match by target), False for the file's own (match by index)."""
 
@@ -57,11 +58,12 @@ class UnmatchedScreen(EngineScreen):
     ]
 
     class FilesLoaded(Message):
-        """The unmatched files, read off the UI thread."""
+        """The unmatched files and the library roots (to show paths inside their library), read off the UI thread."""
 
-        def __init__(self, files: Sequence[Any]) -> None:
+        def __init__(self, files: Sequence[UnmatchedView], libraries: Sequence[LibraryView]) -> None:
             super().__init__()
             self.files = files
+            self.roots = {library.name: library.root for library in libraries}
 
     class SearchDone(Message):
         """Library items matching a typed title."""
@@ -72,13 +74,9 @@ class UnmatchedScreen(EngineScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._files: dict[str, Any] = {}
+        self._files: dict[str, UnmatchedView] = {}
+        self._roots: dict[str, str] = {}
         self._suggestions: Suggestions | None = None
-
-    @property
-    def library(self) -> Any | None:
-        """The engine's library API, or None while that part is not loaded."""
-        return getattr(self.engine, "library", None)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -98,14 +96,11 @@ class UnmatchedScreen(EngineScreen):
         return self.query_one("#suggestions", PagedTable)
 
     @property
-    def selected(self) -> Any | None:
+    def selected(self) -> UnmatchedView | None:
         key = self.files.current_key
         return self._files.get(key) if key is not None else None
 
     def reload(self) -> None:
-        if self.library is None:
-            self.query_one("#status", Static).update(plain(f"Unmatched · {NOT_LOADED}"))
-            return
         self._load()
 
     def wants(self, batch: Batch) -> bool:
@@ -114,32 +109,39 @@ class UnmatchedScreen(EngineScreen):
 
     @work(thread=True, exclusive=True, group="unmatched-load", exit_on_error=False)
     def _load(self) -> None:
-        assert self.library is not None
-        files = self.library.unmatched(limit=FILE_LIMIT)
+        files = self.engine.library.unmatched(limit=FILE_LIMIT)
+        libraries = self.engine.library.libraries()
         if not get_current_worker().is_cancelled:
-            self.post_message(self.FilesLoaded(files))
+            self.post_message(self.FilesLoaded(files, libraries))
 
     @on(FilesLoaded)
     def _files_loaded(self, message: FilesLoaded) -> None:
         self._files = {str(entry.id): entry for entry in message.files}
+        self._roots = message.roots
         self._show_files()
+
 
     def filter_changed(self) -> None:
         self._show_files()
 
     def _show_files(self) -> None:
         needle = self.filter_text.casefold()
-        rows = [Row(key, (plain(entry.path), plain(human_size(entry.size)), plain(entry.library),
+        rows = [Row(key, (plain(inside(entry.path, self._roots.get(entry.library or ""))), plain(human_size(entry.size)), plain(entry.library or "—"),
                           plain(entry.status)))
-                for key, entry in self._files.items() if not needle or needle in str(entry.path).casefold()]
+                for key, entry in self._files.items() if not needle or needle in entry.path.casefold()]
         self.files.show_rows(rows)
+        self._show_status()
+        self._show_own_suggestions()
+
+    def _show_status(self) -> None:
         status = f"Unmatched · {len(self._files)} files"
         if self.filter_text:
             status += f" · filter: {self.filter_text}"
         if not self._files:
             status += " · nothing to identify"
+        elif (selected := self.selected) is not None and selected.note:
+            status += f" · {selected.note}"
         self.query_one("#status", Static).update(plain(status))
-        self._show_own_suggestions()
 
     def _show_own_suggestions(self) -> None:
         selected = self.selected
@@ -159,10 +161,11 @@ class UnmatchedScreen(EngineScreen):
     @on(DataTable.RowHighlighted, "#files")
     def _file_moved(self, event: DataTable.RowHighlighted) -> None:
         self._show_own_suggestions()
+        self._show_status()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"match", "search", "dismiss_file", "refresh_file"}:
-            if self.library is None or self.selected is None:
+            if self.selected is None:
                 return None
             if action == "match" and self.suggestions.current_key is None:
                 return None
@@ -173,9 +176,9 @@ class UnmatchedScreen(EngineScreen):
 
     def action_match(self) -> None:
         selected, suggestions, key = self.selected, self._suggestions, self.suggestions.current_key
-        if self.library is None or selected is None or suggestions is None or key is None:
+        if selected is None or suggestions is None or key is None:
             return
-        library, file_id, index = self.library, selected.id, int(key)
+        library, file_id, index = self.engine.library, selected.id, int(key)
         chosen = suggestions.entries[index]
         if suggestions.searched:
             self.run_command(lambda: library.match(file_id, target=chosen.target, actor=TUI_ACTOR),
@@ -185,7 +188,7 @@ class UnmatchedScreen(EngineScreen):
                              f"Matched to {chosen.label}")
 
     def action_search(self) -> None:
-        if self.library is None or (selected := self.selected) is None:
+        if (selected := self.selected) is None:
             return
         file_id = selected.id
 
@@ -197,8 +200,7 @@ class UnmatchedScreen(EngineScreen):
 
     @work(thread=True, exclusive=True, group="unmatched-search", exit_on_error=False)
     def _search(self, file_id: int, text: str) -> None:
-        assert self.library is not None
-        found = self.library.search_items(text)
+        found = self.engine.library.search_items(text)
         self.post_message(self.SearchDone(Suggestions(file_id, tuple(found), searched=True)))
 
     @on(SearchDone)
@@ -212,12 +214,13 @@ class UnmatchedScreen(EngineScreen):
                 self.suggestions.focus()
 
     def action_dismiss_file(self) -> None:
-        if self.library is not None and (selected := self.selected) is not None:
-            library, file_id = self.library, selected.id
+        if (selected := self.selected) is not None:
+            library, file_id = self.engine.library, selected.id
             self.run_command(lambda: library.dismiss(file_id, actor=TUI_ACTOR), "File dismissed")
 
     def action_refresh_file(self) -> None:
-        if self.library is not None and (selected := self.selected) is not None:
-            library, file_id = self.library, selected.id
+        if (selected := self.selected) is not None:
+            library, file_id = self.engine.library, selected.id
             self._suggestions = None
-            self.run_command(lambda: library.refresh(file_id), "Suggestions refreshed")
+            self.run_command(lambda: library.refresh(file_id),
+                             lambda fresh: f"{len(fresh.suggestions)} suggestions for {PurePosixPath(fresh.path).name}")
