@@ -6,7 +6,7 @@ import fcntl
 import json
 import os
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +42,10 @@ class AuditLog:
     def record_many(self, events: Iterable[tuple[str, str | None, str, dict[str, Any], datetime]]) -> int:
         """Bulk-insert (type, ticket_id, actor, data, at) rows in the current transaction; the fast path."""
         dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        secrets = self.secrets
         rows = (
-            (iso(at), type_, ticket_id, actor, redact_json_text(dumps(data), self.secrets))
+            (at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z", type_, ticket_id, actor,
+             redact_json_text(dumps(data), secrets))
             for type_, ticket_id, actor, data, at in events
         )
         cursor = database.connection().cursor()

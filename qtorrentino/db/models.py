@@ -312,7 +312,7 @@ class AuditEventRow(BaseModel):
 
     class Meta:
         table_name = "audit_event"
-        indexes = ((("ticket_id", "type", "seq"), False), (("type", "seq"), False), (("at",), False))
+        indexes = ((("ticket_id", "type", "seq"), False), (("type", "seq"), False))
 
 
 class MetadataCacheRow(BaseModel):

@@ -54,12 +54,11 @@ def _is_secret_key(key: str) -> bool:
     return key.casefold() in {"api_key", "apikey", "passkey", "password", "token", "secret"}
 
 
-_SECRET_KEY_MARKERS = ('"api_key"', '"apikey"', '"passkey"', '"password"', '"token"', '"secret"')
+_SECRET_KEY_MARKER = re.compile(r'(?i)"(?:api_?key|passkey|password|token|secret)"')
 
 
 def redact_json_text(text: str, secrets: Iterable[str] = ()) -> str:
     """Redact a serialised JSON document; walks it only when a secret-named key appears."""
-    lowered = text.casefold()
-    if any(marker in lowered for marker in _SECRET_KEY_MARKERS):
+    if _SECRET_KEY_MARKER.search(text):
         return json.dumps(redact_value(json.loads(text), secrets), ensure_ascii=False, separators=(",", ":"))
     return redact_text(text, secrets)
