@@ -154,6 +154,7 @@ class LibraryAPI:
         return configured.trash_days if configured else 30
 
     def libraries(self) -> list[LibraryView]:
+        """The configured libraries, in config order."""
         counts = dict(database.execute_sql(
             "SELECT library_id, COUNT(*) FROM library_item WHERE parent_id IS NULL AND trashed = 0 "
             "GROUP BY library_id").fetchall())
@@ -162,6 +163,7 @@ class LibraryAPI:
                 for row in (rows.get(library.name) for library in self._core.config.libraries) if row is not None]
 
     def items(self, library: str, parent_id: int | None = None, limit: int = 500) -> list[LibraryItemView]:
+        """A library's top-level items, or the children of parent_id, in disc/season and number order."""
         rows = database.execute_sql(
             "SELECT i.id, i.kind, i.title, i.year, i.number, i.season, i.status, i.locked, i.trashed, "
             "EXISTS(SELECT 1 FROM library_item c WHERE c.parent_id = i.id), "
@@ -196,12 +198,15 @@ class LibraryAPI:
                 for rename in planned]
 
     def trash_item(self, item_id: int, *, actor: str) -> TrashView:
+        """Move an item (and everything below it) to the trash; restorable for the library's trash_days."""
         return _trash_view(self._trash.trash_item(item_id, actor=actor))
 
     def restore(self, trash_id: int, *, actor: str) -> None:
+        """Put a trashed item's files back; refused, with nothing moved, if a place is taken."""
         self._trash.restore(trash_id, actor=actor)
 
     def trash(self) -> list[TrashView]:
+        """What is in the trash now, newest first."""
         query = (TrashRow.select().where(TrashRow.restored_at.is_null(), TrashRow.purged_at.is_null())
                  .order_by(TrashRow.trashed_at.desc()))
         return [_trash_view(row) for row in query]
@@ -212,16 +217,20 @@ class LibraryAPI:
         return self._trash.purge_expired()
 
     def unmatched(self, limit: int = 500) -> list[UnmatchedView]:
+        """Open unmatched files, oldest first."""
         return [_unmatched_view(row) for row in self._unmatched.open_rows(limit)]
 
     def match(self, unmatched_id: int, suggestion_index: int | None = None, target: str | None = None, *,
               actor: str) -> None:
+        """Say what a file is: a suggestion by index, or a target (item:ID, tmdb:movie/ID, "Title (Year)")."""
         self._unmatched.match(unmatched_id, suggestion_index, target, actor=actor)
 
     def dismiss(self, unmatched_id: int, *, actor: str) -> None:
+        """Take a file off the queue; later scans leave it alone."""
         self._unmatched.dismiss(unmatched_id, actor=actor)
 
     def refresh(self, unmatched_id: int) -> UnmatchedView:
+        """Ask the library and the providers again for a file's suggestions."""
         return _unmatched_view(self._unmatched.refresh(unmatched_id))
 
     def search_items(self, text: str) -> list[SuggestionView]:

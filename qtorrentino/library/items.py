@@ -226,7 +226,10 @@ class ItemStore:
                 f"({','.join('?' * len(chunk))})", chunk))
 
     def refresh_statuses(self) -> None:
-        """Recompute the status of every touched container from its children, then their parents."""
+        """Recompute the status of every touched container from its untrashed children, then their parents.
+
+        A container whose children are all trashed keeps the status it had.
+        """
         pending = set(self.touched_parents)
         while pending:
             ids = sorted(pending)[:500]
@@ -236,8 +239,8 @@ class ItemStore:
             for parent, status in sql(f"SELECT parent_id, status FROM library_item WHERE trashed = 0 AND "
                                       f"parent_id IN ({marks}) GROUP BY parent_id, status", ids):
                 found[parent].add(status)
-            updates = [(next((s for s in STATUS_ORDER if s in statuses), "wanted"), self.now_text, item_id)
-                       for item_id, statuses in found.items()]
+            updates = [(next(s for s in STATUS_ORDER if s in statuses), self.now_text, item_id)
+                       for item_id, statuses in found.items() if statuses]
             sql_many("UPDATE library_item SET status = ?, updated_at = ? WHERE id = ? AND status != ?",
                      [(*update, update[0]) for update in updates])
             pending.update(parent for (parent,) in sql(
@@ -279,7 +282,7 @@ class ItemStore:
 
     def _create(self, parent: int | None, kind: str, title: str, columns: dict[str, Any], provider: str | None, *,
                 locked: bool, status: str, info_hash: str | None) -> int:
-        item_id = int(sql(
+        item_id = int(sql(  # type: ignore[arg-type]
             "INSERT INTO library_item (library_id, parent_id, kind, title, year, disc, number, season, provider_id,"
             " status, download_info_hash, locked, trashed, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",

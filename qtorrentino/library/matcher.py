@@ -99,7 +99,7 @@ def facts_from_row(row: FactsRow) -> FileFacts:
 
 
 def _values(value: object) -> tuple[object, ...]:
-    return tuple(getattr(value, name) for name in value.__slots__)  # type: ignore[attr-defined]
+    return tuple(getattr(value, name) for name in getattr(value, "__slots__", ()))
 
 
 def read_facts(root: str, relative: str, size: int,

@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import warnings
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -303,7 +304,7 @@ class LibraryScanner:
         if len(entries) >= self._pool_threshold:
             chunks = [entries[start:start + POOL_CHUNK_FILES] for start in range(0, len(entries), POOL_CHUNK_FILES)]
             pool = ProcessPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, 4)),
-                                       mp_context=multiprocessing.get_context("spawn"))
+                                       mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_worker)
             try:
                 batch: list[FileFacts] = []
                 for rows in pool.map(gather_rows, [root] * len(chunks), chunks):
@@ -326,6 +327,12 @@ class LibraryScanner:
         found, note = self._suggester.suggest(match.fields, choices,
                                               providers=diff.provider_lookups <= PROVIDER_LOOKUPS_PER_SCAN)
         return [suggestion.to_json() for suggestion in found], note
+
+
+def _quiet_worker() -> None:
+    """A parsing process never writes to the terminal (the TUI owns it): no last-resort log output, no warnings."""
+    logging.getLogger().addHandler(logging.NullHandler())
+    warnings.simplefilter("ignore")
 
 
 def _record_new(library: int, prefix: str, found: dict[str, tuple[int, float]], facts: list[FileFacts],

@@ -61,6 +61,41 @@ def move_file(source: str, target: str) -> None:
         os.unlink(source)
 
 
+def _entries_below(folder: str) -> list[str]:
+    """Every file, and every symlink (never followed), anywhere below folder."""
+    found = []
+    for parent, folders, names in os.walk(folder):
+        found += [os.path.join(parent, name) for name in names]
+        found += [os.path.join(parent, name) for name in folders if os.path.islink(os.path.join(parent, name))]
+    return found
+
+
+def _move_all(moves: list[tuple[str, str]]) -> None:
+    """Move every (source, target); when one fails, move back the ones done and raise a typed error."""
+    done: list[tuple[str, str]] = []
+    try:
+        for source, target in moves:
+            move_file(source, target)
+            done.append((source, target))
+    except OSError as error:
+        for source, target in reversed(done):
+            try:
+                move_file(target, source)
+            except OSError as undo_error:
+                log.error("could not move %s back to %s: %s", target, source, undo_error)
+        raise QtorrentinoError(f"cannot move {shown_path(db_path(error.filename or ''))}: {error.strerror or error}",
+                               hint="nothing was changed; check permissions and free space") from error
+
+
+def _prune(folder: str) -> None:
+    """Remove folder and its now-empty subfolders; anything still inside stays."""
+    for parent, _, _ in os.walk(folder, topdown=False):
+        try:
+            os.rmdir(parent)
+        except OSError:
+            log.info("left %s in place: not empty", parent)
+
+
 class Trash:
     """Soft delete of library items, restore, and the purge chore."""
 
@@ -105,22 +140,18 @@ class Trash:
 
     def _move_in(self, paths: list[str], common: str, bin_folder: str, root: str, library: int,
                  subtree: list[int]) -> int:
-        """Move the files under bin_folder by their path below common; a folder with nothing else goes whole."""
-        for path in paths:
-            move_file(path, os.path.join(bin_folder, os.path.relpath(path, common)))
+        """Move the files under bin_folder by their path below common; a folder holding nothing else goes whole."""
         prefix = db_path(common + os.sep)
         others = database.execute_sql(
             'SELECT COUNT(*) FROM media_file m JOIN media_file_state s ON s.media_file_id = m.id WHERE s."exists" = 1 '
             f"AND m.library_id = ? AND substr(m.path, 1, ?) = ? AND (m.library_item_id IS NULL OR "
             f"m.library_item_id NOT IN ({','.join('?' * len(subtree))}))",
             (library, len(prefix), prefix, *subtree)).fetchone()[0]
-        bin_inside = os.path.commonpath([common, bin_folder]) == common
-        if common != root and not bin_inside and others == 0 and os.path.isdir(common):
-            for folder, _, names in os.walk(common, topdown=False):
-                for name in names:
-                    path = os.path.join(folder, name)
-                    move_file(path, os.path.join(bin_folder, os.path.relpath(path, common)))
-                os.rmdir(folder)
+        whole = common != root and others == 0 and os.path.commonpath([common, bin_folder]) != common
+        sources = _entries_below(common) if whole else paths
+        _move_all([(path, os.path.join(bin_folder, os.path.relpath(path, common))) for path in sources])
+        if whole:
+            _prune(common)
         return len(paths)
 
     def restore(self, trash_id: int, *, actor: str) -> None:
@@ -135,20 +166,19 @@ class Trash:
             raise NotFound(f"no trash entry {trash_id} to restore" if row is None
                            else f"trash entry {trash_id} was already {'restored' if row.restored_at else 'purged'}")
         source_root, target_root = fs_path(row.trash_path), fs_path(row.original_path)
-        moves = [(os.path.join(folder, name), os.path.join(target_root, os.path.relpath(folder, source_root), name))
-                 for folder, _, names in os.walk(source_root) for name in names]
+        moves = [(path, os.path.join(target_root, os.path.relpath(path, source_root)))
+                 for path in _entries_below(source_root)]
         taken = [target for _, target in moves if os.path.lexists(target)]
         if taken:
             raise QtorrentinoError(f"cannot restore: {shown_path(db_path(taken[0]))} exists now",
                                    hint="move that file away first; nothing was restored")
-        for source, target in moves:
-            move_file(source, os.path.normpath(target))
+        _move_all(moves)
         shutil.rmtree(source_root, ignore_errors=True)
         now = self._clock.now()
         with self._uow() as outbox:
             item = LibraryItemRow.get_or_none(LibraryItemRow.id == row.library_item_id)
             subtree = _subtree(item.id) if item is not None else []
-            back = [db_path(os.path.normpath(target)) for _, target in moves]
+            back = [db_path(target) for _, target in moves]
             files = [int(media_id) for (media_id,) in database.execute_sql(
                 f"SELECT id FROM media_file WHERE path IN ({','.join('?' * len(back))})", back).fetchall()] if back else []
             _mark(subtree, trashed=False, files=files, exists=True, now=now)
@@ -162,7 +192,10 @@ class Trash:
                 "trash_id": trash_id})
 
     def purge_expired(self) -> int:
-        """Delete trash entries past their purge date, with their items and file records; returns how many."""
+        """Delete trash entries past their purge date, with their items, file records and emptied parents.
+
+        Returns how many entries were purged.
+        """
         now = self._clock.now()
         due = list(TrashRow.select().where(TrashRow.purge_after <= now, TrashRow.restored_at.is_null(),
                                            TrashRow.purged_at.is_null()))
@@ -172,8 +205,16 @@ class Trash:
                 if row.library_item_id is not None:
                     subtree = _subtree(row.library_item_id)
                     marks = ",".join("?" * len(subtree))
+                    ancestors = [parent for (parent,) in database.execute_sql(
+                        "WITH RECURSIVE up(id) AS (SELECT parent_id FROM library_item WHERE id = ? UNION "
+                        "SELECT item.parent_id FROM library_item item JOIN up ON item.id = up.id) "
+                        "SELECT id FROM up WHERE id IS NOT NULL", (row.library_item_id,)).fetchall()]
                     database.execute_sql(f"DELETE FROM media_file WHERE library_item_id IN ({marks})", subtree)
                     database.execute_sql("DELETE FROM library_item WHERE id = ?", (row.library_item_id,))
+                    for parent in ancestors:
+                        database.execute_sql("DELETE FROM library_item WHERE id = ? AND NOT EXISTS "
+                                             "(SELECT 1 FROM library_item child WHERE child.parent_id = ?)",
+                                             (parent, parent))
                 TrashRow.update(purged_at=now).where(TrashRow.id == row.id).execute()
                 self._uow.audit.record(outbox, "ItemPurged", ticket_id=None, actor="engine", data={
                     "path": shown_path(row.original_path), "item": row.description, "item_id": row.library_item_id,

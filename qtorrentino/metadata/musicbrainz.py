@@ -158,13 +158,14 @@ def _candidates(answer: dict[str, Any]) -> list[ReleaseCandidate]:
         artist_id = next((_text(credit["artist"].get("id")) for credit in credits
                           if isinstance(credit.get("artist"), dict)), None)
         date = _text(release.get("date"))
-        group = release.get("release-group") if isinstance(release.get("release-group"), dict) else {}
+        group = release.get("release-group")
+        primary_type = _text(group.get("primary-type")) if isinstance(group, dict) else None
         found.append(ReleaseCandidate(
             id=str(release["id"]).strip(), title=str(release["title"]).strip(),
             artist=_text(release.get("artist-credit-phrase")) or "", artist_id=artist_id, date=date,
             year=_number((date or "")[:4]), country=_text(release.get("country")),
             track_count=_number(release.get("medium-track-count")), score=_number(release.get("ext:score")) or 0,
-            primary_type=_text(group.get("primary-type")),
+            primary_type=primary_type,
         ))
     return sorted(found, key=lambda candidate: -candidate.score)
 

@@ -16,6 +16,7 @@ from qtorrentino.db.models import ImportRecordRow, LibraryItemRow, MediaFileRow,
 from qtorrentino.engine.library_api import LibraryAPI, ScanResult
 from qtorrentino.errors import NotFound, QtorrentinoError
 from qtorrentino.library import matcher, scanner
+from qtorrentino.library import trash as trash_module
 from qtorrentino.library.items import ItemFields, record_placed_file, set_item_status
 from qtorrentino.library.scanner import LibraryScanner
 from qtorrentino.library.unmatched import Suggester
@@ -217,6 +218,12 @@ def test_unidentified_files_are_matched_from_a_suggestion_or_a_typed_target(
     assert manual.count() == 2
     with pytest.raises(NotFound, match="already matched"):
         library.dismiss(sintel.id, actor="test")
+    placed = _write(tree / "movies" / "Elephants Dream (2006)" / "Elephants Dream (2006).mkv", b"e" * 10)
+    with engine.core.uow():
+        record_placed_file("movies", placed, ItemFields("movie", title="Elephants Dream", tmdb_id=9999), "copy",
+                           "T9", clock=engine.clock)
+    locked = _item("Elephants Dream", "movie")
+    assert (locked.year, locked.provider_id, locked.locked) == (2006, None, True)
     assert library.scan(actor="test").unmatched == 0
 
 
@@ -277,8 +284,36 @@ def test_trash_moves_files_out_restore_brings_them_back_and_purge_forgets_them(
     assert library.purge_expired() == 1
     assert not Path(engine.home.trash_dir).exists() or not any(engine.home.trash_dir.iterdir())
     assert LibraryItemRow.get_or_none(LibraryItemRow.id == album_id) is None
+    assert "Test Artist" not in _titles(library, "Music")
     purged = engine.audit.latest(type_="ItemPurged")
     assert purged is not None and purged.data["path"] == str(folder) and purged.data["trash_id"] == again.id
+
+
+def test_a_trash_that_cannot_move_its_files_changes_nothing(
+        engine: Engine, library: LibraryAPI, tree: Path) -> None:
+    library.scan("Music", actor="test")
+    folder = tree / "music" / "Test Artist" / "Test Album (2001)"
+    engine.home.trash_dir.write_text("a file where the trash folder should be")
+    album_id = library.items("Music", _titles(library, "Music")["Test Artist"])[0].id
+
+    with pytest.raises(QtorrentinoError, match="cannot move"):
+        library.trash_item(album_id, actor="test")
+
+    assert sorted(path.name for path in folder.iterdir()) == ["01 - Track 01.flac", "02 - Track 02.flac"]
+    assert library.trash() == []
+    assert not library.items("Music", _titles(library, "Music")["Test Artist"])[0].trashed
+
+
+def test_moves_that_fail_halfway_are_moved_back(tmp_path: Path) -> None:
+    first = _write(tmp_path / "a" / "first.flac", b"1")
+    moves = [(str(first), str(tmp_path / "bin" / "first.flac")),
+             (str(tmp_path / "a" / "vanished.flac"), str(tmp_path / "bin" / "vanished.flac"))]
+
+    with pytest.raises(QtorrentinoError, match="vanished.flac"):
+        trash_module._move_all(moves)
+
+    assert first.read_bytes() == b"1"
+    assert not (tmp_path / "bin" / "first.flac").exists()
 
 
 def test_hostile_names_are_scanned_kept_losslessly_and_never_escape_the_root(

@@ -16,6 +16,7 @@ from qtorrentino.db.models import LibraryItemRow
 from qtorrentino.engine.engine import Engine
 from qtorrentino.engine.library_api import LibraryAPI
 from qtorrentino.errors import MetadataError
+from qtorrentino.library.items import ItemFields, record_placed_file
 from qtorrentino.metadata.cache import MetadataCache
 from qtorrentino.metadata.musicbrainz import MusicBrainz
 from tests.conftest import make_home
@@ -145,6 +146,13 @@ def test_an_unidentified_movie_and_album_are_matched_from_provider_suggestions(
     assert (sintel.year, sintel.provider_id, sintel.locked, sintel.status) == (2010, "tmdb:movie/45745", True,
                                                                                "available")
     assert LibraryItemRow.get(LibraryItemRow.title == "Big Buck Bunny").provider_id == "tmdb:movie/10378"
+    cut = root / "movies" / "Sintel (Director's Cut)" / "Sintel.mkv"
+    cut.parent.mkdir()
+    cut.write_bytes(b"d" * 10)
+    with open_engine[0].core.uow():
+        record_placed_file("Movies", cut, ItemFields("movie", title="Sintel (Director's Cut)", tmdb_id=45745),
+                           "copy", "T1", clock=clock)
+    assert LibraryItemRow.select().where(LibraryItemRow.kind == "movie").count() == 2
     album = LibraryItemRow.get(LibraryItemRow.kind == "album")
     assert (album.title, album.provider_id, album.parent.title) == ("OK Computer", f"musicbrainz:release/{RELEASE_ID}",
                                                                      "Radiohead")
