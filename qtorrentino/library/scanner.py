@@ -8,8 +8,8 @@ import multiprocessing
 import os
 import threading
 import warnings
-from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
+from collections import defaultdict, deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -27,6 +27,7 @@ from qtorrentino.library.items import (
 from qtorrentino.library.matcher import (
     LEAF_KIND,
     LIBRARY_EXTENSIONS,
+    FactsRow,
     FileFacts,
     FileMatch,
     FileMatcher,
@@ -299,17 +300,21 @@ class LibraryScanner:
 
     def _facts(self, root: str, entries: list[tuple[str, int]]) -> Iterator[list[FileFacts]]:
         """Facts of new files in write-sized batches; big scans parse in a spawn-context process pool
-        while this process records the batches already parsed."""
+        while this process records the batches already parsed (a few chunks ahead, to bound memory)."""
         done = 0
         if len(entries) >= self._pool_threshold:
-            chunks = [entries[start:start + POOL_CHUNK_FILES] for start in range(0, len(entries), POOL_CHUNK_FILES)]
-            pool = ProcessPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, 4)),
-                                       mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_worker)
+            workers = max(1, min(os.cpu_count() or 1, 4))
+            chunks = deque(entries[start:start + POOL_CHUNK_FILES] for start in range(0, len(entries), POOL_CHUNK_FILES))
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_quiet_worker)
             try:
+                running: deque[Future[list[FactsRow]]] = deque()
                 batch: list[FileFacts] = []
-                for rows in pool.map(gather_rows, [root] * len(chunks), chunks):
-                    batch.extend(facts_from_row(row) for row in rows)
-                    if len(batch) >= WRITE_BATCH_FILES or done + len(batch) == len(entries):
+                while chunks or running:
+                    while chunks and len(running) < 2 * workers:
+                        running.append(pool.submit(gather_rows, root, chunks.popleft()))
+                    batch.extend(facts_from_row(row) for row in running.popleft().result())
+                    if len(batch) >= WRITE_BATCH_FILES or not (chunks or running):
                         done += len(batch)
                         yield batch
                         batch = []
