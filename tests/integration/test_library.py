@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +20,7 @@ from qtorrentino.library.items import ItemFields, record_placed_file, set_item_s
 from qtorrentino.library.scanner import LibraryScanner
 from qtorrentino.library.unmatched import Suggester
 from qtorrentino.media.tags import TrackTags
-from tests.conftest import REPO
+from tests.conftest import run_cli
 from tests.media_fixtures import make_album, make_tagged_tone
 
 if TYPE_CHECKING:
@@ -402,24 +401,17 @@ def test_a_placed_file_is_recorded_with_its_items_and_import_and_a_rescan_knows_
 
 
 def test_the_scan_and_organize_commands_print_json(tree: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    program = ("import sys; from qtorrentino.cli import main, library_cmd; "
-               "main.COMMAND_MODULES = tuple(dict.fromkeys((*main.COMMAND_MODULES, library_cmd))); "
-               "sys.exit(main.main(sys.argv[1:]))")
+    scanned = run_cli(tree, "scan", "Movies", "--json")
+    assert scanned.returncode == 0, scanned.stderr
+    assert json.loads(scanned.stdout) == {"library": "Movies", "seen": 3, "new": 3, "changed": 0, "missing": 0,
+                                          "matched": 2, "unmatched": 1}
 
-    def run(*args: str) -> tuple[int, str, str]:
-        import subprocess
+    organized = run_cli(tree, "organize", "movies", "--json")
 
-        done = subprocess.run([sys.executable, "-c", program, "--home", str(tree), *args], capture_output=True,
-                              text=True, env=env, timeout=120, check=False)
-        return done.returncode, done.stdout, done.stderr
-
-    code, out, _ = run("scan", "Movies", "--json")
-    assert code == 0 and json.loads(out) == {"library": "Movies", "seen": 3, "new": 3, "changed": 0,
-                                             "missing": 0, "matched": 2, "unmatched": 1}
-    code, out, _ = run("organize", "Movies", "--json")
-    planned = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and [Path(plan["target"]).name for plan in planned] == ["Big Buck Bunny (2008).mkv"]
-    assert (tree / "movies" / "odd_name_rip.mkv").exists()
-    code, _, error = run("scan", "Nowhere")
-    assert code == 1 and error.count("\n") == 1 and "no library called 'Nowhere'" in error
+    planned = [json.loads(line) for line in organized.stdout.splitlines()]
+    assert organized.returncode == 0 and [Path(plan["target"]).name for plan in planned] == [
+        "Big Buck Bunny (2008).mkv"]
+    assert "run with --apply" in organized.stderr and (tree / "movies" / "odd_name_rip.mkv").exists()
+    unknown = run_cli(tree, "scan", "Nowhere")
+    assert unknown.returncode == 1 and unknown.stderr.count("\n") == 1
+    assert "no library called 'Nowhere'" in unknown.stderr
