@@ -16,7 +16,7 @@ from qtorrentino.engine.core import Core
 from qtorrentino.engine.library_api import LibraryAPI
 from qtorrentino.engine.lock import HomeLock
 from qtorrentino.engine.torrents_api import TorrentsAPI
-from qtorrentino.engine.wiring import build_parts
+from qtorrentino.engine.wiring import build_parts, every
 from qtorrentino.events import AuditRecorded
 from qtorrentino.workers.base import WorkerContext
 from qtorrentino.workers.manager import WorkerManager
@@ -24,6 +24,8 @@ from qtorrentino.workers.manager import WorkerManager
 log = logging.getLogger(__name__)
 
 WATCH_SECONDS = 0.25
+PURGE_SECONDS = 3600.0
+"""How often expired trash and metadata cache entries are purged."""
 
 
 class Engine:
@@ -43,6 +45,7 @@ class Engine:
         self.context = WorkerContext(config=core.config, clock=core.clock, bus=core.bus, uow=core.uow,
                                      tickets=core.commands, home=core.home)
         self.parts = build_parts(self.context)
+        self.parts.chores.append(every(PURGE_SECONDS, self.library.purge_expired))
         self.manager = WorkerManager(self.context, self.parts.workers, self.parts.chores,
                                      tick=self.parts.finished)
         if self.parts.torrent is not None:

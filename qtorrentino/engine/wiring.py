@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -45,6 +46,20 @@ class Parts:
     def worker(self, kind: type[BaseWorker]) -> BaseWorker:
         """The running worker of a class (tests drive it with run_once())."""
         return next(worker for worker in self.workers if isinstance(worker, kind))
+
+
+def every(seconds: float, chore: Callable[[], object]) -> Callable[[], None]:
+    """A housekeeping chore that runs at most once per `seconds` (the loop ticks every second)."""
+    last = [float("-inf")]
+
+    def run() -> None:
+        now = time.monotonic()
+        if now - last[0] >= seconds:
+            last[0] = now
+            chore()
+
+    run.__name__ = getattr(chore, "__name__", "chore")
+    return run
 
 
 def config_hash(context: WorkerContext) -> str:
