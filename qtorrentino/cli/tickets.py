@@ -52,26 +52,26 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
     show.add_argument("--json", action="store_true")
 
     for name, help_text in (("cancel", "cancel a ticket"), ("retry", "retry a failed ticket")):
-        sub = action(name, help_text, _simple)
+        sub = action(name, help_text, _act)
         sub.add_argument("id")
         sub.add_argument("--json", action="store_true")
-    approve = action("approve", "approve a candidate (rank 0 = the recommended one)", _approve)
+    approve = action("approve", "approve a candidate (rank 0 = the recommended one)", _act)
     approve.add_argument("id")
     approve.add_argument("--candidate", type=int, default=None, metavar="N")
     approve.add_argument("--json", action="store_true")
-    reject = action("reject", "reject a ticket waiting for approval", _reject)
+    reject = action("reject", "reject a ticket waiting for approval", _act)
     reject.add_argument("id")
     reject.add_argument("--reason", default="")
     reject.add_argument("--json", action="store_true")
-    search = action("force-search", "search again with a typed query", _force_search)
+    search = action("force-search", "search again with a typed query", _act)
     search.add_argument("id")
     search.add_argument("query")
     search.add_argument("--json", action="store_true")
-    magnet = action("force-magnet", "use this magnet as the chosen candidate", _force_magnet)
+    magnet = action("force-magnet", "use this magnet as the chosen candidate", _act)
     magnet.add_argument("id")
     magnet.add_argument("magnet_uri")
     magnet.add_argument("--json", action="store_true")
-    priority = action("priority", "set a ticket's priority (0–65535, higher first)", _priority)
+    priority = action("priority", "set a ticket's priority (0–65535, higher first)", _act)
     priority.add_argument("id")
     priority.add_argument("priority", type=int)
     priority.add_argument("--json", action="store_true")
@@ -181,39 +181,19 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _simple(args: argparse.Namespace) -> int:
+ACTIONS: dict[str, Callable[[TicketsAPI, argparse.Namespace, str], Any]] = {
+    "cancel": lambda api, args, actor: api.cancel(args.id, actor=actor),
+    "retry": lambda api, args, actor: api.retry(args.id, actor=actor),
+    "approve": lambda api, args, actor: api.approve(args.id, args.candidate, actor=actor),
+    "reject": lambda api, args, actor: api.reject(args.id, args.reason, actor=actor),
+    "force-search": lambda api, args, actor: api.force_search(args.id, args.query, actor=actor),
+    "force-magnet": lambda api, args, actor: api.force_magnet(args.id, args.magnet_uri, actor=actor),
+    "priority": lambda api, args, actor: api.set_priority(args.id, args.priority, actor=actor),
+}
+"""Each admin action: one engine call, then the ticket as it now is."""
+
+
+def _act(args: argparse.Namespace) -> int:
     api, core = _api(args)
-    actor = actor_name("cli")
-    detail = api.cancel(args.id, actor=actor) if args.action == "cancel" else api.retry(args.id, actor=actor)
-    _print_detail(args, core, detail)
-    return 0
-
-
-def _approve(args: argparse.Namespace) -> int:
-    api, core = _api(args)
-    _print_detail(args, core, api.approve(args.id, args.candidate, actor=actor_name("cli")))
-    return 0
-
-
-def _reject(args: argparse.Namespace) -> int:
-    api, core = _api(args)
-    _print_detail(args, core, api.reject(args.id, args.reason, actor=actor_name("cli")))
-    return 0
-
-
-def _force_search(args: argparse.Namespace) -> int:
-    api, core = _api(args)
-    _print_detail(args, core, api.force_search(args.id, args.query, actor=actor_name("cli")))
-    return 0
-
-
-def _force_magnet(args: argparse.Namespace) -> int:
-    api, core = _api(args)
-    _print_detail(args, core, api.force_magnet(args.id, args.magnet_uri, actor=actor_name("cli")))
-    return 0
-
-
-def _priority(args: argparse.Namespace) -> int:
-    api, core = _api(args)
-    _print_detail(args, core, api.set_priority(args.id, args.priority, actor=actor_name("cli")))
+    _print_detail(args, core, ACTIONS[args.action](api, args, actor_name("cli")))
     return 0

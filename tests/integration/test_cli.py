@@ -86,3 +86,18 @@ def test_audit_query_and_export(home: Home, tmp_path: Path) -> None:
     assert exported == [json.loads(line) for line in home.audit_jsonl.read_text().splitlines()]
     bad_since = run_cli(home, "audit", "--since", "yesterday")
     assert bad_since.returncode == 2
+
+
+def test_admin_actions_from_the_command_line(home: Home) -> None:
+    ticket_id = run_cli(home, "ticket", "add", "--movie", "Sintel").stdout.strip()
+    raised = json.loads(run_cli(home, "ticket", "priority", ticket_id, "900", "--json").stdout)
+    assert raised["priority"] == 900
+    searched = json.loads(run_cli(home, "ticket", "force-search", ticket_id, "sintel 2010", "--json").stdout)
+    assert searched["state"] == "acquiring"
+    magnet = "magnet:?xt=urn:btih:" + "ef" * 20 + "&dn=Sintel"
+    early = run_cli(home, "ticket", "force-magnet", ticket_id, magnet)
+    assert early.returncode == 1 and "acquiring → approved" in early.stderr
+    rejected = run_cli(home, "ticket", "reject", ticket_id, "--reason", "wrong")
+    assert rejected.returncode == 1 and "acquiring → rejected" in rejected.stderr
+    events = [json.loads(line)["type"] for line in run_cli(home, "audit", "--ticket", ticket_id, "--json").stdout.splitlines()]
+    assert events == ["AdminForceSearch", "TicketStateChanged", "TicketCreated"]
