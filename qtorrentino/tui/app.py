@@ -135,7 +135,7 @@ class QtorrentinoApp(App[None]):
     def _install_signal_handlers(self) -> None:
         """A dropped SSH session (SIGHUP) leaves the engine running headless; SIGTERM quits cleanly."""
         loop = asyncio.get_running_loop()
-        for signum, handler in ((signal.SIGHUP, self._hang_up), (signal.SIGTERM, self.exit)):
+        for signum, handler in ((signal.SIGHUP, self._hang_up), (signal.SIGTERM, self._terminate)):
             try:
                 loop.add_signal_handler(signum, handler)
             except (NotImplementedError, RuntimeError, ValueError):
@@ -147,11 +147,24 @@ class QtorrentinoApp(App[None]):
         self.hung_up = True
         self.exit()
 
+    def _terminate(self) -> None:
+        """SIGTERM stops everything, even after a hang-up: the engine must not outlive a stop request."""
+        self.hung_up = False
+        self.exit()
+
     def on_unmount(self) -> None:
         self.engine.bus.close_mailbox(self._mailbox)
         loop = asyncio.get_running_loop()
         for signum in self._signals:
             loop.remove_signal_handler(signum)
+        if self._signals:
+            # Until the caller installs its own handlers: a stop request is remembered, not fatal, and a
+            # hang-up during teardown must not kill the engine before it saved its state.
+            signal.signal(signal.SIGTERM, self._terminate_after_unmount)
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    def _terminate_after_unmount(self, signum: int, frame: object) -> None:
+        self.hung_up = False
 
     def _pump_engine_events(self) -> None:
         batch = self._mailbox.drain()

@@ -139,7 +139,19 @@ async def test_sighup_ends_the_app_and_says_the_terminal_hung_up(engine: Engine,
         os.kill(os.getpid(), signal.SIGHUP)
         await until(pilot, lambda: app.hung_up, what="hang-up noticed")
     assert app.hung_up and not app.is_running
-    assert signal.getsignal(signal.SIGHUP) in (signal.SIG_DFL, None)
+    os.kill(os.getpid(), signal.SIGHUP)
+    assert app.hung_up, "a second hang-up while the engine is handed over changes nothing"
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert not app.hung_up, "a stop request after the app ended still stops the engine instead of serving on"
+
+
+async def test_sigterm_quits_without_leaving_the_engine_headless(engine: Engine, seeded: Seeded) -> None:
+    app = QtorrentinoApp(engine, UiSettings.defaults())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: table(app, "#tickets-table").row_count == 8)
+        os.kill(os.getpid(), signal.SIGTERM)
+        await until(pilot, lambda: app.return_code == 0, what="the app asked to exit")
+    assert not app.hung_up
 
 
 async def test_each_section_keeps_its_own_stack(engine: Engine, seeded: Seeded) -> None:

@@ -31,7 +31,7 @@ async def test_approving_a_highlighted_candidate_moves_the_ticket_and_writes_app
         await pilot.press("y")
         await until(pilot, lambda: engine.tickets.show(seeded.waiting).state is TicketState.APPROVED)
         await until(pilot, lambda: table(app, "#queue").keys == [seeded.found_nothing], what="queue moved on")
-        assert any("approved (candidate 1)" in message for _, message in toasts(app))
+        assert any(f"Approved {seeded.waiting[:8]} (candidate 1)" == message for _, message in toasts(app))
     detail = engine.tickets.show(seeded.waiting)
     assert detail.chosen_rank == 1
     granted = engine.audit.latest(seeded.waiting, "ApprovalGranted")

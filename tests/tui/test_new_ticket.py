@@ -52,7 +52,7 @@ async def test_kind_changes_the_fields_and_bad_input_keeps_the_form_open(engine:
         form = app.screen
         form.query_one("#kind").value = "episode"  # type: ignore[attr-defined]
         await pilot.pause()
-        assert form.query_one("#field-series").display and not form.query_one("#field-artist").display
+        assert form.query_one("#row-series").display and not form.query_one("#row-artist").display
         form.query_one("#field-series").value = "Example Show"  # type: ignore[attr-defined]
         form.query_one("#field-season").value = "2"  # type: ignore[attr-defined]
         form.query_one("#field-episodes").value = "3-x"  # type: ignore[attr-defined]

@@ -179,7 +179,7 @@ class ApprovalsScreen(EngineScreen):
             return
         ticket_id, rank, tickets = selected.id, candidate.rank, self.engine.tickets
         self.run_command(lambda: tickets.approve(ticket_id, rank, actor=TUI_ACTOR),
-                         f"Ticket {short_id(ticket_id)} approved (candidate {rank})")
+                         f"Approved {short_id(ticket_id)} (candidate {rank})")
 
     def action_reject(self) -> None:
         if (selected := self.selected) is None:

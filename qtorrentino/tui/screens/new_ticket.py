@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from qtorrentino.engine.engine import Engine
     from qtorrentino.tui.app import QtorrentinoApp
 
-QUERY_INPUTS = (("artist", "Artist"), ("album", "Album"), ("title", "Title"), ("year", "Year"),
-                ("series", "Series"), ("season", "Season"), ("episodes", "Episodes (1,2 or 1-4)"),
-                ("text", "What you want (free text)"))
+QUERY_INPUTS = (("artist", "Artist", "e.g. Radiohead"), ("album", "Album", "e.g. OK Computer"),
+                ("title", "Title", "e.g. Big Buck Bunny"), ("year", "Year", "e.g. 1997"),
+                ("series", "Series", "e.g. Example Show"), ("season", "Season", "e.g. 1"),
+                ("episodes", "Episodes", "1,2 or 1-4"), ("text", "What", "free text: what you want"))
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "album": ("artist", "album", "year"), "track": ("artist", "title", "album", "year"),
     "movie": ("title", "year"), "episode": ("series", "season", "episodes"), "season": ("series", "season"),
@@ -98,24 +99,29 @@ class NewTicketScreen(ModalScreen[None]):
         libraries = [(library.name, library.name) for library in self.engine.config.libraries]
         with VerticalScroll(classes="form-box", id="new-ticket-form"):
             yield Label(Text("New ticket", style="bold", end=""), classes="modal-title")
-            yield Label(Text("Kind", end=""))
-            yield Select([(kind.value, kind.value) for kind in TicketKind], value="album", allow_blank=False,
-                         id="kind")
+            with Horizontal(classes="form-row"):
+                yield Label(Text("Kind", end=""))
+                yield Select([(kind.value, kind.value) for kind in TicketKind], value="album", allow_blank=False,
+                             id="kind", compact=True)
             yield Label(Text("", end=""), id="lookup-note", classes="modal-hint")
-            for key, label in QUERY_INPUTS:
-                yield Label(Text(label, end=""), id=f"label-{key}", classes="query-label")
-                yield Input(id=f"field-{key}", classes="query-field",
-                            type="integer" if key in NUMBER_FIELDS else "text")
-            yield Label(Text("Library (blank: the first of the kind)", end=""))
-            yield Select(libraries, prompt="first library of the kind", id="library")
-            yield Label(Text("Format (blank: the library's)", end=""))
-            yield Select([(name, name) for name in FORMATS], prompt="library default", id="format")
-            yield Label(Text("Priority (0–65535, higher first)", end=""))
-            yield Input(value="100", type="integer", id="priority")
-            yield Checkbox("Dry run (search and score only, download nothing)", id="dry-run")
+            for key, label, placeholder in QUERY_INPUTS:
+                with Horizontal(classes="form-row", id=f"row-{key}"):
+                    yield Label(Text(label, end=""))
+                    yield Input(id=f"field-{key}", placeholder=placeholder, compact=True,
+                                type="integer" if key in NUMBER_FIELDS else "text")
+            with Horizontal(classes="form-row"):
+                yield Label(Text("Library", end=""))
+                yield Select(libraries, prompt="the first of the kind", id="library", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label(Text("Format", end=""))
+                yield Select([(name, name) for name in FORMATS], prompt="the library's", id="format", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label(Text("Priority", end=""))
+                yield Input(value="100", type="integer", id="priority", compact=True)
+            yield Checkbox("Dry run (search and score only, download nothing)", id="dry-run", compact=True)
             with Horizontal(classes="form-buttons"):
-                yield Button("Add ticket", variant="primary", id="add")
-                yield Button("Cancel", id="cancel")
+                yield Button("Add ticket", variant="primary", id="add", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -129,9 +135,8 @@ class NewTicketScreen(ModalScreen[None]):
 
     def _show_fields(self, kind: str) -> None:
         wanted = KIND_FIELDS.get(kind, ())
-        for key, _label in QUERY_INPUTS:
-            self.query_one(f"#field-{key}", Input).display = key in wanted
-            self.query_one(f"#label-{key}", Label).display = key in wanted
+        for key, _label, _placeholder in QUERY_INPUTS:
+            self.query_one(f"#row-{key}", Horizontal).display = key in wanted
         provider = self._provider(kind)
         note = f"ctrl+l: look it up in {provider}" if provider else "type the fields (no lookup configured)"
         self._note(note)

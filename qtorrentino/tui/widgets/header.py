@@ -59,6 +59,7 @@ class AppHeader(Widget):
         line.append(f" active {totals.active} · ")
         line.append(f"awaiting approval {totals.waiting}", style=alert_style if totals.waiting else "")
         if totals.failed:
-            line.append(f" · failed {totals.failed}", style=alert_style)
+            line.append(" · ")
+            line.append(f"failed {totals.failed}", style=alert_style)
         line.append(f" · ↓ {human_rate(totals.down_bps)} · ↑ {human_rate(totals.up_bps)}")
         return line
