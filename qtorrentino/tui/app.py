@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,6 +20,7 @@ from textual.signal import Signal
 from qtorrentino.domain.states import TERMINAL_STATES, WAITING_FOR_PERSON, TicketState
 from qtorrentino.events import AuditRecorded, Batch, TorrentProgress
 from qtorrentino.tui.commands import binding_commands
+from qtorrentino.tui.driver import TerminalDriver
 from qtorrentino.tui.keymap import binding_ids, build_keymap
 from qtorrentino.tui.notify import show_toasts
 from qtorrentino.tui.screens import modals
@@ -90,7 +92,7 @@ class QtorrentinoApp(App[None]):
             self.counts = counts
 
     def __init__(self, engine: Engine, settings: UiSettings) -> None:
-        super().__init__()
+        super().__init__(driver_class=None if sys.platform == "win32" else TerminalDriver)
         self.engine = engine
         self.settings = settings
         self.hung_up = False
@@ -135,7 +137,7 @@ class QtorrentinoApp(App[None]):
     def _install_signal_handlers(self) -> None:
         """A dropped SSH session (SIGHUP) leaves the engine running headless; SIGTERM quits cleanly."""
         loop = asyncio.get_running_loop()
-        for signum, handler in ((signal.SIGHUP, self._hang_up), (signal.SIGTERM, self._terminate)):
+        for signum, handler in ((signal.SIGHUP, self.hang_up), (signal.SIGTERM, self._terminate)):
             try:
                 loop.add_signal_handler(signum, handler)
             except (NotImplementedError, RuntimeError, ValueError):
@@ -143,7 +145,8 @@ class QtorrentinoApp(App[None]):
                 continue
             self._signals.append(signum)
 
-    def _hang_up(self) -> None:
+    def hang_up(self) -> None:
+        """The terminal is gone: end the app and tell the caller to keep the engine running headless."""
         self.hung_up = True
         self.exit()
 

@@ -38,6 +38,7 @@ class TmuxTerminal:
 
     def __init__(self, socket_name: str) -> None:
         self._tmux = ["tmux", "-L", socket_name, "-f", "/dev/null"]
+        self._programs: list[psutil.Process] = []
 
     def start(self, argv: Sequence[str], env: Mapping[str, str]) -> None:
         env_flags = [flag for name, value in env.items() for flag in ("-e", f"{name}={value}")]
@@ -56,6 +57,7 @@ class TmuxTerminal:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if text in (screen := self.screen()):
+                self._remember_programs()
                 return screen
             time.sleep(0.2)
         raise AssertionError(f"{text!r} not on screen after {timeout}s:\n{self.screen()}")
@@ -72,6 +74,14 @@ class TmuxTerminal:
             time.sleep(0.2)
         raise AssertionError(f"still running after {timeout}s:\n{self.screen()}")
 
+    def _remember_programs(self) -> None:
+        """The pane's processes, to stop them at the end even after the pane is gone."""
+        with contextlib.suppress(psutil.NoSuchProcess, ValueError, subprocess.CalledProcessError):
+            shell = psutil.Process(self.pane_pid())
+            known = {process.pid for process in self._programs}
+            self._programs += [process for process in (shell, *shell.children(recursive=True))
+                               if process.pid not in known]
+
     def pane_pid(self) -> int:
         return int(self._run("display-message", "-p", "-t", "qt", "#{pane_pid}").stdout.strip())
 
@@ -80,6 +90,15 @@ class TmuxTerminal:
         self._run("kill-pane", "-t", "qt")
 
     def close(self) -> None:
+        """Stop whatever the test left running (a hung-up program serves on headless), then the server."""
+        alive = [process for process in self._programs if process.is_running()]
+        for process in alive:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.terminate()
+        _, still_alive = psutil.wait_procs(alive, timeout=60)
+        for process in still_alive:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
         subprocess.run([*self._tmux, "kill-server"], check=False, capture_output=True)
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
