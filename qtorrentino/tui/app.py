@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -109,14 +110,17 @@ class QtorrentinoApp(App[None]):
         return dict(APP_VARIABLE_DEFAULTS)
 
     def on_mount(self) -> None:
+        """Keys, signals, pump, theme CSS; start-up objects are frozen so a full GC never stalls a frame."""
         keymap = build_keymap(self.settings.keys, binding_ids((type(self), *self.BINDING_OWNERS)))
         self.set_keymap(keymap.keys)
         for warning in (*self._warnings, *keymap.warnings):
             self.notify(warning, severity="warning", markup=False, timeout=10)
         self._install_signal_handlers()
         self.set_interval(PUMP_SECONDS, self._pump_engine_events)
+        self.refresh_css(animate=False)
         self.switch_mode("tickets")
         self._read_counts()
+        self.call_after_refresh(gc.freeze)
 
     def _choose_theme(self) -> None:
         """Register the theme files and start in the configured theme (set before the first CSS pass)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import PurePosixPath
 
@@ -15,6 +16,7 @@ _INVISIBLE_FORMAT_CHARS = frozenset(
     "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
 )
 """Zero-width and text-direction characters: they reorder or hide what the person reads."""
+_INVISIBLE = re.compile("[" + "".join(sorted(_INVISIBLE_FORMAT_CHARS)) + "]")
 
 
 def visible(value: object, limit: int = MAX_SHOWN_CHARS) -> str:
@@ -22,7 +24,7 @@ def visible(value: object, limit: int = MAX_SHOWN_CHARS) -> str:
     text = "" if value is None else str(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    if text.isprintable() and not any(char in _INVISIBLE_FORMAT_CHARS for char in text):
+    if text.isprintable() and (text.isascii() or _INVISIBLE.search(text) is None):
         return text
     return "".join(_escape(char) for char in text)
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from textual.app import App
+from textual.css.query import QueryError
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -20,7 +21,7 @@ async def until(pilot: Pilot[object], condition: Callable[[], bool], timeout: fl
         try:
             if condition():
                 return
-        except LookupError:
+        except (LookupError, QueryError):
             pass
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not met within {timeout}s")

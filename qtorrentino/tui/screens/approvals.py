@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from qtorrentino.domain.states import TicketState
@@ -23,6 +23,7 @@ from qtorrentino.tui.units import ago
 from qtorrentino.tui.widgets.candidate_panel import CandidatePanel
 from qtorrentino.tui.widgets.filter_bar import FilterBar
 from qtorrentino.tui.widgets.header import AppHeader
+from qtorrentino.tui.widgets.key_footer import KeyFooter
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
 
 QUEUE_LIMIT = 500
@@ -69,7 +70,7 @@ class ApprovalsScreen(EngineScreen):
             yield PagedTable(QUEUE_COLUMNS, id="queue")
             yield CandidatePanel(id="candidates")
         yield FilterBar()
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @property
     def queue(self) -> PagedTable:
@@ -132,8 +133,8 @@ class ApprovalsScreen(EngineScreen):
             self._load_detail(selected.id)
         self.update_bindings()
 
-    @on(DataTable.RowHighlighted, "#queue")
-    def _queue_moved(self, event: DataTable.RowHighlighted) -> None:
+    @on(PagedTable.Highlighted, "#queue")
+    def _queue_moved(self, event: PagedTable.Highlighted) -> None:
         selected = self.selected
         shown = self.panel.detail
         if selected is not None and (shown is None or shown.id != selected.id):

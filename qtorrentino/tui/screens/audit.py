@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from qtorrentino.clock import iso
@@ -24,6 +24,7 @@ from qtorrentino.tui.screens.base import EngineScreen, filter_binding
 from qtorrentino.tui.text import plain, short_id
 from qtorrentino.tui.widgets.filter_bar import FilterBar
 from qtorrentino.tui.widgets.header import AppHeader
+from qtorrentino.tui.widgets.key_footer import KeyFooter
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
 
 PAGE_SIZE = 100
@@ -76,7 +77,7 @@ class AuditScreen(EngineScreen):
         yield Static(id="status", classes="status")
         yield PagedTable(COLUMNS, id="audit-table")
         yield FilterBar()
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @property
     def table(self) -> PagedTable:
@@ -131,8 +132,8 @@ class AuditScreen(EngineScreen):
         if self._next_before is not None:
             self._load(self._next_before, PAGE_SIZE, append=True)
 
-    @on(DataTable.RowHighlighted, "#audit-table")
-    def _moved(self, event: DataTable.RowHighlighted) -> None:
+    @on(PagedTable.Highlighted, "#audit-table")
+    def _moved(self, event: PagedTable.Highlighted) -> None:
         if event.cursor_row == 0 and self._newer:
             self.reload()
 
@@ -208,7 +209,7 @@ class AuditEventScreen(Screen[None]):
         yield AppHeader()
         with VerticalScroll(id="event-body"):
             yield Static(event_detail(self.event), id="event-detail")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#event-body", VerticalScroll).focus()

@@ -11,7 +11,6 @@ from textual import on
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from qtorrentino.engine.core import actor_name
@@ -48,6 +47,9 @@ class EngineScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        # A section screen is created on its first visit and styled as it mounts; marking it current with the
+        # app's CSS spares Textual's full restyle of every screen on each first switch (a pinned-version detail).
+        self._css_update_count = self.app._css_update_count
         self._stale = False
         self._binding_state: tuple[bool | None, ...] = ()
         self.filter_text = ""
@@ -127,8 +129,8 @@ class EngineScreen(Screen[None]):
         if tables:
             tables.first().focus()
 
-    @on(DataTable.RowHighlighted)
-    def _highlight_moved(self, event: DataTable.RowHighlighted) -> None:
+    @on(PagedTable.Highlighted)
+    def _highlight_moved(self, event: PagedTable.Highlighted) -> None:
         self.update_bindings()
 
     def update_bindings(self) -> None:

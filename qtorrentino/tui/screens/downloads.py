@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from qtorrentino.engine.torrents_api import TorrentView
@@ -22,14 +22,14 @@ from qtorrentino.tui.text import plain, short_id
 from qtorrentino.tui.units import human_duration, human_rate, human_size, progress_bar
 from qtorrentino.tui.widgets.filter_bar import FilterBar
 from qtorrentino.tui.widgets.header import AppHeader
-from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
+from qtorrentino.tui.widgets.key_footer import KeyFooter
+from qtorrentino.tui.widgets.paged_table import Column, PagedTable
 
 MAX_TORRENTS = 1_000
 COLUMNS = (Column("name", "Name", flex=True), Column("state", "State", 11), Column("progress", "Progress", 13),
            Column("down", "↓", 8), Column("up", "↑", 8), Column("eta", "ETA", 7),
            Column("peers", "Peers/Seeds", 11, spill=True), Column("ratio", "Ratio", 5, spill=True),
            Column("size", "Size", 9, spill=True))
-LIVE_COLUMNS = ("state", "progress", "down", "up", "eta", "peers", "ratio")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +82,16 @@ class DownloadsScreen(EngineScreen):
         self._torrents: dict[str, Shown] = {}
         self._live_only: set[str] = set()
         """Torrents known only from live events so far (the catalog row is not written yet)."""
+        self._styles = cell_styles({})
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield Static(id="status", classes="status")
-        yield PagedTable(COLUMNS, id="downloads-table")
+        table = PagedTable(COLUMNS, id="downloads-table")
+        table.cell_source = self._cells_for
+        yield table
         yield FilterBar()
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @property
     def table(self) -> PagedTable:
@@ -124,12 +127,13 @@ class DownloadsScreen(EngineScreen):
         return not self.filter_text or self.filter_text.casefold() in torrent.name.casefold()
 
     def _show_all(self) -> None:
-        styles = cell_styles(self.app.theme_variables)
-        rows = [Row(torrent.info_hash, _cells(torrent, styles))
-                for torrent in self._torrents.values() if self._matches(torrent)]
-        self.table.show_rows(rows)
+        self._styles = cell_styles(self.app.theme_variables)
+        self.table.show_keys([key for key, torrent in self._torrents.items() if self._matches(torrent)])
         self._show_status()
         self.update_bindings()
+
+    def _cells_for(self, info_hash: str) -> tuple[Text, ...]:
+        return _cells(self._torrents[info_hash], self._styles)
 
     def _show_status(self) -> None:
         parts = [f"Downloads · {self.table.row_count} torrents"]
@@ -140,8 +144,7 @@ class DownloadsScreen(EngineScreen):
         self.query_one("#status", Static).update(plain(" · ".join(parts)))
 
     def apply_live(self, events: tuple[Event, ...]) -> None:
-        styles = cell_styles(self.app.theme_variables)
-        added = False
+        added: list[str] = []
         for event in events:
             if not isinstance(event, TorrentProgress):
                 continue
@@ -152,12 +155,12 @@ class DownloadsScreen(EngineScreen):
             self._torrents[event.info_hash] = shown
             if known is None:
                 self._live_only.add(event.info_hash)
-                added = True
-            elif self._matches(shown):
-                cells = dict(zip((column.key for column in COLUMNS), _cells(shown, styles), strict=True))
-                self.table.update_cells(event.info_hash, {key: cells[key] for key in LIVE_COLUMNS})
+                added.append(event.info_hash)
+            else:
+                self.table.invalidate(event.info_hash)
         if added:
-            self._show_all()
+            self.table.show_keys([*self.table.keys, *(key for key in added if self._matches(self._torrents[key]))])
+            self._show_status()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"pause", "remove"}:

@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import get_current_worker
 
 from qtorrentino.clock import iso
@@ -24,6 +24,7 @@ from qtorrentino.tui.text import inside, plain
 from qtorrentino.tui.units import progress_bar
 from qtorrentino.tui.widgets.filter_bar import FilterBar
 from qtorrentino.tui.widgets.header import AppHeader
+from qtorrentino.tui.widgets.key_footer import KeyFooter
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
 
 ITEM_LIMIT = 500
@@ -96,7 +97,7 @@ class LibraryScreen(EngineScreen):
             yield PagedTable(LIBRARY_COLUMNS, id="libraries")
             yield PagedTable(ITEM_COLUMNS, id="items")
         yield FilterBar()
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @property
     def table(self) -> PagedTable:

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select
+from textual.widgets import Button, Checkbox, Input, Label, Select
 from textual.worker import Worker
 
 from qtorrentino.config.model import FORMATS
@@ -21,6 +21,7 @@ from qtorrentino.tui.screens.base import TUI_ACTOR, toast_worker_error
 from qtorrentino.tui.screens.lookup import MUSIC_KINDS, candidate_line, provider_for, track_items
 from qtorrentino.tui.screens.modals import PickModal
 from qtorrentino.tui.text import plain, short_id
+from qtorrentino.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from qtorrentino.engine.engine import Engine
@@ -122,7 +123,7 @@ class NewTicketScreen(ModalScreen[None]):
             with Horizontal(classes="form-buttons"):
                 yield Button("Add ticket", variant="primary", id="add", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_fields("album")

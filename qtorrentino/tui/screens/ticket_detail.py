@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import get_current_worker
 
 from qtorrentino.clock import iso
@@ -22,6 +22,7 @@ from qtorrentino.tui.screens.base import EngineScreen
 from qtorrentino.tui.text import plain, short_id
 from qtorrentino.tui.units import human_size
 from qtorrentino.tui.widgets.header import AppHeader
+from qtorrentino.tui.widgets.key_footer import KeyFooter
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
 
 PANES = (("items", "Items"), ("candidates", "Candidates"), ("history", "History"))
@@ -68,7 +69,7 @@ class TicketDetailScreen(EngineScreen):
             yield PagedTable(ITEM_COLUMNS, id="items")
             yield PagedTable(CANDIDATE_COLUMNS, id="candidates")
             yield PagedTable(HISTORY_COLUMNS, id="history")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_tabs()

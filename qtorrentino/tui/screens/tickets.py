@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from qtorrentino.domain.states import TicketState
@@ -23,6 +23,7 @@ from qtorrentino.tui.text import plain, short_id
 from qtorrentino.tui.units import ago, progress_bar
 from qtorrentino.tui.widgets.filter_bar import FilterBar
 from qtorrentino.tui.widgets.header import AppHeader
+from qtorrentino.tui.widgets.key_footer import KeyFooter
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
 
 PAGE_SIZE = 100
@@ -88,7 +89,7 @@ class TicketsScreen(EngineScreen):
         yield Static(id="status", classes="status")
         yield PagedTable(COLUMNS, id="tickets-table")
         yield FilterBar()
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @property
     def table(self) -> PagedTable:

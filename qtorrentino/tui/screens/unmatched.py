@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from qtorrentino.engine.library_api import LibraryView, SuggestionView, UnmatchedView
@@ -23,6 +23,7 @@ from qtorrentino.tui.text import inside, plain
 from qtorrentino.tui.units import human_size
 from qtorrentino.tui.widgets.filter_bar import FilterBar
 from qtorrentino.tui.widgets.header import AppHeader
+from qtorrentino.tui.widgets.key_footer import KeyFooter
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
 
 FILE_LIMIT = 500
@@ -85,7 +86,7 @@ class UnmatchedScreen(EngineScreen):
             yield PagedTable(FILE_COLUMNS, id="files")
             yield PagedTable(SUGGESTION_COLUMNS, id="suggestions")
         yield FilterBar()
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @property
     def files(self) -> PagedTable:
@@ -158,8 +159,8 @@ class UnmatchedScreen(EngineScreen):
             for index, entry in enumerate(entries)])
         self.update_bindings()
 
-    @on(DataTable.RowHighlighted, "#files")
-    def _file_moved(self, event: DataTable.RowHighlighted) -> None:
+    @on(PagedTable.Highlighted, "#files")
+    def _file_moved(self, event: PagedTable.Highlighted) -> None:
         self._show_own_suggestions()
         self._show_status()
 

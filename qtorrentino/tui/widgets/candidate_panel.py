@@ -7,7 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from qtorrentino.engine.api import CandidateView, TicketDetail
 from qtorrentino.tui.describe import candidate_detail
@@ -76,8 +76,8 @@ class CandidatePanel(Vertical):
             text = Text("Highlight a candidate to see why it scored as it did.", end="")
         self.query_one("#candidate-detail", Static).update(text)
 
-    @on(DataTable.RowHighlighted, "#candidates-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(PagedTable.Highlighted, "#candidates-table")
+    def _highlighted(self, event: PagedTable.Highlighted) -> None:
         self._describe()
         selected = self.selection
         self.post_message(self.SelectionChanged(selected.rank if selected else None))
