@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -12,7 +13,7 @@ HIDDEN_PREFIXES = ("table.", "filter.")
 """Movement keys are not worth a palette entry; they stay in help."""
 
 
-def binding_commands(app: App[object], screen: Screen[object]) -> Iterable[SystemCommand]:
+def binding_commands(app: App[Any], screen: Screen[Any]) -> Iterable[SystemCommand]:
     """One palette command per binding active on the screen (described, with an id), named with its key."""
     seen: set[str] = set()
     for key, active in screen.active_bindings.items():

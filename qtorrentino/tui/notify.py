@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Literal
+from typing import Any, Literal
 
 from textual.app import App
 
@@ -25,7 +25,7 @@ MAX_SINGLE_TOASTS = 3
 SEVERITIES: frozenset[str] = frozenset({"information", "warning", "error"})
 
 
-def show_toasts(app: App[object], batch: Batch) -> None:
+def show_toasts(app: App[Any], batch: Batch) -> None:
     """Toast what a person should know about; many at once are summed up instead of flooding the screen."""
     reached: dict[str, list[AuditRecorded]] = defaultdict(list)
     for event in batch.ordered:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from pathlib import PurePosixPath
 
+from rich.style import Style
 from rich.text import Text
 
 MAX_SHOWN_CHARS = 300
@@ -41,7 +42,7 @@ def _escape(char: str) -> str:
     return char
 
 
-def plain(value: object, style: str = "", limit: int = MAX_SHOWN_CHARS) -> Text:
+def plain(value: object, style: str | Style = "", limit: int = MAX_SHOWN_CHARS) -> Text:
     """A rich Text holding the value literally (no markup parsing), safe for any widget or table cell."""
     return Text(visible(value, limit), style=style, no_wrap=True, overflow="ellipsis", end="")
 

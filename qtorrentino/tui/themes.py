@@ -75,7 +75,11 @@ def theme_from_file(path: Path) -> Theme:
         raise ConfigError(f"{path.name}: [variables] must be a table")
     merged = {**APP_VARIABLE_DEFAULTS, **{str(key): _colour(path, f"variables.{key}", value)
                                           for key, value in variables.items()}}
-    return Theme(name=name.strip(), dark=dark, variables=merged, **colours)
+    return Theme(name=name.strip(), primary=colours["primary"], secondary=colours.get("secondary"),
+                 accent=colours.get("accent"), warning=colours.get("warning"), error=colours.get("error"),
+                 success=colours.get("success"), foreground=colours.get("foreground"),
+                 background=colours.get("background"), surface=colours.get("surface"), panel=colours.get("panel"),
+                 boost=colours.get("boost"), dark=dark, variables=merged)
 
 
 def _colour(path: Path, key: str, value: object) -> str:

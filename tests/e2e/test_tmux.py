@@ -91,7 +91,7 @@ class TmuxTerminal:
 
     def close(self) -> None:
         """Stop whatever the test left running (a hung-up program serves on headless), then the server."""
-        alive = [process for process in self._programs if process.is_running()]
+        alive = [process for process in self._programs if _alive(process)]
         for process in alive:
             with contextlib.suppress(psutil.NoSuchProcess):
                 process.terminate()
@@ -103,6 +103,14 @@ class TmuxTerminal:
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*self._tmux, *args], check=True, capture_output=True, text=True)
+
+
+def _alive(process: psutil.Process) -> bool:
+    """Running and not a zombie (an ended pane's process may wait for tmux to collect it)."""
+    try:
+        return bool(process.is_running() and process.status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
 
 
 @pytest.fixture

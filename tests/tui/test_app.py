@@ -8,11 +8,13 @@ import signal
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 
 from qtorrentino.config.home import Home
 from qtorrentino.config.load import load_config
 from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.engine import Engine
+from qtorrentino.events import ItemProgress
 from qtorrentino.tui.app import QtorrentinoApp, UiSettings
 from qtorrentino.tui.screens.approvals import ApprovalsScreen
 from qtorrentino.tui.screens.help import HelpScreen
@@ -20,7 +22,7 @@ from qtorrentino.tui.screens.modals import TextPromptModal
 from qtorrentino.tui.screens.tickets import TicketsScreen
 from qtorrentino.tui.themes import bundled_theme_dirs, load_themes
 from tests.tui.driving import column_text, status_text, table, toasts, until
-from tests.tui.seed import Seeded
+from tests.tui.seed import Seeded, move
 
 SCREENSHOT_CHROME = {"#ff5f57", "#febc2e", "#28c840", "#c5c8c6"}
 """Colours of the SVG's window frame and default text, not of the app."""
@@ -59,7 +61,7 @@ async def test_the_palette_reaches_every_action_of_the_screen(engine: Engine, se
         await until(pilot, lambda: table(app, "#queue").row_count == 2)
         helps = {command.help for command in app.get_system_commands(app.screen)}
         for binding in ApprovalsScreen.BINDINGS:
-            assert binding.id in helps  # type: ignore[union-attr]
+            assert isinstance(binding, Binding) and binding.id in helps
         assert {"app.tickets", "app.audit", "app.new_ticket"} <= helps
         await pilot.press("ctrl+p")
         await pilot.press(*"Reject")
@@ -171,3 +173,25 @@ async def test_each_section_keeps_its_own_stack(engine: Engine, seeded: Seeded) 
         await until(pilot, lambda: column_text(app, "#tickets-table", "state")[row] == "cancelled",
                     what="stale list reloaded on return")
         assert "Tickets" in status_text(app)
+
+
+async def test_approval_needed_and_failure_become_toasts(engine: Engine, seeded: Seeded) -> None:
+    app = QtorrentinoApp(engine, UiSettings.defaults())
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await until(pilot, lambda: table(app, "#tickets-table").row_count == 8)
+        move(engine, seeded.pending, TicketState.ACQUIRING, TicketState.NEEDS_APPROVAL)
+        move(engine, seeded.hostile, TicketState.FAILED, error="disk full")
+        await until(pilot, lambda: ("warning", f"Ticket {seeded.pending[:8]} needs approval (press 3)")
+                    in toasts(app), what="approval toast")
+        await until(pilot, lambda: any(severity == "error" and message.startswith(f"Ticket {seeded.hostile[:8]} failed")
+                                       for severity, message in toasts(app)), what="failure toast")
+        await until(pilot, lambda: app.totals.waiting == 3, what="header recounted")
+
+
+async def test_item_progress_moves_the_ticket_progress_in_place(engine: Engine, seeded: Seeded) -> None:
+    app = QtorrentinoApp(engine, UiSettings.defaults())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: table(app, "#tickets-table").row_count == 8)
+        row = table(app, "#tickets-table").get_row_index(seeded.pending)
+        engine.bus.publish(ItemProgress(ticket_id=seeded.pending, item_id="s01e01", stage="convert", progress=0.5))
+        await until(pilot, lambda: "25%" in column_text(app, "#tickets-table", "progress")[row], what="25%")

@@ -7,7 +7,7 @@ from qtorrentino.engine.engine import Engine
 from qtorrentino.tui.app import QtorrentinoApp, UiSettings
 from qtorrentino.tui.screens.modals import TextPromptModal
 from qtorrentino.tui.widgets.candidate_panel import CandidatePanel
-from tests.tui.driving import column_text, status_text, table, toasts, until
+from tests.tui.driving import column_text, shown_text, status_text, table, toasts, until
 from tests.tui.seed import Seeded
 
 
@@ -26,7 +26,7 @@ async def test_approving_a_highlighted_candidate_moves_the_ticket_and_writes_app
         assert column_text(app, "#candidates-table", "score") == ["0.92", "0.75", "0.58"]
         await pilot.press("tab", "j")
         assert app.screen.query_one(CandidatePanel).selection.rank == 1  # type: ignore[union-attr]
-        detail_text = str(app.screen.query_one("#candidate-detail").content)
+        detail_text = shown_text(app, "#candidate-detail")
         assert "[HorribleSubs]" in detail_text and "\\x1b[2J" in detail_text and "t1 ← " in detail_text
         await pilot.press("y")
         await until(pilot, lambda: engine.tickets.show(seeded.waiting).state is TicketState.APPROVED)

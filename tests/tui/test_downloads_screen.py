@@ -6,7 +6,7 @@ from qtorrentino.engine.engine import Engine
 from qtorrentino.tui.app import QtorrentinoApp, UiSettings
 from qtorrentino.tui.screens.downloads import DownloadsScreen
 from qtorrentino.tui.screens.modals import ConfirmModal
-from tests.tui.driving import column_text, table, toasts, until
+from tests.tui.driving import column_text, shown_text, table, toasts, until
 from tests.tui.seed import Seeded, torrent_progress
 
 TABLE = "#downloads-table"
@@ -48,12 +48,12 @@ async def test_remove_asks_first_and_says_when_data_goes_too(engine: Engine, see
         await until(pilot, lambda: table(app, TABLE).row_count == 1, what="one torrent")
         await pilot.press("D")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
-        assert "DELETE" in str(app.screen.query_one(".modal-title").content)
+        assert "DELETE" in shown_text(app, ".modal-title")
         await pilot.press("n")
         await until(pilot, lambda: not isinstance(app.screen, ConfirmModal))
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
-        assert "data stays" in str(app.screen.query_one(".modal-title").content)
+        assert "data stays" in shown_text(app, ".modal-title")
         await pilot.press("escape")
         assert table(app, TABLE).row_count == 1
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Static
+
 from qtorrentino.engine.engine import Engine
 from qtorrentino.tui.app import QtorrentinoApp, UiSettings
 from qtorrentino.tui.screens.modals import ConfirmModal, PickModal, TextPromptModal
@@ -117,7 +119,7 @@ async def test_organize_shows_the_dry_run_then_applies(scanned: Engine) -> None:
         await open_library(pilot, app)
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal), what="dry-run list")
-        shown = " ".join(str(static.content) for static in app.screen.query("Static"))
+        shown = " ".join(str(static.content) for static in app.screen.query(Static))
         assert "Name Only Band - Quiet Album (2010)/03 - Soft Song.mp3 → Name Only Band/Quiet Album (2010)" in shown
         assert (music / "Name Only Band - Quiet Album (2010)" / "03 - Soft Song.mp3").exists()
         await pilot.press("y")

@@ -11,7 +11,9 @@ from qtorrentino.tui.screens.modals import PickModal
 from qtorrentino.tui.screens.new_ticket import NewTicketScreen, parse_episodes
 from tests.conftest import make_home
 from tests.servers.musicbrainz import MusicBrainzServer, StubRelease, StubTrack
-from tests.tui.driving import toasts, until
+from tests.servers.tmdb import DEFAULT_API_KEY as TMDB_KEY
+from tests.servers.tmdb import StubMovie, TmdbServer
+from tests.tui.driving import shown_text, toasts, until
 from tests.tui.seed import Seeded
 
 OK_COMPUTER = StubRelease(
@@ -95,13 +97,13 @@ async def test_an_album_is_looked_up_in_musicbrainz_and_filed_with_its_tracks(tm
                 await pilot.press("n")
                 await until(pilot, lambda: isinstance(app.screen, NewTicketScreen))
                 form = app.screen
-                assert "MusicBrainz" in str(form.query_one("#lookup-note").content)
+                assert "MusicBrainz" in shown_text(app, "#lookup-note")
                 await pilot.press(*"radiohead", "tab", *"ok computer", "ctrl+l")
                 await until(pilot, lambda: isinstance(app.screen, PickModal), what="releases to pick from")
                 assert "Radiohead – OK Computer (1997) · GB · Album · 2 tracks" == str(
                     app.screen.query_one("#pick-list").get_option_at_index(0).prompt)  # type: ignore[attr-defined]
                 await pilot.press("enter")
-                await until(pilot, lambda: "2 tracks" in str(form.query_one("#lookup-note").content),
+                await until(pilot, lambda: "2 tracks" in shown_text(app, "#lookup-note"),
                             what="tracks read", timeout=15)
                 assert form.query_one("#field-album").value == "OK Computer"  # type: ignore[attr-defined]
                 await pilot.press("ctrl+s")
@@ -110,5 +112,34 @@ async def test_an_album_is_looked_up_in_musicbrainz_and_filed_with_its_tracks(tm
             detail = engine.tickets.show(filed.id)
             assert detail.spec.query.musicbrainz_release_id == OK_COMPUTER.id
             assert [item.label for item in detail.items] == ["1-01 Airbag", "1-02 Paranoid Android"]
+        finally:
+            engine.stop()
+
+
+async def test_a_movie_is_looked_up_in_tmdb(tmp_path: Path, clock: FrozenClock) -> None:
+    movies = (StubMovie(45745, "Sintel", "2010-09-30"), StubMovie(10378, "Big Buck Bunny", "2008-05-30"))
+    with TmdbServer(movies=movies) as server:
+        extra = f'\n[tmdb]\napi_key = "{TMDB_KEY}"\nbase_url = "{server.base_url}"\n'
+        engine = Engine.open(make_home(tmp_path, extra), clock=clock)
+        engine.start(workers=False)
+        try:
+            app = QtorrentinoApp(engine, UiSettings.defaults())
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.press("n")
+                await until(pilot, lambda: isinstance(app.screen, NewTicketScreen))
+                form = app.screen
+                form.query_one("#kind").value = "movie"  # type: ignore[attr-defined]
+                await pilot.pause()
+                assert "TMDB" in shown_text(app, "#lookup-note")
+                form.query_one("#field-title").value = "sintel"  # type: ignore[attr-defined]
+                await pilot.press("ctrl+l")
+                await until(pilot, lambda: isinstance(app.screen, PickModal), what="movies to pick from")
+                await pilot.press("enter")
+                await until(pilot, lambda: "TMDB movie 45745" in shown_text(app, "#lookup-note"))
+                assert form.query_one("#field-year").value == "2010"  # type: ignore[attr-defined]
+                await pilot.press("ctrl+s")
+                await until(pilot, lambda: not isinstance(app.screen, NewTicketScreen), what="filed")
+            filed = engine.tickets.list(text="Sintel")[0]
+            assert filed.title == "Sintel (2010)" and engine.tickets.show(filed.id).spec.query.tmdb_id == 45745
         finally:
             engine.stop()

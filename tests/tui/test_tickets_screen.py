@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from qtorrentino.domain.states import TicketState
@@ -11,7 +13,7 @@ from qtorrentino.tui.screens import tickets as tickets_screen
 from qtorrentino.tui.screens.modals import ConfirmModal
 from qtorrentino.tui.screens.ticket_detail import TicketDetailScreen
 from qtorrentino.tui.widgets import paged_table
-from tests.tui.driving import column_text, status_text, table, toasts, until
+from tests.tui.driving import column_text, shown_text, status_text, table, toasts, until
 from tests.tui.seed import HOSTILE_ARTIST, Seeded, torrent_progress
 
 TABLE = "#tickets-table"
@@ -85,10 +87,12 @@ async def test_plus_and_minus_change_priority_and_the_order(engine: Engine, seed
         await select(pilot, app, seeded.completed)
         await pilot.press("minus")
         await until(pilot, lambda: engine.tickets.show(seeded.completed).summary.priority == 40)
+        def priority_is(want: int) -> Callable[[], bool]:
+            return lambda: engine.tickets.show(seeded.completed).summary.priority == want
+
         for expected in (50, 60, 70, 80, 90, 100, 110):
             await pilot.press("plus")
-            await until(pilot, lambda want=expected: engine.tickets.show(seeded.completed).summary.priority == want,
-                        what=f"priority {expected}")
+            await until(pilot, priority_is(expected), what=f"priority {expected}")
         await until(pilot, lambda: table(app, TABLE).keys[2] == seeded.completed,
                     what="above every ticket of priority 100")
 
@@ -142,7 +146,7 @@ async def test_detail_follows_changes_made_elsewhere(engine: Engine, seeded: See
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, TicketDetailScreen) and app.screen.detail is not None)
         engine.tickets.cancel(seeded.pending, "changed my mind", actor="cli:someone")
-        await until(pilot, lambda: "cancelled" in str(app.screen.query_one("#detail-summary").content),
+        await until(pilot, lambda: "cancelled" in shown_text(app, "#detail-summary"),
                     what="detail shows cancelled")
 
 
@@ -180,3 +184,14 @@ async def test_long_lists_load_page_by_page(engine: Engine, seeded: Seeded,
             await pilot.pause(0.1)
         await until(pilot, lambda: shown.row_count == 8, what="every page")
         assert not shown.has_more and shown.keys[0] == seeded.waiting and len(set(shown.keys)) == 8
+
+
+async def test_slash_filters_the_detail_panes(engine: Engine, seeded: Seeded) -> None:
+    app = app_for(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(pilot, app, seeded.waiting)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TicketDetailScreen) and app.screen.detail is not None)
+        await pilot.press("tab", "slash", *"horrible", "enter")
+        await until(pilot, lambda: table(app, "#candidates").row_count == 1, what="one candidate left")
+        assert table(app, "#items").row_count == 0 and table(app, "#candidates").has_focus

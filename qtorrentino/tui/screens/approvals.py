@@ -35,7 +35,7 @@ QUEUE_EVENTS = frozenset({"TicketStateChanged", "MatchingCompleted", "ApprovalRe
 class ApprovalsScreen(EngineScreen):
     """Tickets waiting for a person and their ranked candidates; tab moves between the two."""
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - Textual declares it per instance
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", "approve", "Approve", id="approvals.approve"),
         Binding("x", "reject", "Reject", id="approvals.reject"),

@@ -86,6 +86,13 @@ class AuditScreen(EngineScreen):
     def _current_filter(self) -> AuditFilter:
         return replace(self.audit_filter, text=self.filter_text or None)
 
+    def _resolved_filter(self) -> AuditFilter:
+        """The filter with a typed ticket id prefix made whole (off the UI thread: it reads the database)."""
+        chosen = self._current_filter()
+        if chosen.ticket_id:
+            chosen = replace(chosen, ticket_id=self.engine.tickets.show(chosen.ticket_id).id)
+        return chosen
+
     def reload(self) -> None:
         self._newer = 0
         self._load(None, min(MAX_RELOAD_ROWS, max(PAGE_SIZE, self.table.row_count)), append=False)
@@ -104,7 +111,7 @@ class AuditScreen(EngineScreen):
 
     @work(thread=True, exclusive=True, group="audit-load", exit_on_error=False)
     def _load(self, before: int | None, limit: int, *, append: bool) -> None:
-        page = self.engine.audit.page(self._current_filter(), before=before, limit=limit)
+        page = self.engine.audit.page(self._resolved_filter(), before=before, limit=limit)
         if not get_current_worker().is_cancelled:
             self.post_message(self.PageLoaded(page, append=append))
 
@@ -179,12 +186,12 @@ class AuditScreen(EngineScreen):
         self.reload()
 
     def action_export(self) -> None:
-        chosen = self._current_filter()
         folder = self.engine.home.data_dir / "exports"
         stamp = (iso(self.engine.clock.now()) or "now").replace(":", "").replace("-", "")
         audit = self.engine.audit
 
         def export() -> tuple[int, Path]:
+            chosen = self._resolved_filter()
             path = export_path(folder, stamp)
             with path.open("xb") as handle:
                 return audit.export(handle, chosen), path

@@ -18,7 +18,7 @@ from qtorrentino.clock import iso, parse_iso
 from qtorrentino.engine.api import AuditFilter
 from qtorrentino.tui.text import plain
 
-FIELDS = (("ticket", "Ticket id (full)", "e.g. 1a2b3c4d5e6f"),
+FIELDS = (("ticket", "Ticket id (4 characters or more)", "e.g. 1a2b3c4d"),
           ("types", "Event types, comma-separated", "e.g. TicketStateChanged, ApprovalGranted"),
           ("since", "Since (UTC)", "e.g. 2026-01-01T00:00:00Z"),
           ("until", "Until (UTC)", "e.g. 2026-01-31"))

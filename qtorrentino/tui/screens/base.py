@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import on
 from textual.binding import Binding, BindingType
@@ -125,9 +125,9 @@ class EngineScreen(Screen[None]):
 
     @on(FilterBar.Done)
     def _filter_done(self, message: FilterBar.Done) -> None:
-        tables = self.query(PagedTable)
-        if tables:
-            tables.first().focus()
+        shown = [table for table in self.query(PagedTable) if table.display]
+        if shown:
+            shown[0].focus()
 
     @on(PagedTable.Highlighted)
     def _highlight_moved(self, event: PagedTable.Highlighted) -> None:
@@ -142,7 +142,7 @@ class EngineScreen(Screen[None]):
             self.refresh_bindings()
 
 
-def toast_worker_error(screen: Screen[object], event: Worker.StateChanged) -> None:
+def toast_worker_error(screen: Screen[Any], event: Worker.StateChanged) -> None:
     """A failed worker becomes a toast: the error's message and hint, or a pointer to the log for a bug."""
     if event.state is not WorkerState.ERROR:
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -34,7 +34,7 @@ def candidate_line(kind: str, candidate: Mapping[str, Any]) -> Text:
     return plain(f"{candidate.get('title', '?')}{year}{extra}")
 
 
-def track_items(tracks: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def track_items(tracks: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """A release's tracks as ticket items (every one requested)."""
     return [{"id": f"d{track['disc']}t{track['number']:02d}", "type": "track", "disc": track["disc"],
              "number": track["number"], "title": track.get("title") or "", "duration_secs": track.get("duration_secs"),

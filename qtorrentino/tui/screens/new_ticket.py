@@ -14,8 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 from textual.worker import Worker
 
-from qtorrentino.config.model import FORMATS
-from qtorrentino.domain.ticket import TicketKind
+from qtorrentino.domain.ticket import FORMATS, TicketKind
 from qtorrentino.engine.api import Created
 from qtorrentino.tui.screens.base import TUI_ACTOR, toast_worker_error
 from qtorrentino.tui.screens.lookup import MUSIC_KINDS, candidate_line, provider_for, track_items

@@ -18,9 +18,10 @@ from qtorrentino.events import AuditRecorded, Batch
 from qtorrentino.tui.describe import event_summary
 from qtorrentino.tui.palette import cell_styles
 from qtorrentino.tui.screens import ticket_actions
-from qtorrentino.tui.screens.base import EngineScreen
+from qtorrentino.tui.screens.base import EngineScreen, filter_binding
 from qtorrentino.tui.text import plain, short_id
 from qtorrentino.tui.units import human_size
+from qtorrentino.tui.widgets.filter_bar import FilterBar
 from qtorrentino.tui.widgets.header import AppHeader
 from qtorrentino.tui.widgets.key_footer import KeyFooter
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
@@ -45,6 +46,7 @@ class TicketDetailScreen(EngineScreen):
         Binding("r", "retry", "Retry", id="ticket.retry"),
         Binding("plus", "priority(1)", "Pri+", id="ticket.priority_up"),
         Binding("minus", "priority(-1)", "Pri−", id="ticket.priority_down"),
+        filter_binding("ticket"),
     ]
 
     class Loaded(Message):
@@ -59,6 +61,7 @@ class TicketDetailScreen(EngineScreen):
         super().__init__()
         self.ticket_id = ticket_id
         self.detail: TicketDetail | None = None
+        self._rows: dict[str, list[Row]] = {key: [] for key, _title in PANES}
         self._pane = 0
 
     def compose(self) -> ComposeResult:
@@ -69,6 +72,7 @@ class TicketDetailScreen(EngineScreen):
             yield PagedTable(ITEM_COLUMNS, id="items")
             yield PagedTable(CANDIDATE_COLUMNS, id="candidates")
             yield PagedTable(HISTORY_COLUMNS, id="history")
+        yield FilterBar()
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -94,22 +98,34 @@ class TicketDetailScreen(EngineScreen):
         self.detail = detail = message.detail
         self.query_one("#detail-summary", Static).update(self._summary(detail))
         styles = cell_styles(self.app.theme_variables)
-        self.query_one("#items", PagedTable).show_rows([
+        self._rows["items"] = [
             Row(item.id, (plain(item.id), plain(item.state.value, style=styles.tone(
                 "good" if item.state.value == "placed" else "bad" if item.state.value == "failed" else "")),
                 plain(item.label + ("" if item.requested else " (not requested)")), plain(item.path or "—")))
-            for item in detail.items])
-        self.query_one("#candidates", PagedTable).show_rows([
+            for item in detail.items]
+        self._rows["candidates"] = [
             Row(str(c.rank), (plain(f"{c.rank}{'✓' if c.rank == detail.chosen_rank else ''}"),
                               plain(f"{c.score:.2f}"), plain(human_size(c.size)), plain(str(c.seeders)),
                               plain(c.title), plain(c.indexer)))
-            for c in detail.candidates])
-        self.query_one("#history", PagedTable).show_rows([
+            for c in detail.candidates]
+        self._rows["history"] = [
             Row(str(event.seq), (plain(str(event.seq)), plain(event.at), plain(event.type),
                                  plain(event_summary(event)), plain(event.actor)))
-            for event in reversed(message.history)])
+            for event in reversed(message.history)]
+        self._show_panes()
         self._show_tabs()
         self.update_bindings()
+
+    def filter_changed(self) -> None:
+        self._show_panes()
+        self._show_tabs()
+
+    def _show_panes(self) -> None:
+        """Every pane's rows, narrowed to those with the `/` text in any cell."""
+        needle = self.filter_text.casefold()
+        for key, rows in self._rows.items():
+            self.query_one(f"#{key}", PagedTable).show_rows(
+                [row for row in rows if not needle or any(needle in cell.plain.casefold() for cell in row.cells)])
 
     def _summary(self, detail: TicketDetail) -> Text:
         summary = detail.summary
@@ -132,13 +148,11 @@ class TicketDetailScreen(EngineScreen):
         return text
 
     def _show_tabs(self) -> None:
-        counts = {"items": len(self.detail.items) if self.detail else 0,
-                  "candidates": len(self.detail.candidates) if self.detail else 0,
-                  "history": self.query_one("#history", PagedTable).row_count}
+        counts = {key: self.query_one(f"#{key}", PagedTable).row_count for key, _title in PANES}
         tabs = Text(end="")
         for index, (key, title) in enumerate(PANES):
             tabs.append(f" {title} ({counts[key]}) ", style="reverse bold" if index == self._pane else "")
-        tabs.append("   tab: next pane")
+        tabs.append("   tab: next pane" + (f" · filter: {self.filter_text}" if self.filter_text else ""))
         self.query_one("#pane-tabs", Static).update(tabs)
 
     def action_switch_pane(self) -> None:

@@ -48,7 +48,7 @@ class Suggestions:
 class UnmatchedScreen(EngineScreen):
     """Files a scan or a torrent brought that matched no library item."""
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - Textual declares it per instance
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "match", "Match", id="unmatched.match"),
         Binding("e", "search", "Search", id="unmatched.search"),

@@ -236,8 +236,10 @@ class PagedTable(ScrollView, can_focus=True, inherit_bindings=False):
                 return Strip.blank(width, self.rich_style)
             key = self._keys[index]
             cursor = index == self.cursor_row
-            strip = self._strips.get((key, cursor))
-            if strip is None:
+            cached = self._strips.get((key, cursor))
+            if cached is not None:
+                strip = cached
+            else:
                 overlay = self.get_component_rich_style(
                     "paged-table--cursor" if self.has_focus else "paged-table--cursor-blurred") if cursor else None
                 strip = self._strips[(key, cursor)] = self._render_cells(self._cells_of(key), self.rich_style,
