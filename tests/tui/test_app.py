@@ -195,3 +195,18 @@ async def test_item_progress_moves_the_ticket_progress_in_place(engine: Engine, 
         row = table(app, "#tickets-table").get_row_index(seeded.pending)
         engine.bus.publish(ItemProgress(ticket_id=seeded.pending, item_id="s01e01", stage="convert", progress=0.5))
         await until(pilot, lambda: "25%" in column_text(app, "#tickets-table", "progress")[row], what="25%")
+
+
+async def test_switching_theme_recolours_the_cells(engine: Engine, seeded: Seeded) -> None:
+    app = QtorrentinoApp(engine, UiSettings.defaults())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: table(app, "#tickets-table").row_count == 8)
+
+        def completed_colour() -> str | None:
+            cell = table(app, "#tickets-table").get_cell(seeded.completed, "state")
+            style = cell.style
+            return style.color.name if not isinstance(style, str) and style.color else None
+
+        dark = completed_colour()
+        app.theme = "qtorrentino-light"
+        await until(pilot, lambda: completed_colour() not in (dark, None), what="recoloured")

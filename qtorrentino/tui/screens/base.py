@@ -65,7 +65,15 @@ class EngineScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.qt_app.engine_events.subscribe(self, self._on_engine_events)
+        self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self.reload()
+
+    def _on_theme_changed(self, theme: object) -> None:
+        """Cells carry the theme's colours: draw them again (hidden screens when next shown)."""
+        if self.is_current:
+            self.reload()
+        else:
+            self._stale = True
 
     def on_screen_resume(self) -> None:
         if self._stale:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -16,7 +17,7 @@ from textual.worker import get_current_worker
 
 from qtorrentino.clock import iso
 from qtorrentino.engine.library_api import LibraryItemView, LibraryView, RenamePlan, TrashView
-from qtorrentino.events import AuditRecorded, Batch
+from qtorrentino.events import AuditRecorded, Batch, Event, TorrentProgress
 from qtorrentino.tui.palette import cell_styles
 from qtorrentino.tui.screens.base import TUI_ACTOR, EngineScreen, filter_binding
 from qtorrentino.tui.screens.modals import ConfirmModal, PickModal
@@ -28,6 +29,8 @@ from qtorrentino.tui.widgets.key_footer import KeyFooter
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
 
 ITEM_LIMIT = 500
+PROGRESS_REFRESH_SECONDS = 2.0
+"""How often items waiting on a download are re-read while torrents report progress."""
 MAX_PLAN_LINES = 200
 LIBRARY_COLUMNS = (Column("name", "Library", 16), Column("kind", "Kind", 10), Column("items", "Items", 7),
                    Column("root", "Folder", flex=True))
@@ -89,6 +92,7 @@ class LibraryScreen(EngineScreen):
         self._levels: list[Level] = []
         self._libraries: dict[str, LibraryView] = {}
         self._items: dict[str, LibraryItemView] = {}
+        self._progress_read_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -122,6 +126,15 @@ class LibraryScreen(EngineScreen):
     def wants(self, batch: Batch) -> bool:
         return batch.overflowed or any(isinstance(event, AuditRecorded) and event.type in LIBRARY_EVENTS
                                        for event in batch.ordered)
+
+    def apply_live(self, events: tuple[Event, ...]) -> None:
+        """Items waiting on a download show its progress: re-read them now and then while torrents move."""
+        downloading = any(item.status == "downloading" for item in self._items.values())
+        now = time.monotonic()
+        if (downloading and now - self._progress_read_at >= PROGRESS_REFRESH_SECONDS
+                and any(isinstance(event, TorrentProgress) for event in events)):
+            self._progress_read_at = now
+            self.reload()
 
     @work(thread=True, exclusive=True, group="library-load", exit_on_error=False)
     def _load(self, level: Level | None) -> None:
