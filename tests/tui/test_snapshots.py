@@ -41,6 +41,7 @@ def snapshot_world() -> Iterator[tuple[Engine, Seeded]]:
             yield engine, seeded
         finally:
             engine.stop()
+            shutil.rmtree(SNAPSHOT_HOME, ignore_errors=True)
 
 
 async def settle(pilot: Pilot[None]) -> None:
