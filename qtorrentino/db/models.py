@@ -40,6 +40,8 @@ class TicketRow(BaseModel):
     state = CharField(index=True)
     priority = IntegerField(default=100)
     spec = JsonField()
+    content_key = CharField(default="", index=True)
+    """Names of the content asked for, normalised: the deduplication lookup."""
     library = CharField(null=True)
     dry_run = BooleanField(default=False)
     linked_to = CharField(null=True, index=True)

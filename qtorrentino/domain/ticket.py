@@ -184,6 +184,18 @@ def same_content(a: TicketSpec, b: TicketSpec) -> bool:
     return False
 
 
+def content_key(spec: TicketSpec) -> str:
+    """What two tickets for the same content share (names only); same_content() then decides precisely."""
+    query = spec.query
+    if spec.kind in MUSIC_KINDS:
+        return f"music|{_norm(query.artist)}|{_norm(query.album)}"
+    if spec.kind is TicketKind.MOVIE:
+        return f"movie|{_norm(query.title)}"
+    if spec.kind in (TicketKind.EPISODE, TicketKind.SEASON):
+        return f"tv|{_norm(query.series)}|{query.season}"
+    return f"generic|{_norm(query.text)}"
+
+
 def item_key(item: TicketItem) -> tuple[object, ...]:
     """What makes two items the same deliverable across tickets."""
     if item.type is ItemType.TRACK and item.number is not None:

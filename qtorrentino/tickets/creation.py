@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from peewee import fn
+
 from qtorrentino.clock import Clock
 from qtorrentino.config.model import Config
 from qtorrentino.db.models import TicketItemRow, TicketRow
 from qtorrentino.domain.states import TERMINAL_STATES, TicketState
-from qtorrentino.domain.ticket import LIBRARY_KIND_FOR, TicketItem, TicketSpec, overlap
+from qtorrentino.domain.ticket import LIBRARY_KIND_FOR, TicketItem, TicketSpec, content_key, overlap
 from qtorrentino.domain.ticket_json import spec_to_json
 from qtorrentino.errors import UsageError
 from qtorrentino.events import AuditRecorded
@@ -51,7 +53,7 @@ class TicketCreator:
         """File one ticket; returns its id, state and the active ticket it was linked to, if any."""
         spec = self._with_library(spec)
         with self.uow() as outbox:
-            for active in _active_tickets():
+            for active in _active_tickets(spec):
                 active_spec = spec_of(active)
                 relation = overlap(active_spec, spec)
                 if relation is None:
@@ -86,7 +88,7 @@ class TicketCreator:
         state = TicketState(linked.state) if linked else TicketState.PENDING
         given = spec_to_json(spec)
         TicketRow.create(id=ticket_id, kind=spec.kind.value, title=spec.title, state=state.value,
-                         priority=spec.priority, spec=given, library=spec.library, dry_run=spec.dry_run,
+                         priority=spec.priority, spec=given, content_key=content_key(spec), library=spec.library, dry_run=spec.dry_run,
                          linked_to=linked.id if linked else None, created_at=now, updated_at=now)
         _insert_items(ticket_id, spec.items, start=0)
         self.uow.audit.record(outbox, "TicketCreated", ticket_id=ticket_id, actor=actor, data={"ticket": given})
@@ -113,9 +115,15 @@ class TicketCreator:
         return tuple(item.id for item in renamed)
 
 
-def _active_tickets() -> list[TicketRow]:
+def _active_tickets(spec: TicketSpec) -> list[TicketRow]:
+    """Active tickets that may ask for the same content: same names, or the same provider id."""
     terminal = [state.value for state in TERMINAL_STATES] + [TicketState.FAILED.value]
-    return list(TicketRow.select().where(TicketRow.state.not_in(terminal) & TicketRow.linked_to.is_null())
+    same = TicketRow.content_key == content_key(spec)
+    for field, value in (("musicbrainz_release_id", spec.query.musicbrainz_release_id),
+                         ("tmdb_id", spec.query.tmdb_id)):
+        if value:
+            same |= fn.json_extract(TicketRow.spec, f"$.query.{field}") == value
+    return list(TicketRow.select().where(TicketRow.state.not_in(terminal) & TicketRow.linked_to.is_null() & same)
                 .order_by(TicketRow.created_at))
 
 

@@ -178,11 +178,14 @@ class TicketCommands:
         """Change a ticket's priority (0–65535, higher first)."""
         if not 0 <= priority <= 65535:
             raise UsageError(f"priority {priority} is out of range", hint="use 0..65535")
-        with self.uow():
+        with self.uow() as outbox:
             row = self._row(ticket_id)
+            old = row.priority
             row.priority = priority
             row.updated_at = self.clock.now()
             row.save()
+            self.audit.record(outbox, "TicketPriorityChanged", ticket_id=row.id, actor=actor,
+                              data={"from_priority": old, "to_priority": priority})
         return self.get(row.id)
 
     def fail(self, ticket_id: str, stage: TicketState, error: QtorrentinoError, *, actor: str = "engine") -> None:

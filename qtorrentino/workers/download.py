@@ -27,6 +27,7 @@ from qtorrentino.workers.library_status import mark_library_items
 
 log = logging.getLogger(__name__)
 
+METADATA_SLICE_SECONDS = 0.5
 LEARNED_ITEM_TYPE = {TicketKind.ALBUM: ItemType.TRACK, TicketKind.TRACK: ItemType.TRACK,
                      TicketKind.SEASON: ItemType.EPISODE, TicketKind.EPISODE: ItemType.EPISODE,
                      TicketKind.MOVIE: ItemType.MOVIE}
@@ -79,7 +80,10 @@ class DownloadWorker(BaseWorker):
         else:
             info_hash = self.session.add_magnet(source, self.download_dir, metadata_only=True)
         try:
-            files = self.session.wait_metadata(info_hash, timeout)
+            files = self._wait_metadata(info_hash, timeout)
+            if files is None:
+                self._drop(info_hash)
+                return
             mapping = check_file_list(detail.spec, files)
         except MetadataRefused as refusal:
             self._refuse(detail, chosen, info_hash, refusal.message)
@@ -94,6 +98,21 @@ class DownloadWorker(BaseWorker):
             self._refuse(detail, chosen, info_hash, error.message)
             return
         self._begin(detail, chosen, info_hash, files, mapping)
+
+    def _wait_metadata(self, info_hash: str, timeout: float) -> list[FileEntry] | None:
+        """The checked file list, waited for in short slices so a stopping engine is not held up (None then)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                return self.session.wait_metadata(info_hash, max(0.0, min(METADATA_SLICE_SECONDS, remaining)))
+            except HostileMetadata:
+                raise
+            except TorrentError:
+                if self.stopping:
+                    return None
+                if remaining <= METADATA_SLICE_SECONDS:
+                    raise
 
     def _drop(self, info_hash: str) -> None:
         try:

@@ -100,4 +100,4 @@ def test_admin_actions_from_the_command_line(home: Home) -> None:
     rejected = run_cli(home, "ticket", "reject", ticket_id, "--reason", "wrong")
     assert rejected.returncode == 1 and "acquiring → rejected" in rejected.stderr
     events = [json.loads(line)["type"] for line in run_cli(home, "audit", "--ticket", ticket_id, "--json").stdout.splitlines()]
-    assert events == ["AdminForceSearch", "TicketStateChanged", "TicketCreated"]
+    assert events == ["AdminForceSearch", "TicketStateChanged", "TicketPriorityChanged", "TicketCreated"]
