@@ -6,27 +6,27 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
+from types import ModuleType
 from typing import NoReturn
 
 from qtorrentino import __version__
-from qtorrentino.cli import (
-    audit_cmd,
-    demo_cmd,
-    doctor,
-    headless,
-    library_cmd,
-    search_cmd,
-    tickets,
-    torrents,
-)
 from qtorrentino.errors import QtorrentinoError
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
 
-COMMAND_MODULES = (demo_cmd, headless, tickets, torrents, search_cmd, audit_cmd, library_cmd, doctor)
-"""Each has register(add, global_options) adding its subcommands."""
+COMMAND_MODULES = ("demo_cmd", "headless", "tickets", "torrents", "search_cmd", "audit_cmd", "library_cmd",
+                   "doctor")
+"""Modules of qtorrentino.cli with register(add, global_options); imported when the parser is built, so a
+missing compiled part (libtorrent) is one clear line and exit 3, not a traceback at start."""
+REQUIRED_PARTS = {"libtorrent": "pip install 'libtorrent>=2.0.9' (wheels exist for Python 3.10–3.13)",
+                  "imageio_ffmpeg": "pip install imageio-ffmpeg, or apt-get install ffmpeg"}
+
+
+def command_modules() -> list[ModuleType]:
+    return [import_module(f"qtorrentino.cli.{name}") for name in COMMAND_MODULES]
 
 
 class Parser(argparse.ArgumentParser):
@@ -58,7 +58,7 @@ def build_parser() -> Parser:
         sub.set_defaults(handler=handler)
         return sub
 
-    for module in COMMAND_MODULES:
+    for module in command_modules():
         module.register(add, _global_options)
     return parser
 
@@ -71,7 +71,14 @@ def _run_tui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, run the command, map errors to one line on stderr and an exit code."""
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except ImportError as error:
+        part = (error.name or "").split(".")[0]
+        if part not in REQUIRED_PARTS:
+            raise
+        sys.stderr.write(f"qtorrentino: error: a required part is missing: {part} (hint: {REQUIRED_PARTS[part]})\n")
+        return 3
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))

@@ -44,3 +44,17 @@ def test_import_contracts_hold() -> None:
                              "lint_imports_command()"], capture_output=True, text=True, cwd=REPO, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def test_a_missing_libtorrent_is_exit_3_with_one_line() -> None:
+    probe = ("import sys\n"
+             "class Block:\n"
+             "    def find_spec(self, name, path=None, target=None):\n"
+             "        if name == 'libtorrent':\n"
+             "            raise ImportError('No module named libtorrent', name='libtorrent')\n"
+             "sys.meta_path.insert(0, Block())\n"
+             "from qtorrentino.cli.main import main\n"
+             "raise SystemExit(main(['ticket', 'list']))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=False)
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1 and "libtorrent" in result.stderr and "Traceback" not in result.stderr
