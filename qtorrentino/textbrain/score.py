@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
@@ -36,8 +37,26 @@ MUSIC_RED_WORDS = (
     "8d audio", "demos", "string quartet",
 )
 VIDEO_RED_WORDS = ("trailer", "teaser", "sample", "featurette", "3d")
+SMALL_ALBUM_MB = 60
+"""A lossless single album below this size is probably incomplete."""
+SMALL_LOSSY_MB = 20
+SMALL_MOVIE_MB = 300
 FACTOR_CACHE_SIZE = 4096
 """Factors depend on a few parsed fields that repeat across candidates; they are built once each."""
+CONTENT_CACHE_SIZE = 4096
+"""Content verdicts kept per ticket; past this the ticket starts afresh."""
+SIZE_CACHE_SIZE = 1 << 14
+"""Size factors kept: results come back with the same sizes when a ticket is scored again."""
+TITLE_CACHE_SIZE = 1 << 14
+"""Title verdicts kept per ticket; past this the ticket starts afresh."""
+WANTED_CACHE_SIZE = 8
+"""Tickets whose prepared form and cached verdicts are kept."""
+FAMILIES = {
+    TicketKind.ALBUM: "music", TicketKind.TRACK: "music", TicketKind.MOVIE: "movie",
+    TicketKind.EPISODE: "tv", TicketKind.SEASON: "tv", TicketKind.GENERIC: "generic",
+}
+"""Which scoring rules a ticket kind uses."""
+VIDEO_FAMILIES = ("movie", "tv")
 
 
 class Factor(NamedTuple):
@@ -74,16 +93,36 @@ class ScoredCandidate:
 
 @dataclass(frozen=True, slots=True)
 class _Wanted:
-    """What the ticket asks for, prepared once per scoring run (10,000 candidates share it)."""
+    """What the ticket asks for, prepared once per ticket (10,000 candidates share it)."""
 
     spec: TicketSpec
+    family: str
+    """music | movie | tv | generic: which scoring rules apply."""
     red_words: frozenset[str]
     """Single red-flag words the ticket does not contain ("live" is fine for "Live at Leeds")."""
     red_phrases: tuple[str, ...]
     """Multi-word red-flag phrases, space-padded, that the ticket does not contain."""
+    red_anywhere: re.Pattern[str] | None
+    """Finds any of the red words and phrases in a padded title; None when there are none."""
     episodes: frozenset[int]
     padded_artist: str
     """The wanted artist normalised and space-padded, to find it anywhere in a title."""
+    album: str | None
+    """The album a music ticket names (a track ticket's title when it names no album)."""
+    album_in_title: bool
+    """A track ticket without an album: its title may be anywhere in a candidate's name."""
+    target_format: str | None
+    target_kbps: int | None
+    min_size_mb: int | None
+    max_size_mb: int | None
+    whole_album: bool
+    """An album ticket: a single album's size can look too small."""
+    small_size: tuple[int, str]
+    """For video and generic tickets, the size in MB below which a candidate is small, and why."""
+    contents: dict[tuple[object, ...], _Content] = field(default_factory=dict, repr=False)
+    """Content verdicts by the parsed fields they read: many candidates share a few of them."""
+    verdicts: dict[str, _Verdict] = field(default_factory=dict, repr=False)
+    """Verdicts by title: a ticket scored again over the same results reuses them."""
 
     @classmethod
     def of(cls, spec: TicketSpec) -> _Wanted:
@@ -93,56 +132,173 @@ class _Wanted:
         asked = " " + " ".join(normalise(name, drop_article=False) for name in names if name) + " "
         every_red_word = MUSIC_RED_WORDS if spec.kind in MUSIC_KINDS else VIDEO_RED_WORDS
         red = tuple(word for word in every_red_word if f" {word} " not in asked)
+        words = [word for word in red if " " not in word]
+        red_anywhere = re.compile(f" (?:{'|'.join(map(re.escape, red))}) ") if red else None
+        album = query.album or (query.title if spec.kind is TicketKind.TRACK else None)
         numbers = query.episodes or tuple(
             item.number for item in spec.requested_items if item.number is not None
         )
         return cls(
-            spec, frozenset(word for word in red if " " not in word),
-            tuple(f" {word} " for word in red if " " in word), frozenset(numbers),
-            f" {normalise(query.artist)} " if query.artist else "\0",
+            spec, FAMILIES[spec.kind], frozenset(words),
+            tuple(f" {word} " for word in red if " " in word), red_anywhere,
+            frozenset(numbers),
+            f" {normalise(query.artist)} " if query.artist else "\0", album,
+            bool(album and not query.album), spec.constraints.format,
+            spec.constraints.bitrate_kbps, spec.constraints.min_size_mb,
+            spec.constraints.max_size_mb, spec.kind is TicketKind.ALBUM,
+            (SMALL_MOVIE_MB, "is small for a movie") if spec.kind is TicketKind.MOVIE else (0, ""),
         )
+
+
+class _Content(NamedTuple):
+    """The factors and red flags some parsed fields of a name give, pre-summed for _combined."""
+
+    factors: tuple[Factor, ...]
+    flags: tuple[str, ...]
+    log_sum: float
+    """Sum of weight * log(value) over the identity factors, in factor order."""
+    identity_weight: float
+    quality_sum: float
+    """Sum of weight * value over the quality factors, in factor order."""
+    quality_weight: float
+
+
+class _Verdict(NamedTuple):
+    """All a candidate's title tells about it for one ticket: its content plus its red words."""
+
+    release: ReleaseInfo
+    factors: tuple[Factor, ...]
+    flags: tuple[str, ...]
+    """Red flags from the content checks; they come before the file flags."""
+    word_flags: tuple[str, ...]
+    """Red flags from the words of the title; they come after the file flags."""
+    log_sum: float
+    identity_weight: float
+    quality_sum: float
+    quality_weight: float
+    small_mb: int
+    """Sizes below this many MB are small for what the ticket wants (0: no such check)."""
+    small_reason: str
 
 
 def score_candidates(spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:
     """Score every result against the ticket; best first (ties: more seeders, then larger)."""
-    wanted = _Wanted.of(spec)
+    wanted = _wanted_for(spec)
     scored = [_score(wanted, result) for result in results]
     scored.sort(key=lambda scored: (-scored.score, -scored.result.seeders, -scored.result.size))
     return scored
 
 
+def forget_past_scoring() -> None:
+    """Drop what earlier runs kept per ticket and per title; the next run computes it afresh."""
+    _wanted_for.cache_clear()
+    _size.cache_clear()
+
+
+@lru_cache(maxsize=WANTED_CACHE_SIZE)
+def _wanted_for(spec: TicketSpec) -> _Wanted:
+    return _Wanted.of(spec)
+
+
 def _score(wanted: _Wanted, result: SearchResult) -> ScoredCandidate:
+    verdict = wanted.verdicts.get(result.title) or _new_verdict(wanted, result.title)
+    seeders_factor = _seeders(result.seeders)
+    quality_sum = verdict.quality_sum + seeders_factor.weight * seeders_factor.value
+    quality_weight = verdict.quality_weight + seeders_factor.weight
+    if result.size > 0:
+        size_factor = _size(result.size, wanted.min_size_mb, wanted.max_size_mb,
+                            verdict.small_mb, verdict.small_reason)
+        quality_sum += size_factor.weight * size_factor.value
+        quality_weight += size_factor.weight
+        factors = (*verdict.factors, seeders_factor, size_factor)
+    else:
+        factors = (*verdict.factors, seeders_factor)
+    log_sum, identity_weight = verdict.log_sum, verdict.identity_weight
+    flags = verdict.flags + verdict.word_flags
+    mapping = map_files(wanted.spec, result.files) if result.files else None
+    if mapping is not None:
+        coverage = _coverage(mapping)
+        log_sum += coverage.weight * math.log(max(coverage.value, 0.01))
+        identity_weight += coverage.weight
+        factors = (*factors, coverage)
+        flags = (*verdict.flags, *_file_flags(wanted.spec, result), *verdict.word_flags)
+    if result.seeders <= 0 and result.indexer != CATALOG_INDEXER:
+        flags = (*flags, "no seeders")
+    score = _combined(log_sum, identity_weight, quality_sum, quality_weight)
+    if flags:
+        score *= RED_FLAG_PENALTY ** len(flags)
+    return ScoredCandidate(result, round(score, 4), factors, mapping, flags, verdict.release)
+
+
+def _new_verdict(wanted: _Wanted, title: str) -> _Verdict:
+    """Work out and keep what the title tells; factors of names that parse alike are shared."""
+    release = parse_release(title)
+    padded_title = f" {normalise(title, drop_article=False)} "
+    key = _content_key(wanted, title, release, padded_title)
+    content = wanted.contents.get(key)
+    if content is None:
+        content = _content_of(wanted, title, release, padded_title)
+        if len(wanted.contents) >= CONTENT_CACHE_SIZE:
+            wanted.contents.clear()
+        wanted.contents[key] = content
+    word_flags = _word_flags(wanted, padded_title, release)
+    if wanted.family == "music":
+        verdict = _music_verdict(wanted, release, content, word_flags)
+    else:
+        small_mb, small_reason = wanted.small_size
+        verdict = _Verdict(
+            release, content.factors, content.flags, word_flags, content.log_sum,
+            content.identity_weight, content.quality_sum, content.quality_weight, small_mb,
+            small_reason,
+        )
+    if len(wanted.verdicts) >= TITLE_CACHE_SIZE:
+        wanted.verdicts.clear()
+    wanted.verdicts[title] = verdict
+    return verdict
+
+
+def _content_key(
+    wanted: _Wanted, title: str, release: ReleaseInfo, padded_title: str
+) -> tuple[object, ...]:
+    """Every parsed field the rules read (for music, the names only), and nothing else."""
+    family = wanted.family
+    if family == "music":
+        return (
+            release.kind, bool(release.resolution or release.video_codec or release.episodes),
+            release.artist or release.series, wanted.padded_artist in padded_title,
+            release.collection, release.album or release.title,
+            padded_title if wanted.album_in_title else None,
+        )
+    if family == "generic":
+        return (title,)
+    constraints = wanted.spec.constraints
+    quality = (
+        release.resolution, release.source,
+        release.video_codec if constraints.video_codecs else None,
+        release.release_group if constraints.release_groups else None,
+    )
+    if family == "movie":
+        return (release.title, release.series, release.artist, release.album, release.year,
+                release.year_range, release.kind, quality)
+    return (release.series, release.title, release.seasons, release.season, release.kind,
+            release.episodes, release.collection, release.year, quality)
+
+
+def _content_of(
+    wanted: _Wanted, title: str, release: ReleaseInfo, padded_title: str
+) -> _Content:
     spec = wanted.spec
-    release = parse_release(result.title)
-    padded_title = f" {normalise(result.title, drop_article=False)} "
     flags: list[str] = []
-    if spec.kind in MUSIC_KINDS:
-        factors = _music(wanted, padded_title, release, flags)
-    elif spec.kind is TicketKind.MOVIE:
+    if wanted.family == "music":
+        factors = _music_names(wanted, padded_title, release, flags)
+    elif wanted.family == "movie":
         factors = _movie(spec, release, flags)
-    elif spec.kind in VIDEO_KINDS:
+    elif wanted.family == "tv":
         factors = _tv(wanted, release, flags)
     else:
         name = spec.query.text or spec.query.title
-        similarity = max(title_similarity(name, release.title),
-                         title_similarity(name, result.title))
-        factors = [_similar("name", similarity, result.title, 1.0)]
-    factors.append(_seeders(result.seeders))
-    if result.size > 0:
-        factors.append(_size(spec, result.size, release))
-    mapping = map_files(spec, result.files) if result.files else None
-    if mapping is not None:
-        factors.append(_coverage(mapping))
-        flags += _file_flags(spec, result)
-    flags += _word_flags(wanted, padded_title, release)
-    if result.seeders <= 0 and result.indexer != CATALOG_INDEXER:
-        flags.append("no seeders")
-    score = _combine(factors) * RED_FLAG_PENALTY ** len(flags)
-    return ScoredCandidate(result, round(score, 4), tuple(factors), mapping, tuple(flags), release)
-
-
-def _combine(factors: Sequence[Factor]) -> float:
-    """Weighted geometric mean of the identity factors times a weighted mean of the quality ones."""
+        similarity = max(title_similarity(name, release.title), title_similarity(name, title))
+        factors = [_similar("name", similarity, title, 1.0)]
     log_sum = identity_weight = quality_sum = quality_weight = 0.0
     for factor in factors:
         if factor.identity:
@@ -151,6 +307,33 @@ def _combine(factors: Sequence[Factor]) -> float:
         else:
             quality_sum += factor.weight * factor.value
             quality_weight += factor.weight
+    return _Content(tuple(factors), tuple(flags), log_sum, identity_weight, quality_sum,
+                    quality_weight)
+
+
+def _music_verdict(
+    wanted: _Wanted, release: ReleaseInfo, names: _Content, word_flags: tuple[str, ...]
+) -> _Verdict:
+    """The names' factors followed by the year and audio ones, which vary more than names do."""
+    year = _year(wanted.spec.query.year, release.year, release.year_range, True)
+    audio = _audio_quality(wanted.target_format, wanted.target_kbps, release.audio_format,
+                           release.audio_bitrate, release.bit_depth)
+    small_mb, small_reason = 0, ""
+    if wanted.whole_album and not release.collection:
+        small_mb = SMALL_ALBUM_MB if release.audio_format in LOSSLESS_FORMATS else SMALL_LOSSY_MB
+        small_reason = "is small for a whole album"
+    return _Verdict(
+        release, (*names.factors, year, audio), names.flags, word_flags,
+        names.log_sum + year.weight * math.log(max(year.value, 0.01)),
+        names.identity_weight + year.weight, names.quality_sum + audio.weight * audio.value,
+        names.quality_weight + audio.weight, small_mb, small_reason,
+    )
+
+
+def _combined(
+    log_sum: float, identity_weight: float, quality_sum: float, quality_weight: float
+) -> float:
+    """Weighted geometric mean of the identity factors times a weighted mean of the quality ones."""
     if not identity_weight:
         return 0.0
     quality = quality_sum / quality_weight if quality_weight else 0.5
@@ -163,9 +346,10 @@ def _similar(name: str, value: float, found: str | None, weight: float) -> Facto
     return Factor(name, value, f"{name} {verdict}: {found or '(none)'} ({value:.2f})", weight, True)
 
 
-def _music(
+def _music_names(
     wanted: _Wanted, padded_title: str, release: ReleaseInfo, flags: list[str]
 ) -> list[Factor]:
+    """Artist and album (or track title) factors; the year and audio ones follow separately."""
     spec = wanted.spec
     query = spec.query
     factors = []
@@ -182,7 +366,7 @@ def _music(
             factors.append(_similar("artist", similarity, found_artist, 0.35))
             if similarity < 0.5:
                 flags.append(f"wrong artist ({found_artist})")
-    wanted_album = query.album or (query.title if spec.kind is TicketKind.TRACK else None)
+    wanted_album = wanted.album
     if release.collection:
         reason = "a discography or collection: the album is not named"
         factors.append(Factor("album", 0.7, reason, 0.5, True))
@@ -192,17 +376,13 @@ def _music(
         if not query.album:
             similarity = max(similarity, title_similarity(wanted_album, padded_title))
         factors.append(_similar("album" if query.album else "title", similarity, found_album, 0.5))
-    factors.append(_year(query.year, release.year, release.year_range, soft=True))
-    constraints = spec.constraints
-    factors.append(_audio_quality(constraints.format, constraints.bitrate_kbps,
-                                  release.audio_format, release.audio_bitrate, release.bit_depth))
     return factors
 
 
 def _movie(spec: TicketSpec, release: ReleaseInfo, flags: list[str]) -> list[Factor]:
     found = release.title or release.series
     found = found or " ".join(filter(None, (release.artist, release.album)))
-    year = _year(spec.query.year, release.year, release.year_range, soft=False)
+    year = _year(spec.query.year, release.year, release.year_range, False)
     if release.kind in ("episode", "season"):
         flags.append("a TV release, not a movie")
     if year.value < 0.5:
@@ -265,7 +445,7 @@ def _year_factor(value: float, reason: str, soft: bool) -> Factor:
 
 @lru_cache(maxsize=FACTOR_CACHE_SIZE)
 def _year(
-    wanted: int | None, found: int | None, found_range: tuple[int, int] | None, *, soft: bool
+    wanted: int | None, found: int | None, found_range: tuple[int, int] | None, soft: bool
 ) -> Factor:
     """Year agreement; a music reissue year is soft, a film's year tells remakes apart."""
     if wanted is None:
@@ -347,19 +527,18 @@ def _seeders(seeders: int) -> Factor:
     return Factor("seeders", value, f"{seeders} seeders", 0.2)
 
 
-def _size(spec: TicketSpec, size_bytes: int, release: ReleaseInfo) -> Factor:
-    """Size against the ticket's bounds, or against what such a release usually weighs."""
+@lru_cache(maxsize=SIZE_CACHE_SIZE)
+def _size(
+    size_bytes: int, low: int | None, high: int | None, small_mb: int, small_reason: str
+) -> Factor:
+    """Size against the ticket's bounds (low, high MB), else against small_mb for such content."""
     size_mb = size_bytes / 1_000_000
     label = f"{size_mb / 1000:.1f} GB" if size_mb >= 1000 else f"{size_mb:.0f} MB"
-    low, high = spec.constraints.min_size_mb, spec.constraints.max_size_mb
     if (low and size_mb < low) or (high and size_mb > high):
         bounds = f"{low or 0}-{high or 'any'} MB"
         return Factor("size", 0.2, f"{label} is outside the wanted {bounds}", 0.15)
-    smallest_album_mb = 60 if release.audio_format in LOSSLESS_FORMATS else 20
-    if spec.kind is TicketKind.ALBUM and not release.collection and size_mb < smallest_album_mb:
-        return Factor("size", 0.3, f"{label} is small for a whole album", 0.15)
-    if spec.kind is TicketKind.MOVIE and size_mb < 300:
-        return Factor("size", 0.3, f"{label} is small for a movie", 0.15)
+    if size_mb < small_mb:
+        return Factor("size", 0.3, f"{label} {small_reason}", 0.15)
     return Factor("size", 1.0, label, 0.15)
 
 
@@ -385,11 +564,15 @@ def _file_flags(spec: TicketSpec, result: SearchResult) -> list[str]:
     return flags
 
 
-def _word_flags(wanted: _Wanted, padded: str, release: ReleaseInfo) -> list[str]:
+def _word_flags(wanted: _Wanted, padded: str, release: ReleaseInfo) -> tuple[str, ...]:
     """Words that mark other content (karaoke, tribute, cam) unless the ticket asks for them."""
-    flags = sorted(wanted.red_words.intersection([*padded.split(), *release.editions]))
-    flags += [phrase.strip() for phrase in wanted.red_phrases if phrase in padded]
-    if wanted.spec.kind in VIDEO_KINDS and release.source in BOOTLEG_SOURCES:
+    flags: list[str] = []
+    red_anywhere = wanted.red_anywhere
+    if (red_anywhere is not None and red_anywhere.search(padded) is not None) or not (
+        wanted.red_words.isdisjoint(release.editions)
+    ):
+        flags += sorted(wanted.red_words.intersection([*padded.split(), *release.editions]))
+        flags += [phrase.strip() for phrase in wanted.red_phrases if phrase in padded]
+    if wanted.family in VIDEO_FAMILIES and release.source in BOOTLEG_SOURCES:
         flags.append(f"{release.source} copy")
-    return flags
-
+    return tuple(flags)
