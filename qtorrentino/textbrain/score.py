@@ -46,7 +46,7 @@ FACTOR_CACHE_SIZE = 4096
 CONTENT_CACHE_SIZE = 4096
 """Content verdicts kept per ticket; past this the ticket starts afresh."""
 SIZE_CACHE_SIZE = 1 << 14
-"""Size factors kept: results come back with the same sizes when a ticket is scored again."""
+"""Size labels kept: results come back with the same sizes when a ticket is scored again."""
 TITLE_CACHE_SIZE = 1 << 14
 """Title verdicts kept per ticket; past this the ticket starts afresh."""
 WANTED_CACHE_SIZE = 8
@@ -192,7 +192,7 @@ def score_candidates(spec: TicketSpec, results: Sequence[SearchResult]) -> list[
 def forget_past_scoring() -> None:
     """Drop what earlier runs kept per ticket and per title; the next run computes it afresh."""
     _wanted_for.cache_clear()
-    _size.cache_clear()
+    _size_label.cache_clear()
 
 
 @lru_cache(maxsize=WANTED_CACHE_SIZE)
@@ -527,19 +527,28 @@ def _seeders(seeders: int) -> Factor:
     return Factor("seeders", value, f"{seeders} seeders", 0.2)
 
 
-@lru_cache(maxsize=SIZE_CACHE_SIZE)
 def _size(
     size_bytes: int, low: int | None, high: int | None, small_mb: int, small_reason: str
 ) -> Factor:
     """Size against the ticket's bounds (low, high MB), else against small_mb for such content."""
     size_mb = size_bytes / 1_000_000
-    label = f"{size_mb / 1000:.1f} GB" if size_mb >= 1000 else f"{size_mb:.0f} MB"
+    label = _size_label(size_bytes)
     if (low and size_mb < low) or (high and size_mb > high):
-        bounds = f"{low or 0}-{high or 'any'} MB"
-        return Factor("size", 0.2, f"{label} is outside the wanted {bounds}", 0.15)
+        return _size_factor(0.2, f"{label} is outside the wanted {low or 0}-{high or 'any'} MB")
     if size_mb < small_mb:
-        return Factor("size", 0.3, f"{label} {small_reason}", 0.15)
-    return Factor("size", 1.0, label, 0.15)
+        return _size_factor(0.3, f"{label} {small_reason}")
+    return _size_factor(1.0, label)
+
+
+@lru_cache(maxsize=SIZE_CACHE_SIZE)
+def _size_label(size_bytes: int) -> str:
+    size_mb = size_bytes / 1_000_000
+    return f"{size_mb / 1000:.1f} GB" if size_mb >= 1000 else f"{size_mb:.0f} MB"
+
+
+@lru_cache(maxsize=FACTOR_CACHE_SIZE)
+def _size_factor(value: float, reason: str) -> Factor:
+    return Factor("size", value, reason, 0.15)
 
 
 def _coverage(mapping: FileMapping) -> Factor:
