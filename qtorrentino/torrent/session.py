@@ -204,7 +204,8 @@ class TorrentSession:
                 orphaned.append(info_hash)
                 continue
             try:
-                handle = self._restore_one(info_hash, known[info_hash])
+                distrust = self.unclean_start and info_hash not in verified_hashes
+                handle = self._restore_one(info_hash, known[info_hash], distrust_pieces=distrust)
             except (RuntimeError, TorrentError) as error:
                 failed[info_hash] = str(error)
                 log.warning("could not restore torrent %s: %s", info_hash, error)
@@ -388,8 +389,11 @@ class TorrentSession:
             self._request_save(info_hash, handle)
         return info_hash
 
-    def _restore_one(self, info_hash: str, save_path: Path) -> lt.torrent_handle:
+    def _restore_one(self, info_hash: str, save_path: Path, *, distrust_pieces: bool = False) -> lt.torrent_handle:
         params = lt.read_resume_data(self._store.read(info_hash) or b"", LOAD_LIMITS)
+        if distrust_pieces:
+            params.have_pieces = []
+            params.verified_pieces = []
         if _hash_text(params.info_hashes) != info_hash:
             raise TorrentError(f"resume data for {info_hash} belongs to another torrent")
         inspected = _inspect(params.ti) if params.ti is not None else None
