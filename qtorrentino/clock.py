@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -51,3 +52,10 @@ def parse_iso(text: str) -> datetime:
     """Read an ISO 8601 time (a trailing Z or an offset; naive means UTC)."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def epoch_seconds(moment: datetime) -> int:
+    """Whole seconds since 1970-01-01 UTC, reading a naive datetime as UTC the way iso() does."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return math.floor(moment.timestamp())

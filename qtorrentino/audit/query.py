@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -57,7 +57,9 @@ def _where(audit_filter: AuditFilter, before: int | None) -> tuple[str, list[Any
         clauses.append("ticket_id = ?")
         params.append(audit_filter.ticket_id)
     if audit_filter.types:
-        clauses.append(f"type IN ({','.join('?' * len(audit_filter.types))})")
+        # With a ticket, "+type" keeps SQLite on the ticket index: a ticket has few events, a type has many.
+        column = "+type" if audit_filter.ticket_id is not None else "type"
+        clauses.append(f"{column} IN ({','.join('?' * len(audit_filter.types))})")
         params.extend(audit_filter.types)
     if audit_filter.since is not None:
         clauses.append("at >= ?")
@@ -71,13 +73,26 @@ def _where(audit_filter: AuditFilter, before: int | None) -> tuple[str, list[Any
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+_SELECT = "SELECT seq, at, type, ticket_id, actor, data FROM audit_event"
+
+
 def page(audit_filter: AuditFilter = AuditFilter(), *, before: int | None = None, limit: int = 50) -> AuditPage:
-    """Events matching the filter, newest first, older than `before` (a seq)."""
-    where, params = _where(audit_filter, before)
-    rows = database.execute_sql(
-        f"SELECT seq, at, type, ticket_id, actor, data FROM audit_event{where} ORDER BY seq DESC LIMIT ?",  # noqa: S608
-        (*params, limit + 1),
-    ).fetchall()
+    """Events matching the filter, newest first, older than `before` (a seq).
+
+    Several types without a ticket: one index walk per type, each stopped at the page size, then merged.
+    """
+    if len(audit_filter.types) > 1 and audit_filter.ticket_id is None:
+        branches: list[str] = []
+        params: list[Any] = []
+        for type_ in audit_filter.types:
+            where, branch_params = _where(replace(audit_filter, types=(type_,)), before)
+            branches.append(f"SELECT * FROM ({_SELECT}{where} ORDER BY seq DESC LIMIT ?)")
+            params += [*branch_params, limit + 1]
+        sql = " UNION ALL ".join(branches)
+    else:
+        where, params = _where(audit_filter, before)
+        sql = f"{_SELECT}{where}"
+    rows = database.execute_sql(f"{sql} ORDER BY seq DESC LIMIT ?", (*params, limit + 1)).fetchall()
     events = tuple(_event(row) for row in rows[:limit])
     next_before = events[-1].seq if len(rows) > limit and events else None
     return AuditPage(events, next_before)

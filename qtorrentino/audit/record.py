@@ -6,14 +6,16 @@ import fcntl
 import json
 import os
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from qtorrentino.clock import Clock, iso
+import orjson
+
+from qtorrentino.clock import Clock, epoch_seconds, iso
 from qtorrentino.db.database import database
 from qtorrentino.db.models import AuditEventRow
-from qtorrentino.domain.redact import redact_json_text, redact_value
+from qtorrentino.domain.redact import redact_json_texts, redact_value
 from qtorrentino.events import AuditRecorded
 
 MIRROR_BATCH = 5_000
@@ -34,7 +36,7 @@ class AuditLog:
         assert isinstance(clean, dict)
         at = iso(self.clock.now()) or ""
         row = AuditEventRow.create(at=at, type=type_, ticket_id=ticket_id, actor=actor,
-                                   data=json.dumps(clean, ensure_ascii=False, separators=(",", ":")))
+                                   data=encode_data(clean))
         event = AuditRecorded(seq=row.seq, type=type_, ticket_id=ticket_id, actor=actor, at=at, data=clean)
         outbox.append(event)
         return event
@@ -42,17 +44,18 @@ class AuditLog:
     def record_many(self, events: Iterable[tuple[str, str | None, str, dict[str, Any], datetime]]) -> int:
         """Bulk-insert (type, ticket_id, actor, data, at) rows in the current transaction; the fast path.
 
-        The batch travels as one JSON array (one C-encoded dump, one redaction pass) and SQLite's json_each
-        splits it, so no per-row Python call reaches the database.
+        Per event Python only encodes the data (orjson) and takes the epoch second; SQLite formats the time
+        and one scan of the whole batch decides whether any event needs redacting.
         """
-        rows = [[at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z", type_, ticket_id,
-                 actor, data] for type_, ticket_id, actor, data, at in events]
-        if not rows:
+        batch = list(events)
+        if not batch:
             return 0
-        batch = redact_json_text(json.dumps(rows, ensure_ascii=False, separators=(",", ":")), self.secrets)
-        database.execute_sql(
-            "INSERT INTO audit_event (at, type, ticket_id, actor, data) SELECT value->>0, value->>1, value->>2,"
-            " value->>3, value->'$[4]' FROM json_each(?)", (batch,))
+        texts = redact_json_texts([encode_data(data) for _, _, _, data, _ in batch], self.secrets)
+        rows = [(epoch_seconds(at), type_, ticket_id, actor, text)
+                for (type_, ticket_id, actor, _, at), text in zip(batch, texts, strict=True)]
+        database.cursor().executemany(
+            "INSERT INTO audit_event (at, type, ticket_id, actor, data)"
+            " VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch'), ?, ?, ?, ?)", rows)
         return len(rows)
 
     def mirror(self) -> int:
@@ -77,6 +80,11 @@ class AuditLog:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
         return added
+
+
+def encode_data(data: dict[str, Any]) -> str:
+    """An event's data as compact JSON text (UTF-8 kept, not escaped): the one encoding of stored events."""
+    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 JSONL_SELECT = (

@@ -9,14 +9,25 @@ from peewee import SqliteDatabase
 from qtorrentino.db.models import ALL_MODELS, SchemaVersion
 from qtorrentino.errors import QtorrentinoError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _create_v1(database: SqliteDatabase) -> None:
     database.create_tables(ALL_MODELS, safe=True)
 
 
-STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1}
+def _narrow_audit_indexes_v2(database: SqliteDatabase) -> None:
+    """Audit indexes keyed on ticket_id and on type alone: smaller entries, so bulk inserts dirty fewer pages."""
+    for statement in (
+        'DROP INDEX IF EXISTS "audit_event_ticket_id_type_seq"',
+        'DROP INDEX IF EXISTS "audit_event_type_seq"',
+        'CREATE INDEX IF NOT EXISTS "audit_event_ticket_id" ON "audit_event" ("ticket_id")',
+        'CREATE INDEX IF NOT EXISTS "audit_event_type" ON "audit_event" ("type")',
+    ):
+        database.execute_sql(statement)
+
+
+STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1, 2: _narrow_audit_indexes_v2}
 """Step N brings a database from version N-1 to N."""
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime, timedelta
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
 
 from qtorrentino.audit.query import AuditFilter
 from qtorrentino.clock import FrozenClock
@@ -87,3 +88,69 @@ def test_export_streams_oldest_first(engine: Engine) -> None:
     lines = [json.loads(line) for line in buffer.getvalue().decode().splitlines()]
     assert count == 5 == len(lines)
     assert [line["data"]["ticket"]["query"]["text"] for line in lines] == [f"x{n}" for n in range(5)]
+
+
+def test_bulk_events_read_back_like_single_ones_and_lose_their_secrets(tmp_path: object, clock: FrozenClock) -> None:
+    from tests.conftest import make_home
+
+    home = make_home(tmp_path, '\n[[indexers]]\nname = "j"\nurl = "http://127.0.0.1:1/api"\napi_key = "topsecret42"\n')  # type: ignore[arg-type]
+    engine = Engine.open(home, clock=clock)
+    engine.start(workers=False)
+    try:
+        moments = [datetime(2026, 3, 1, 9, 30, 15, 999_999, tzinfo=UTC),
+                   datetime(2026, 3, 1, 11, 30, 15, tzinfo=timezone(timedelta(hours=2))),
+                   datetime(2026, 3, 1, 9, 30, 15)]
+        with write_transaction():
+            written = engine.core.audit.record_many([
+                ("SearchExecuted", "t1", "engine", {"query": "plain", "é": "ünïcode"}, moments[0]),
+                ("SearchExecuted", "t1", "engine", {"url": "http://x/api?apikey=topsecret42&t=search"}, moments[1]),
+                ("SearchExecuted", None, "engine", {"note": "key topsecret42", "passkey": "abc123"}, moments[2]),
+            ])
+        engine.core.audit.mirror()
+        events = list(reversed(engine.audit.page(AuditFilter(types=("SearchExecuted",))).events))
+    finally:
+        engine.stop()
+    assert written == 3 and [event.at for event in events] == ["2026-03-01T09:30:15Z"] * 3
+    assert events[0].data == {"query": "plain", "é": "ünïcode"}
+    assert events[1].data == {"url": "http://x/api?apikey=***&t=search"}
+    assert events[2].data == {"note": "key ***", "passkey": "***"} and events[2].ticket_id is None
+    text = home.audit_jsonl.read_text()
+    assert "topsecret42" not in text and "abc123" not in text and "ünïcode" in text
+
+
+def test_pages_of_several_types_and_of_a_ticket_and_type_stay_newest_first(engine: Engine) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    kinds = ("SearchExecuted", "TicketCreated", "DownloadStarted")
+    with write_transaction():
+        engine.core.audit.record_many([(kinds[n % 3], f"t{n % 4}", "engine", {"n": n}, start + timedelta(seconds=n))
+                                       for n in range(120)])
+    seen: list[int] = []
+    before = None
+    while True:
+        page = engine.audit.page(AuditFilter(types=("TicketCreated", "DownloadStarted")), before=before, limit=7)
+        seen += [event.data["n"] for event in page.events]
+        if page.next_before is None:
+            break
+        before = page.next_before
+    assert seen == [n for n in reversed(range(120)) if n % 3 != 0]
+    both = engine.audit.page(AuditFilter(ticket_id="t1", types=("TicketCreated",)), limit=100).events
+    assert [event.data["n"] for event in both] == [n for n in reversed(range(120)) if n % 4 == 1 and n % 3 == 1]
+
+
+def test_a_version_1_database_gets_the_narrow_audit_indexes(home: Home, clock: FrozenClock) -> None:
+    from qtorrentino.db.database import database
+
+    Engine.open(home, clock=clock).stop()
+    connection = sqlite3.connect(home.database)
+    connection.executescript(
+        'DROP INDEX "audit_event_ticket_id"; DROP INDEX "audit_event_type";'
+        ' CREATE INDEX "audit_event_ticket_id_type_seq" ON "audit_event" ("ticket_id", "type", "seq");'
+        ' CREATE INDEX "audit_event_type_seq" ON "audit_event" ("type", "seq"); UPDATE schema_version SET version = 1;')
+    connection.close()
+    engine = Engine.open(home, clock=clock)
+    try:
+        names = {row[0] for row in database.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_event'")}
+        assert names == {"audit_event_ticket_id", "audit_event_type"}
+    finally:
+        engine.stop()
