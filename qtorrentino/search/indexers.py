@@ -110,9 +110,9 @@ class IndexerSet:
         return SearchReport(outcomes=outcomes, results=tuple(results))
 
     def fetch_torrent(self, result: SearchResult) -> bytes | str:
-        """A result's torrent: its magnet, else its link via its indexer (bytes or a magnet URI)."""
+        """A result's torrent from its download sources in order, via its indexer (bytes or a magnet URI)."""
         client = self.client(result.indexer)
-        sources = [source for source in (result.magnet, result.link) if source]
+        sources = result.download_sources()
         if not sources:
             raise IndexerError(
                 f"{result.indexer}: the result {result.title!r} has no magnet and no link"

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from qtorrentino.domain.files import FileEntry
+from qtorrentino.domain.redact import REDACTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,3 +29,13 @@ class SearchResult:
     files: tuple[FileEntry, ...] = field(default=())
     """The file list when the indexer gave one (or the torrent catalog knows it)."""
     guid: str | None = None
+
+    @property
+    def whole_magnet(self) -> str | None:
+        """The magnet, unless redaction hid a secret in it (a private tracker's passkey): then it cannot announce."""
+        return self.magnet if self.magnet and REDACTED not in self.magnet else None
+
+    def download_sources(self) -> list[str]:
+        """Where the torrent comes from, best first: a whole magnet, the indexer's link, a magnet missing its passkey."""
+        hidden = [self.magnet] if self.magnet and not self.whole_magnet else []
+        return [source for source in (self.whole_magnet, self.link, *hidden) if source]

@@ -73,7 +73,8 @@ class DownloadWorker(BaseWorker):
             self._from_catalog(detail, chosen)
             return
         self.download_dir.mkdir(parents=True, exist_ok=True)
-        source = chosen.magnet if chosen.magnet else self.indexers.fetch_torrent(result_of(chosen))
+        result = result_of(chosen)
+        source = result.whole_magnet or self.indexers.fetch_torrent(result)
         timeout = self.context.config.torrent.metadata_timeout_seconds
         if isinstance(source, bytes):
             info_hash = self.session.add_torrent_bytes(source, self.download_dir, wanted_indexes=())
@@ -274,5 +275,3 @@ def _apply_mapping(detail: TicketDetail, mapping: FileMapping, save_path: Path, 
             position += 1
         TicketItemRow.update(file_index=assignment.file.index, source_path=source, state=state.value).where(
             (TicketItemRow.ticket == detail.id) & (TicketItemRow.item_id == assignment.item_id)).execute()
-
-

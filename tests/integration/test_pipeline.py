@@ -151,3 +151,28 @@ def test_broken_audio_fails_conversion_retryably_with_ffmpegs_message(running: E
     failed = running.audit.latest(ticket, "ConversionFailed")
     assert failed is not None and failed.data["error"]
     assert not list((tmp_path / "music").rglob("*.mp3"))
+
+
+def test_a_magnet_whose_passkey_was_hidden_downloads_from_the_indexers_torrent_instead(
+        tmp_path: Path, world: tuple[Path, TorznabServer, dict[str, SeededTorrent]]) -> None:
+    _, _, seeded = world
+    album = seeded[ALBUM]
+    private = album.magnet + "&tr=" + "http%3A%2F%2F127.0.0.1%3A9%2Fannounce%3Fpasskey%3Dpersonal0123456789"
+    release = Release(title=ALBUM, size=2_000_000, seeders=20, info_hash=album.info_hash, magnet=private,
+                      category=3000, torrent=album.torrent_bytes)
+    with TorznabServer(releases=[release]) as server:
+        extra = (f'\n[[indexers]]\nname = "private"\nurl = "{server.url}"\napi_key = "{DEFAULT_API_KEY}"\n'
+                 "rate_limit_per_minute = 0\n\n[textbrain]\nauto_approve_threshold = 0.7\n")
+        engine = Engine.open(make_home(tmp_path, extra))
+        engine.start()
+        try:
+            ticket = engine.tickets.add_json({
+                "kind": "album", "query": {"artist": "Test Artist", "album": "Test Album", "year": 2001}},
+                actor="cli:test")[0].id
+            wait_for_state(engine, ticket, TicketState.DOWNLOADING, TicketState.FAILED, TicketState.NEEDS_APPROVAL)
+            assert engine.tickets.show(ticket).state is TicketState.DOWNLOADING, engine.tickets.show(ticket).summary
+            fetched = [request for request in server.requests if not request["path"].endswith("/api")]
+            assert fetched and all(request.get("jackett_apikey") == DEFAULT_API_KEY for request in fetched)
+            assert "personal0123456789" not in engine.core.home.audit_jsonl.read_text()
+        finally:
+            engine.stop()
