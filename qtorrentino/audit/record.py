@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from qtorrentino.clock import Clock, epoch_seconds, iso
+from qtorrentino.clock import Clock, iso, iso_many
 from qtorrentino.db.database import database
 from qtorrentino.db.models import AuditEventRow
 from qtorrentino.domain.redact import redact_json_texts, redact_value
@@ -44,18 +44,18 @@ class AuditLog:
     def record_many(self, events: Iterable[tuple[str, str | None, str, dict[str, Any], datetime]]) -> int:
         """Bulk-insert (type, ticket_id, actor, data, at) rows in the current transaction; the fast path.
 
-        Per event Python only encodes the data (orjson) and takes the epoch second; SQLite formats the time
-        and one scan of the whole batch decides whether any event needs redacting.
+        Per event only the data is encoded (orjson) and the time formatted (a minute at a time); one scan of the
+        whole batch decides whether any event needs redacting.
         """
         batch = list(events)
         if not batch:
             return 0
         texts = redact_json_texts([encode_data(data) for _, _, _, data, _ in batch], self.secrets)
-        rows = [(epoch_seconds(at), type_, ticket_id, actor, text)
-                for (type_, ticket_id, actor, _, at), text in zip(batch, texts, strict=True)]
+        times = iso_many(at for _, _, _, _, at in batch)
+        rows = [(at, type_, ticket_id, actor, text)
+                for (type_, ticket_id, actor, _, _), at, text in zip(batch, times, texts, strict=True)]
         database.cursor().executemany(
-            "INSERT INTO audit_event (at, type, ticket_id, actor, data)"
-            " VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch'), ?, ?, ?, ?)", rows)
+            "INSERT INTO audit_event (at, type, ticket_id, actor, data) VALUES (?, ?, ?, ?, ?)", rows)
         return len(rows)
 
     def mirror(self) -> int:
