@@ -59,9 +59,10 @@ class DownloadWorker(BaseWorker):
         self._watches: dict[str, _Watch] = {}
         self._monitor_lock = threading.Lock()
 
-    @property
-    def download_dir(self) -> Path:
-        return self.context.config.paths.download_dir
+    def save_dir(self, ticket_id: str) -> Path:
+        """Each ticket's torrents download under download_dir/<ticket id>: no two releases that share a root
+        folder name can write into each other's files."""
+        return self.context.config.paths.download_dir / ticket_id
 
     def process(self, claim: Claim) -> None:
         detail = self.context.tickets.get(claim.ticket_id)
@@ -72,14 +73,15 @@ class DownloadWorker(BaseWorker):
         if chosen.indexer == "catalog":
             self._from_catalog(detail, chosen)
             return
-        self.download_dir.mkdir(parents=True, exist_ok=True)
+        save_dir = self.save_dir(detail.id)
+        save_dir.mkdir(parents=True, exist_ok=True)
         result = result_of(chosen)
         source = result.whole_magnet or self.indexers.fetch_torrent(result)
         timeout = self.context.config.torrent.metadata_timeout_seconds
         if isinstance(source, bytes):
-            info_hash = self.session.add_torrent_bytes(source, self.download_dir, wanted_indexes=())
+            info_hash = self.session.add_torrent_bytes(source, save_dir, wanted_indexes=())
         else:
-            info_hash = self.session.add_magnet(source, self.download_dir, metadata_only=True)
+            info_hash = self.session.add_magnet(source, save_dir, metadata_only=True)
         try:
             files = self._wait_metadata(info_hash, timeout)
             if files is None:
@@ -134,6 +136,7 @@ class DownloadWorker(BaseWorker):
 
     def _begin(self, detail: TicketDetail, chosen: CandidateRow, info_hash: str, files: list[FileEntry],
                mapping: FileMapping) -> None:
+        save_dir = self.save_dir(detail.id)
         wanted = set(mapping.file_indexes)
         if detail.spec.kind in MUSIC_KINDS:
             wanted |= cover_images(files, mapping)
@@ -142,9 +145,9 @@ class DownloadWorker(BaseWorker):
         now = self.context.clock.now()
         wanted_bytes = sum(entry.size for entry in files if entry.index in wanted)
         with self.context.uow() as outbox:
-            catalog.record_torrent(info_hash, chosen.title, self.download_dir, files, now=now,
+            catalog.record_torrent(info_hash, chosen.title, save_dir, files, now=now,
                                    torrent_file=torrent_bytes, magnet=chosen.magnet)
-            _apply_mapping(detail, mapping, self.download_dir, ItemState.DOWNLOADING)
+            _apply_mapping(detail, mapping, save_dir, ItemState.DOWNLOADING)
             mark_library_items(self.context, detail.id, "downloading", info_hash)
             self.context.tickets.transition(outbox, detail.id, TicketState.DOWNLOADING, actor="engine",
                                             reason=f"downloading {len(mapping.assignments)} file(s) of "

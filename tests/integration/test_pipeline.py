@@ -99,7 +99,7 @@ def test_album_subset_is_downloaded_converted_tagged_and_placed(
     assert tags["title"] == ["Track 02"] and tags["artist"] == ["Test Artist"] and tags["tracknumber"][0].startswith("2")
     assert "metadata_block_picture" in tags
     assert abs(tags.info.length - 4.0) < 0.5
-    downloaded = tmp_path / "downloads" / ALBUM
+    downloaded = tmp_path / "downloads" / ticket / ALBUM
     complete = [p.name for p in downloaded.glob("*.flac") if p.stat().st_size == (content / ALBUM / p.name).stat().st_size
                 and digest(p) == digest(content / ALBUM / p.name)]
     assert sorted(complete) == ["02 - Track 02.flac", "04 - Track 04.flac"]
@@ -133,7 +133,7 @@ def test_movie_copy_is_hardlinked_and_a_release_with_a_program_is_refused_first(
     refused = running.audit.latest(ticket, "MetadataRefused")
     assert refused is not None and ".exe" in refused.data["reason"]
     placed = tmp_path / "movies" / "Sintel (2010)" / "Sintel (2010).mkv"
-    seeding = tmp_path / "downloads" / "Sintel (2010) 720p WEB-DL" / "Sintel.2010.720p.WEB-DL.mkv"
+    seeding = tmp_path / "downloads" / ticket / "Sintel (2010) 720p WEB-DL" / "Sintel.2010.720p.WEB-DL.mkv"
     assert placed.is_file() and placed.stat().st_ino == seeding.stat().st_ino
     assert not list((tmp_path / "downloads").rglob("*.exe"))
     completed = running.audit.latest(ticket, "PlacementCompleted")
@@ -176,3 +176,41 @@ def test_a_magnet_whose_passkey_was_hidden_downloads_from_the_indexers_torrent_i
             assert "personal0123456789" not in engine.core.home.audit_jsonl.read_text()
         finally:
             engine.stop()
+
+
+def test_two_tickets_whose_releases_share_a_root_folder_name_keep_their_own_files(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    make_album(content / "first" / "Album [FLAC]", tracks=2, seconds=3.0, artist="Alpha Artist",
+               album="First Album")
+    make_album(content / "second" / "Album [FLAC]", tracks=2, seconds=6.0, artist="Beta Artist",
+               album="Second Album", year=2002)
+    with Seeder(tmp_path / "seeder-state") as seeder:
+        first = seeder.seed(content / "first" / "Album [FLAC]")
+        second = seeder.seed(content / "second" / "Album [FLAC]")
+        releases = [offered(first, "Alpha Artist - First Album (2001) [FLAC]", 1_000_000, 3000),
+                    offered(second, "Beta Artist - Second Album (2002) [FLAC]", 2_000_000, 3000)]
+        with TorznabServer(releases=releases) as server:
+            extra = (f'\n[[indexers]]\nname = "loopback"\nurl = "{server.url}"\napi_key = "{DEFAULT_API_KEY}"\n'
+                     "rate_limit_per_minute = 0\n\n[textbrain]\nauto_approve_threshold = 0.6\n")
+            engine = Engine.open(make_home(tmp_path / "home", extra))
+            engine.start()
+            try:
+                tickets = [engine.tickets.add_json({"kind": "album", "query": {"artist": artist, "album": album,
+                                                                              "year": year},
+                                                    "constraints": {"format": "flac"}}, actor="cli:test")[0].id
+                           for artist, album, year in (("Alpha Artist", "First Album", 2001),
+                                                       ("Beta Artist", "Second Album", 2002))]
+                for ticket in tickets:
+                    assert wait_for_state(engine, ticket, TicketState.COMPLETED, TicketState.FAILED,
+                                          TicketState.NEEDS_APPROVAL) is TicketState.COMPLETED, \
+                        engine.tickets.show(ticket).summary
+            finally:
+                engine.stop()
+    music = tmp_path / "home" / "music"
+    for artist, album, seconds in (("Alpha Artist", "First Album (2001)", 3.0),
+                                   ("Beta Artist", "Second Album (2002)", 6.0)):
+        tracks = sorted((music / artist / album).glob("*.flac"))
+        assert len(tracks) == 2, list((music / artist).rglob("*"))
+        assert all(abs(MutagenFile(track).info.length - seconds) < 0.5 for track in tracks)
+    for ticket in tickets:
+        assert (tmp_path / "home" / "downloads" / ticket / "Album [FLAC]").is_dir()
