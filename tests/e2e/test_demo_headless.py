@@ -81,12 +81,19 @@ def test_demo_headless_completes_every_ticket(tmp_path: Path) -> None:
 
     content = home / "world" / "content"
     downloads = home / "downloads"
+
+    def downloaded(relative: str) -> Path:
+        """Where a torrent's path landed: each ticket downloads into its own folder under downloads/."""
+        found = [folder / relative for folder in downloads.iterdir() if (folder / relative).exists()]
+        assert len(found) == 1, f"{relative} in {found}"
+        return found[0]
+
     movie = "Test Pattern (2020) 1080p WEB-DL x264-DEMO/Test.Pattern.2020.1080p.WEB-DL.x264-DEMO.mkv"
-    assert digest(downloads / movie) == digest(content / movie), "the seeding copy changed"
-    assert (downloads / movie).stat().st_ino == (library / "movies/Test Pattern (2020)/Test Pattern (2020).mkv"
-                                                  ).stat().st_ino
+    assert digest(downloaded(movie)) == digest(content / movie), "the seeding copy changed"
+    assert downloaded(movie).stat().st_ino == (library / "movies/Test Pattern (2020)/Test Pattern (2020).mkv"
+                                               ).stat().st_ino
     subset = "The Sine Waves - Quiet Signals (2019) [FLAC]"
-    complete = sorted(path.name for path in (downloads / subset).glob("*.flac")
+    complete = sorted(path.name for path in downloaded(subset).glob("*.flac")
                       if digest(path) == digest(content / subset / path.name))
     assert complete == ["02 - Beacon.flac", "05 - Harmonic.flac", "09 - Night Net.flac"]
 
