@@ -51,7 +51,7 @@ class AuditLog:
         if not batch:
             return 0
         texts = redact_json_texts([encode_data(data) for _, _, _, data, _ in batch], self.secrets)
-        times = iso_many(at for _, _, _, _, at in batch)
+        times = iso_many([event[4] for event in batch])
         rows = [(at, type_, ticket_id, actor, text)
                 for (type_, ticket_id, actor, _, _), at, text in zip(batch, times, texts, strict=True)]
         database.cursor().executemany(
