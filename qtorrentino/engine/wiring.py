@@ -95,7 +95,7 @@ def build_parts(context: WorkerContext) -> Parts:
     parts.chores.extend([torrent.apply_commands, download.monitor, torrent.enforce_seeding_policy])
     pool = ConversionPool(config.workers.conversion)
     parts.stoppers.append(lambda timeout: pool.shutdown(cancel_running=True))
-    parts.workers.append(ConversionWorker(context, pool, poll_seconds=poll))
-    parts.workers.append(PlacementWorker(context, poll_seconds=poll))
+    parts.workers.append(ConversionWorker(context, pool, torrent.session, poll_seconds=poll))
+    parts.workers.append(PlacementWorker(context, torrent.session, poll_seconds=poll))
     parts.starters.insert(0, lambda: clean_libraries(context))
     return parts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from qtorrentino.clock import Clock
 from qtorrentino.db.database import write_transaction
@@ -45,6 +45,13 @@ def release(claim: Claim) -> None:
     """Give a ticket back; nothing happens if another owner took it meanwhile."""
     with write_transaction():
         TicketRow.update(lease_owner=None, lease_until=None).where(
+            (TicketRow.id == claim.ticket_id) & (TicketRow.lease_owner == claim.owner)).execute()
+
+
+def postpone(claim: Claim, until: datetime) -> None:
+    """Give a ticket back but keep every worker off it until `until`: what it needs is not ready yet."""
+    with write_transaction():
+        TicketRow.update(lease_owner=None, lease_until=until).where(
             (TicketRow.id == claim.ticket_id) & (TicketRow.lease_owner == claim.owner)).execute()
 
 

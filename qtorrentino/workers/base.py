@@ -6,13 +6,14 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from qtorrentino.db.database import database
 from qtorrentino.db.models import TicketRow
 from qtorrentino.domain.states import RETRY_STAGES, TicketState
 from qtorrentino.errors import InternalError, QtorrentinoError
-from qtorrentino.tickets.claims import Claim, claim_next, release
+from qtorrentino.tickets.claims import Claim, claim_next, postpone, release
 
 if TYPE_CHECKING:
     from qtorrentino.audit.record import AuditLog
@@ -24,6 +25,15 @@ if TYPE_CHECKING:
     from qtorrentino.tickets.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+class NotReadyYet(Exception):
+    """A worker cannot act on a ticket yet (its torrent is being checked): try again after `seconds`."""
+
+    def __init__(self, seconds: float, reason: str) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+        self.reason = reason
 
 
 @dataclass
@@ -85,8 +95,13 @@ class BaseWorker:
         claim = claim_next(self.stages, owner=threading.current_thread().name, clock=self.context.clock)
         if claim is None:
             return False
+        postponed = False
         try:
             self.process(claim)
+        except NotReadyYet as waiting:
+            log.info("%s: ticket %s waits %.0f s: %s", self.name, claim.ticket_id, waiting.seconds, waiting.reason)
+            postpone(claim, self.context.clock.now() + timedelta(seconds=waiting.seconds))
+            postponed = True
         except QtorrentinoError as error:
             log.warning("%s: ticket %s failed: %s", self.name, claim.ticket_id, error.message)
             self.context.tickets.fail(claim.ticket_id, self.failure_stage(claim), error)
@@ -94,7 +109,8 @@ class BaseWorker:
             log.exception("%s crashed on ticket %s", self.name, claim.ticket_id)
             self.context.tickets.fail(claim.ticket_id, self.failure_stage(claim), InternalError.from_bug(error))
         finally:
-            release(claim)
+            if not postponed:
+                release(claim)
         return True
 
     def failure_stage(self, claim: Claim) -> TicketState:

@@ -17,8 +17,10 @@ from qtorrentino.media.cover import CoverArt, find_cover
 from qtorrentino.media.tags import TrackTags, write_tags
 from qtorrentino.tickets.claims import Claim
 from qtorrentino.tickets.views import ItemView, TicketDetail
+from qtorrentino.torrent.session import TorrentSession
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.candidates import known_query
+from qtorrentino.workers.torrent_files import require_complete_files
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +53,15 @@ class ConversionWorker(BaseWorker):
     stages = (TicketState.CONVERTING,)
     name = "conversion"
 
-    def __init__(self, context: WorkerContext, pool: ConversionPool, *, poll_seconds: float = 2.0) -> None:
+    def __init__(self, context: WorkerContext, pool: ConversionPool, session: TorrentSession, *,
+                 poll_seconds: float = 2.0) -> None:
         super().__init__(context, concurrency=2, poll_seconds=poll_seconds)
         self.pool = pool
+        self.session = session
 
     def process(self, claim: Claim) -> None:
         detail = self.context.tickets.get(claim.ticket_id)
+        require_complete_files(self.session, detail.summary.info_hash)
         spec = detail.spec
         library = library_for(self.context, spec)
         target = "copy" if spec.kind in VIDEO_KINDS else (spec.constraints.format or library.format)

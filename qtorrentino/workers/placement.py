@@ -17,9 +17,11 @@ from qtorrentino.media.cover import find_cover, write_cover_file
 from qtorrentino.media.probe import probe
 from qtorrentino.tickets.claims import Claim
 from qtorrentino.tickets.views import ItemView, TicketDetail
+from qtorrentino.torrent.session import TorrentSession
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.candidates import known_query
 from qtorrentino.workers.conversion import library_for
+from qtorrentino.workers.torrent_files import require_complete_files
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +56,9 @@ class PlacementWorker(BaseWorker):
     stages = (TicketState.PLACING,)
     name = "placement"
 
-    def __init__(self, context: WorkerContext, *, poll_seconds: float = 2.0) -> None:
+    def __init__(self, context: WorkerContext, session: TorrentSession, *, poll_seconds: float = 2.0) -> None:
         super().__init__(context, concurrency=1, poll_seconds=poll_seconds)
+        self.session = session
 
     def process(self, claim: Claim) -> None:
         detail = self.context.tickets.get(claim.ticket_id)
@@ -63,6 +66,8 @@ class PlacementWorker(BaseWorker):
         library = library_for(self.context, spec)
         items = [item for item in detail.items if item.requested and item.state in
                  (ItemState.CONVERTED, ItemState.PLACED) and (item.staged_path or item.source_path)]
+        if any(item.staged_path in (None, item.source_path) for item in items):
+            require_complete_files(self.session, detail.summary.info_hash)
         query = known_query(detail)
         disc_count = max((item.disc or 1 for item in items if item.type == ItemType.TRACK.value), default=1)
         plan: list[PlannedFile] = []

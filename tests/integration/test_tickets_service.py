@@ -12,8 +12,9 @@ from qtorrentino.db.models import CandidateRow
 from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.engine import Engine
 from qtorrentino.errors import IllegalTransition, NotFound, QtorrentinoError
-from qtorrentino.tickets.claims import claim_next, release
+from qtorrentino.tickets.claims import Claim, claim_next, release
 from qtorrentino.tickets.service import MAX_ATTEMPTS, backoff_seconds
+from qtorrentino.workers.base import BaseWorker, NotReadyYet
 
 ACTOR = "cli:test"
 
@@ -92,6 +93,27 @@ def test_a_leased_ticket_is_not_claimed_twice(engine: Engine, clock: FrozenClock
     assert claim_next([TicketState.PENDING], owner="b", clock=clock) is None
     release(claim)
     assert claim_next([TicketState.PENDING], owner="b", clock=clock) is not None
+
+
+def test_a_worker_whose_input_is_not_ready_leaves_the_ticket_waiting_not_failed(
+        engine: Engine, clock: FrozenClock) -> None:
+    ticket = add(engine, album(1))
+    seen: list[str] = []
+
+    class Waiting(BaseWorker):
+        stages = (TicketState.PENDING,)
+
+        def process(self, claim: Claim) -> None:
+            seen.append(claim.ticket_id)
+            raise NotReadyYet(5, "its torrent is having its files checked")
+
+    worker = Waiting(engine.context)
+    assert worker.run_once() is True and seen == [ticket]
+    shown = engine.tickets.show(ticket)
+    assert shown.state is TicketState.PENDING and shown.summary.attempts == 0 and shown.summary.error is None
+    assert worker.run_once() is False, "nobody takes the ticket before the wait is over"
+    clock.advance(timedelta(seconds=6))
+    assert worker.run_once() is True and seen == [ticket, ticket]
 
 
 def test_retryable_failure_backs_off_exponentially_then_gives_up(engine: Engine, clock: FrozenClock) -> None:

@@ -22,6 +22,8 @@ from qtorrentino.torrent.maketorrent import make_torrent
 from qtorrentino.torrent.seeding import cleanup_candidates, seeding_done
 from qtorrentino.torrent.session import TorrentSession, read_torrent_file
 from qtorrentino.torrent.status import TorrentState, TorrentStatus
+from qtorrentino.workers.base import NotReadyYet
+from qtorrentino.workers.torrent_files import require_complete_files
 from tests.servers.seeder import Seeder, loopback_config
 
 if TYPE_CHECKING:
@@ -158,6 +160,7 @@ def test_magnet_download_is_complete_and_its_torrent_file_reseeds(
     status = session.status(info_hash)
     assert (status.state, status.progress, status.seeding) == (TorrentState.SEEDING, 1.0, True)
     assert status.total_wanted == sum(TRACK_SIZES)
+    require_complete_files(session, info_hash)  # complete: conversion and placement may read it
     listener.wait_for(
         lambda: any(
             update.info_hash == info_hash and update.progress == 1.0 for update in listener.statuses
@@ -407,6 +410,8 @@ def test_after_kill_9_restored_torrents_are_rechecked(
         assert restarted.unclean_start
         report = restarted.restore({made.info_hash: album.folder.parent})
         assert report.rechecking == (made.info_hash,)
+        with pytest.raises(NotReadyYet):
+            require_complete_files(restarted, made.info_hash)  # no reading while libtorrent checks
         wait_until(
             lambda: (
                 (checked := restarted.status(made.info_hash)).state is not TorrentState.CHECKING
@@ -416,6 +421,8 @@ def test_after_kill_9_restored_torrents_are_rechecked(
         )
         status = restarted.status(made.info_hash)
         assert status.total_wanted_done <= sum(TRACK_SIZES) - TRACK_SIZES[0]
+        with pytest.raises(NotReadyYet, match="wanted bytes"):
+            require_complete_files(restarted, made.info_hash)  # the hole would be copied into the library
     finally:
         restarted.close(timeout=10)
 
