@@ -55,12 +55,11 @@ def parse_iso(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-
 _SECOND_SUFFIXES = tuple(f"{second:02d}Z" for second in range(60))
 
 
 def iso_many(moments: Iterable[datetime]) -> list[str]:
-    """iso() of many datetimes, ~5x faster: each minute is formatted once, then only its seconds are added."""
+    """iso() of many datetimes, ~4x faster: each minute is formatted once, then only its seconds are added."""
     minutes: dict[int, str] = {}
     texts: list[str] = []
     for moment in moments:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from qtorrentino.db.models import TicketRow, TorrentRow
 from qtorrentino.errors import NotFound, TorrentError
@@ -30,7 +29,21 @@ class TorrentView:
     paused: bool
     ticket_ids: tuple[str, ...]
     save_path: str
-    added_at: datetime
+
+    @classmethod
+    def from_progress(cls, event: TorrentProgress) -> TorrentView:
+        """A torrent known so far only from its live numbers (the catalog listing has not caught up)."""
+        return cls(info_hash=event.info_hash, name=event.name, total_size=0, progress=event.progress,
+                   download_bps=event.download_bps, upload_bps=event.upload_bps, peers=event.peers,
+                   seeds=event.seeds, eta_seconds=event.eta_seconds, ratio=event.ratio, state=event.state,
+                   paused=event.paused, ticket_ids=(event.ticket_id,) if event.ticket_id else (), save_path="")
+
+    def with_progress(self, event: TorrentProgress) -> TorrentView:
+        """This torrent overlaid with newer live numbers."""
+        return replace(self, name=self.name or event.name, progress=event.progress,
+                       download_bps=event.download_bps, upload_bps=event.upload_bps, peers=event.peers,
+                       seeds=event.seeds, eta_seconds=event.eta_seconds, ratio=event.ratio, state=event.state,
+                       paused=event.paused)
 
     def to_json(self) -> dict[str, object]:
         return {"info_hash": self.info_hash, "name": self.name, "size": self.total_size,
@@ -84,13 +97,9 @@ class TorrentsAPI:
         view = TorrentView(info_hash=row.info_hash, name=row.name, total_size=row.total_size,
                            progress=row.progress, download_bps=0, upload_bps=0, peers=0, seeds=0,
                            eta_seconds=None, ratio=row.ratio, state=row.state, paused=row.paused,
-                           ticket_ids=ticket_ids, save_path=row.save_path, added_at=row.added_at)
+                           ticket_ids=ticket_ids, save_path=row.save_path)
         live = self._live.get(row.info_hash)
-        if live is None:
-            return view
-        return replace(view, progress=live.progress, download_bps=live.download_bps, upload_bps=live.upload_bps,
-                       peers=live.peers, seeds=live.seeds, eta_seconds=live.eta_seconds, ratio=live.ratio,
-                       state=live.state, paused=live.paused)
+        return view if live is None else view.with_progress(live)
 
     def totals(self) -> tuple[int, int]:
         """Summed download and upload rates (bytes/s) of the live torrents."""

@@ -43,13 +43,11 @@ def claim_next(states: Iterable[TicketState], *, owner: str, clock: Clock) -> Cl
 
 def release(claim: Claim) -> None:
     """Give a ticket back; nothing happens if another owner took it meanwhile."""
-    with write_transaction():
-        TicketRow.update(lease_owner=None, lease_until=None).where(
-            (TicketRow.id == claim.ticket_id) & (TicketRow.lease_owner == claim.owner)).execute()
+    postpone(claim, None)
 
 
-def postpone(claim: Claim, until: datetime) -> None:
-    """Give a ticket back but keep every worker off it until `until`: what it needs is not ready yet."""
+def postpone(claim: Claim, until: datetime | None) -> None:
+    """Give a ticket back but keep every worker off it until `until` (what it needs is not ready yet)."""
     with write_transaction():
         TicketRow.update(lease_owner=None, lease_until=until).where(
             (TicketRow.id == claim.ticket_id) & (TicketRow.lease_owner == claim.owner)).execute()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -32,34 +31,6 @@ COLUMNS = (Column("name", "Name", flex=True), Column("state", "State", 11), Colu
            Column("size", "Size", 9, spill=True))
 
 
-@dataclass(frozen=True, slots=True)
-class Shown:
-    """A torrent as the screen knows it: catalog fields plus the newest live numbers."""
-
-    info_hash: str
-    name: str
-    total_size: int
-    progress: float
-    download_bps: int
-    upload_bps: int
-    peers: int
-    seeds: int
-    eta_seconds: int | None
-    ratio: float
-    state: str
-    paused: bool
-
-    @classmethod
-    def from_view(cls, view: TorrentView) -> Shown:
-        return cls(view.info_hash, view.name, view.total_size, view.progress, view.download_bps, view.upload_bps,
-                   view.peers, view.seeds, view.eta_seconds, view.ratio, view.state, view.paused)
-
-    @classmethod
-    def from_progress(cls, event: TorrentProgress, size: int = 0) -> Shown:
-        return cls(event.info_hash, event.name, size, event.progress, event.download_bps, event.upload_bps,
-                   event.peers, event.seeds, event.eta_seconds, event.ratio, event.state, event.paused)
-
-
 class DownloadsScreen(EngineScreen):
     """What the embedded libtorrent session holds, live."""
 
@@ -79,7 +50,7 @@ class DownloadsScreen(EngineScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._torrents: dict[str, Shown] = {}
+        self._torrents: dict[str, TorrentView] = {}
         self._live_only: set[str] = set()
         """Torrents known only from live events so far (the catalog row is not written yet)."""
         self._styles = cell_styles({})
@@ -98,7 +69,7 @@ class DownloadsScreen(EngineScreen):
         return self.query_one("#downloads-table", PagedTable)
 
     @property
-    def selected(self) -> Shown | None:
+    def selected(self) -> TorrentView | None:
         key = self.table.current_key
         return self._torrents.get(key) if key is not None else None
 
@@ -114,7 +85,7 @@ class DownloadsScreen(EngineScreen):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         previous = self._torrents
-        self._torrents = {view.info_hash: Shown.from_view(view) for view in message.torrents}
+        self._torrents = {view.info_hash: view for view in message.torrents}
         self._live_only -= self._torrents.keys()
         for info_hash in self._live_only:
             self._torrents[info_hash] = previous[info_hash]
@@ -123,7 +94,7 @@ class DownloadsScreen(EngineScreen):
     def filter_changed(self) -> None:
         self._show_all()
 
-    def _matches(self, torrent: Shown) -> bool:
+    def _matches(self, torrent: TorrentView) -> bool:
         return not self.filter_text or self.filter_text.casefold() in torrent.name.casefold()
 
     def _show_all(self) -> None:
@@ -149,10 +120,8 @@ class DownloadsScreen(EngineScreen):
             if not isinstance(event, TorrentProgress):
                 continue
             known = self._torrents.get(event.info_hash)
-            shown = Shown.from_progress(event, known.total_size if known else 0)
-            if known is not None:
-                shown = replace(shown, name=known.name or shown.name)
-            self._torrents[event.info_hash] = shown
+            self._torrents[event.info_hash] = (known.with_progress(event) if known is not None
+                                               else TorrentView.from_progress(event))
             if known is None:
                 self._live_only.add(event.info_hash)
                 added.append(event.info_hash)
@@ -192,7 +161,7 @@ class DownloadsScreen(EngineScreen):
         self.app.push_screen(ConfirmModal(question, [plain(torrent.name), plain(info_hash)]), confirmed)
 
 
-def _cells(torrent: Shown, styles: CellStyles) -> tuple[Text, ...]:
+def _cells(torrent: TorrentView, styles: CellStyles) -> tuple[Text, ...]:
     state = "paused" if torrent.paused else torrent.state
     return (
         plain(torrent.name),
