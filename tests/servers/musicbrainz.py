@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, ClassVar, Self
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-if TYPE_CHECKING:
-    from types import TracebackType
+from tests.servers.loopback import LoopbackServer
 
 NAMESPACES = 'xmlns="http://musicbrainz.org/ns/mmd-2.0#" xmlns:ns2="http://musicbrainz.org/ns/ext#-2.0"'
 LUCENE_FIELD = re.compile(r"(\w+):\(([^)]*)\)")
@@ -43,45 +41,22 @@ class StubRelease:
 
 
 @dataclass
-class MusicBrainzServer:
+class MusicBrainzServer(LoopbackServer):
     """Serves /ws/2/release searches and lookups; `unavailable` makes it answer 503 like an overloaded MB."""
 
     releases: tuple[StubRelease, ...] = ()
     unavailable: bool = False
-    requests: list[dict[str, str]] = field(default_factory=list)
-    _server: ThreadingHTTPServer | None = field(default=None, init=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def start(self) -> MusicBrainzServer:
-        handler = type("BoundHandler", (_Handler,), {"musicbrainz": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="musicbrainz-server",
-                         daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
+        return self.serve(_Handler, "musicbrainz")
 
     @property
     def base_url(self) -> str:
         """What [musicbrainz] base_url should be set to."""
-        assert self._server is not None, "start() the server first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.origin
 
     def record(self, path: str, params: dict[str, str], user_agent: str) -> None:
-        with self._lock:
-            self.requests.append({"path": path, "user_agent": user_agent, "at": f"{time.monotonic():.3f}",
-                                  **params})
+        self.log_request_of({"path": path, "user_agent": user_agent, "at": f"{time.monotonic():.3f}", **params})
 
     def search(self, query: str) -> list[tuple[int, StubRelease]]:
         """Releases whose artist and title contain every word of the lucene fields, scored like MB."""

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
-if TYPE_CHECKING:
-    from types import TracebackType
+from tests.servers.loopback import LoopbackServer
 
 DEFAULT_API_KEY = "tmdb-loopback-key-0123456789"
 INVALID_KEY = {"status_code": 7, "status_message": "Invalid API key: You must be granted a valid key.",
@@ -42,45 +40,23 @@ class StubSeries:
 
 
 @dataclass
-class TmdbServer:
+class TmdbServer(LoopbackServer):
     """Serves /3/search/movie, /3/search/tv and /3/movie/ID; checks api_key like TMDB does."""
 
     movies: tuple[StubMovie, ...] = ()
     series: tuple[StubSeries, ...] = ()
     api_key: str = DEFAULT_API_KEY
-    requests: list[dict[str, str]] = field(default_factory=list)
-    _server: ThreadingHTTPServer | None = field(default=None, init=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def start(self) -> TmdbServer:
-        handler = type("BoundHandler", (_Handler,), {"tmdb": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="tmdb-server",
-                         daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
+        return self.serve(_Handler, "tmdb")
 
     @property
     def base_url(self) -> str:
         """What [tmdb] base_url should be set to."""
-        assert self._server is not None, "start() the server first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}/3"
+        return f"{self.origin}/3"
 
     def record(self, path: str, params: dict[str, str]) -> None:
-        with self._lock:
-            self.requests.append({"path": path, **params})
+        self.log_request_of({"path": path, **params})
 
 
 def movie_result(movie: StubMovie) -> dict[str, Any]:
