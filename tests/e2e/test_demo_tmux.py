@@ -17,6 +17,21 @@ pytestmark = [pytest.mark.tmux, pytest.mark.skipif(shutil.which("tmux") is None,
                                                    reason="needs tmux (apt-get install tmux; .ci/run does)")]
 
 
+def wait_until_all_completed(home: Path, timeout: float) -> list[dict[str, str]]:
+    """The demo's tickets once every one is Completed (the auto-approved decoy falls back after a stall)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        tickets = [json.loads(line) for line in run_cli(home, "ticket", "list", "--json").stdout.splitlines()]
+        if len(tickets) == 5 and all(ticket["state"] == "completed" for ticket in tickets):
+            return tickets
+        assert time.monotonic() < deadline, [(ticket["title"], ticket["state"]) for ticket in tickets]
+        time.sleep(0.5)
+
+
+def ticket_row_completed(screen: str, ticket_id: str) -> bool:
+    """Whether the Tickets screen shows this ticket's row in state completed."""
+    return any(line.lstrip().startswith(ticket_id[:8]) and "completed" in line for line in screen.splitlines())
+
 
 def test_demo_ambiguous_ticket_is_approved_from_the_approvals_screen(tmp_path: Path,
                                                                       terminal: TmuxTerminal) -> None:  # noqa: F811
@@ -38,8 +53,9 @@ def test_demo_ambiguous_ticket_is_approved_from_the_approvals_screen(tmp_path: P
     terminal.press("y")
     terminal.wait_for("nothing waiting for you")
     terminal.press("1")
-    deadline = time.monotonic() + 120
-    while (screen := terminal.screen()).count("completed") < 5:
+    tickets = wait_until_all_completed(home, timeout=180)
+    deadline = time.monotonic() + 30
+    while not all(ticket_row_completed(screen := terminal.screen(), ticket["id"]) for ticket in tickets):
         assert time.monotonic() < deadline, screen
         time.sleep(0.5)
     terminal.press("q")
