@@ -25,6 +25,10 @@ RED_FLAG_PENALTY = 0.5
 CATALOG_INDEXER = "catalog"
 LOSSLESS_FORMATS = frozenset({"flac", "alac", "ape", "wav", "wavpack", "dsd", "aiff", "pcm"})
 VBR_KBPS = {"V0": 245, "V1": 225, "V2": 190}
+LOSSY_TARGET_CODECS = {"opus": "opus", "ogg_vorbis": "vorbis", "mp3": "mp3", "aac": "aac"}
+"""The source codec each lossy conversion target keeps without a second lossy encode."""
+TRANSCODE_CAP = 0.7
+"""A lossy source re-encoded to another lossy codec is worth at most this: every generation adds artefacts."""
 RESOLUTIONS = ("480p", "576p", "720p", "1080p", "2160p")
 SOURCE_QUALITY = {"bluray": 1.0, "web-dl": 1.0, "webrip": 0.9, "hdtv": 0.75, "dvd": 0.6,
                   "hdrip": 0.6}
@@ -484,7 +488,10 @@ def _audio_quality(
         return _format_factor(0.6 if audio_format else 0.5, f"{label}: bitrate unknown")
     if target_kbps and kbps < target_kbps:
         return _format_factor(0.3, f"{label}: below the wanted {target_kbps} kbps")
-    return _format_factor(min(0.85, 0.25 + kbps / 400), f"{label}: lossy")
+    value = min(0.85, 0.25 + kbps / 400)
+    if target in LOSSY_TARGET_CODECS and LOSSY_TARGET_CODECS[target] != audio_format:
+        return _format_factor(min(value, TRANSCODE_CAP), f"{label}: lossy, re-encoded to {target} loses more")
+    return _format_factor(value, f"{label}: lossy")
 
 
 def _video_quality_of(spec: TicketSpec, release: ReleaseInfo) -> tuple[Factor, ...]:

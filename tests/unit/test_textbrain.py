@@ -409,6 +409,20 @@ def test_another_copy_of_the_same_content_does_not_block_auto_approval() -> None
     assert decide(scored, 0.85).outcome is Outcome.AUTO_APPROVE
 
 
+def test_a_lossy_source_re_encoded_to_another_codec_ranks_below_lossless() -> None:
+    spec = album("Radiohead", "OK Computer", 1997, constraints={"format": "opus", "bitrate_kbps": 128})
+    scored = score_candidates(spec, [result("Radiohead - OK Computer (1997) [MP3 320]", seeders=40, size_mb=110),
+                                     result("Radiohead - OK Computer (1997) [FLAC]", seeders=25, size_mb=1)])
+    assert scored[0].result.title.endswith("[FLAC]")
+    assert "MP3 320: lossy, re-encoded to opus loses more" in scored[1].reasons
+
+
+def test_a_lossy_source_kept_in_its_own_codec_is_not_marked_down() -> None:
+    spec = album("Radiohead", "OK Computer", 1997, constraints={"format": "mp3"})
+    scored = scored_for(spec, "Radiohead - OK Computer (1997) [MP3 320]")
+    assert "MP3 320: lossy" in scored[0].reasons
+
+
 def test_a_close_different_release_needs_a_person() -> None:
     spec = ticket(kind="episode", query={"series": "The Office", "season": 2, "episodes": [1]})
     scored = scored_for(
