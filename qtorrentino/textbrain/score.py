@@ -549,8 +549,11 @@ def _size(
 
 @lru_cache(maxsize=SIZE_CACHE_SIZE)
 def _size_label(size_bytes: int) -> str:
+    """A size as a reason spells it: whole MB and one-decimal GB, KB below one MB (never "0 MB")."""
     size_mb = size_bytes / 1_000_000
-    return f"{size_mb / 1000:.1f} GB" if size_mb >= 1000 else f"{size_mb:.0f} MB"
+    if size_mb >= 1000:
+        return f"{size_mb / 1000:.1f} GB"
+    return f"{size_mb:.0f} MB" if size_mb >= 1 else f"{size_bytes / 1000:.0f} KB"
 
 
 @lru_cache(maxsize=FACTOR_CACHE_SIZE)

@@ -54,7 +54,7 @@ def event_detail(event: AuditEvent) -> Text:
 
 
 def candidate_detail(candidate: CandidateView, recommended: bool) -> Text:
-    """Why a candidate scored as it did and which of its files would become which item."""
+    """Why a candidate scored as it did (its factors, and the reasons no factor states) and its file mapping."""
     body = Text(end="")
     mark = " (recommended)" if recommended else ""
     body.append(f"#{candidate.rank}{mark}  score {candidate.score:.2f}  ", style="bold")
@@ -63,7 +63,10 @@ def candidate_detail(candidate: CandidateView, recommended: bool) -> Text:
     body.append_text(plain(f"{candidate.indexer} · {human_size(candidate.size)} · {candidate.seeders} seeders / "
                            f"{candidate.peers} peers · {candidate.info_hash or 'no info-hash'}"))
     body.append("\n")
+    explained = {factor.get("reason") for factor in candidate.factors}
     for reason in candidate.reasons:
+        if reason in explained:
+            continue
         body.append(" • ")
         body.append_text(plain(reason))
         body.append("\n")

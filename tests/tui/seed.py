@@ -58,9 +58,10 @@ def give_candidates(ticket_id: str, titles: list[str]) -> None:
                 info_hash=f"{rank + 1:040x}", indexer=("jackett", "prowlarr")[rank % 2],
                 size=420_000_000 + rank * 1_000_000, seeders=40 - rank * 12, peers=3 + rank,
                 magnet=f"magnet:?xt=urn:btih:{rank + 1:040x}",
-                reasons=[f"title matches {90 - rank * 10}%", "all 3 tracks found" if rank == 0 else "2 of 3 tracks"],
-                factors=[{"name": "title", "score": 0.9 - rank * 0.1, "weight": 0.5, "reason": "artist and album"},
-                         {"name": "format", "score": 1.0, "weight": 0.2, "reason": "FLAC"}],
+                reasons=[f"title matches {90 - rank * 10}%", "FLAC: lossless",
+                         "all 3 tracks found" if rank == 0 else "2 of 3 tracks"],
+                factors=[{"name": "title", "value": 0.9 - rank * 0.1, "reason": f"title matches {90 - rank * 10}%"},
+                         {"name": "format", "value": 1.0, "reason": "FLAC: lossless"}],
                 mapping={"t1": 0, "t2": 1, "t3": 2}, files=files)
 
 

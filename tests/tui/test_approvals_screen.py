@@ -28,6 +28,7 @@ async def test_approving_a_highlighted_candidate_moves_the_ticket_and_writes_app
         assert app.screen.query_one(CandidatePanel).selection.rank == 1  # type: ignore[union-attr]
         detail_text = shown_text(app, "#candidate-detail")
         assert "[HorribleSubs]" in detail_text and "\\x1b[2J" in detail_text and "t1 ← " in detail_text
+        assert detail_text.count("title matches 80%") == 1 and " • 2 of 3 tracks" in detail_text
         await pilot.press("y")
         await until(pilot, lambda: engine.tickets.show(seeded.waiting).state is TicketState.APPROVED)
         await until(pilot, lambda: table(app, "#queue").keys == [seeded.found_nothing], what="queue moved on")

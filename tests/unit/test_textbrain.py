@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -415,6 +416,14 @@ def test_a_lossy_source_re_encoded_to_another_codec_ranks_below_lossless() -> No
                                      result("Radiohead - OK Computer (1997) [FLAC]", seeders=25, size_mb=1)])
     assert scored[0].result.title.endswith("[FLAC]")
     assert "MP3 320: lossy, re-encoded to opus loses more" in scored[1].reasons
+
+
+@pytest.mark.parametrize(("size", "label"), [(405_000, "405 KB"), (1_400_000, "1 MB"), (2_500_000_000, "2.5 GB")])
+def test_sizes_in_reasons_are_never_spelled_zero(size: int, label: str) -> None:
+    spec = album("Radiohead", "OK Computer", 1997)
+    found = dataclasses.replace(result("Radiohead - OK Computer (1997) [FLAC]"), size=size)
+    reasons = score_candidates(spec, [found])[0].reasons
+    assert any(reason.startswith(label) for reason in reasons), reasons
 
 
 def test_a_lossy_source_kept_in_its_own_codec_is_not_marked_down() -> None:
