@@ -688,8 +688,9 @@ def _status(status: lt.torrent_status, record: _Torrent) -> TorrentStatus:
         state = TorrentState.QUEUED if status.flags & _FLAGS.auto_managed else TorrentState.PAUSED
     else:
         state = _STATES.get(status.state, TorrentState.DOWNLOADING)
-    done, rate = status.total_wanted_done, status.download_payload_rate
+    done = status.total_wanted_done
     remaining = status.total_wanted - done
+    rate = status.download_payload_rate if remaining > 0 else 0  # libtorrent's average decays for seconds after
     downloaded = max(status.all_time_download, done)
     waiting = record.awaiting_start or not status.has_metadata
     return TorrentStatus(

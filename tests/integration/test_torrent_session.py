@@ -207,6 +207,11 @@ def test_only_the_wanted_files_are_written(
     status = session.status(info_hash)
     assert (status.state, status.finished, status.seeding) == (TorrentState.FINISHED, True, False)
     assert status.total_wanted == sum(entry.size for entry in wanted)
+    rates = []
+    for _ in range(12):
+        rates.append(session.status(info_hash).download_bps)
+        time.sleep(0.25)
+    assert rates == [0] * 12, "nothing wanted is left to download: libtorrent's fading average is not a rate"
 
     session.pause(info_hash)
     assert session.status(info_hash).state is TorrentState.PAUSED
