@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
+from qtorrentino.db.database import write_transaction
+from qtorrentino.db.models import TicketItemRow
 from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.engine import Engine
 from qtorrentino.tui.app import QtorrentinoApp, UiSettings
@@ -137,6 +139,22 @@ async def test_enter_opens_items_candidates_and_history(engine: Engine, seeded: 
         assert history[0] == "TicketStateChanged" and history[-1] == "TicketCreated"
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, TicketDetailScreen))
+
+
+async def test_placed_items_show_their_path_inside_the_library(engine: Engine, seeded: Seeded) -> None:
+    library = engine.config.library(engine.tickets.show(seeded.completed).summary.library or "")
+    assert library is not None
+    relative = "Nine Inch Nails/The Slip (1997)/01 - Track 1.flac"
+    with write_transaction():
+        TicketItemRow.update(path=str(library.path / relative)).where(
+            (TicketItemRow.ticket == seeded.completed) & (TicketItemRow.item_id == "t1")).execute()
+    app = app_for(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(pilot, app, seeded.completed)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TicketDetailScreen))
+        await until(pilot, lambda: table(app, "#items").row_count == 2, what="two items")
+        assert column_text(app, "#items", "path") == [relative, "—"]
 
 
 async def test_detail_follows_changes_made_elsewhere(engine: Engine, seeded: Seeded) -> None:

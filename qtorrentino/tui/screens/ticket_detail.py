@@ -19,7 +19,7 @@ from qtorrentino.tui.describe import event_summary
 from qtorrentino.tui.palette import cell_styles
 from qtorrentino.tui.screens import ticket_actions
 from qtorrentino.tui.screens.base import EngineScreen, filter_binding
-from qtorrentino.tui.text import plain, short_id
+from qtorrentino.tui.text import inside, plain, short_id
 from qtorrentino.tui.units import human_size
 from qtorrentino.tui.widgets.filter_bar import FilterBar
 from qtorrentino.tui.widgets.header import AppHeader
@@ -98,10 +98,12 @@ class TicketDetailScreen(EngineScreen):
         self.detail = detail = message.detail
         self.query_one("#detail-summary", Static).update(self._summary(detail))
         styles = cell_styles(self.app.theme_variables)
+        library = self.engine.config.library(detail.summary.library) if detail.summary.library else None
+        root = str(library.path) if library is not None else None
         self._rows["items"] = [
             Row(item.id, (plain(item.id), plain(item.state.value, style=styles.tone(
                 "good" if item.state.value == "placed" else "bad" if item.state.value == "failed" else "")),
-                plain(item.label + ("" if item.requested else " (not requested)")), plain(item.path or "—")))
+                plain(item.label + ("" if item.requested else " (not requested)")), plain(inside(item.path, root) if item.path else "—")))
             for item in detail.items]
         self._rows["candidates"] = [
             Row(str(c.rank), (plain(f"{c.rank}{'✓' if c.rank == detail.chosen_rank else ''}"),
