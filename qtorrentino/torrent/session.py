@@ -59,6 +59,12 @@ ALERT_QUEUE_SIZE = 10_000
 PEER_ID_PREFIX = "Qo"
 
 _AM = lt.alert.category_t
+WRITE_SETTLE_POLL_SECONDS = 0.05
+MIN_RECONNECT_SECONDS = 5
+"""Wait before dialling a peer again, times its failures (libtorrent's 60 s left a magnet whose only peer
+refused once idle for a minute)."""
+FLUSH_ROUNDS = 2
+"""Flush-and-settle rounds before a finished torrent's files are read (one round left blocks unwritten under load)."""
 _FLAGS = lt.torrent_flags
 _ENCRYPTION = {
     "enabled": lt.enc_policy.enabled,
@@ -97,6 +103,7 @@ class _Torrent:
         self.wanted: frozenset[int] | None = None
         self.awaiting_start = False
         self.refusal: str | None = None
+        self.flushes_asked = self.flushes_done = 0
 
     def set_files(self, inspected: tuple[tuple[FileEntry, ...], int]) -> None:
         self.files, self.file_count = inspected
@@ -120,6 +127,7 @@ class TorrentSession:
         self._records: dict[str, _Torrent] = {}
         self._pending = PendingSaves()
         self._closing = self._closed = False
+        self._stats_seen = self._writing_threads = 0
         self._pump = AlertPump(self, listener, self._store, self._pending)
         self._pump.start()
 
@@ -236,6 +244,44 @@ class TorrentSession:
                     )
             return list(record.files)
 
+    def flush_files(self, info_hash: str, timeout: float) -> bool:
+        """Wait until every block libtorrent holds for the torrent is written to its files; False on timeout.
+
+        A piece passes its hash check (and the torrent finishes) before its blocks are necessarily on disk,
+        so whoever reads a finished torrent's files flushes it first.
+        """
+        deadline = time.monotonic() + timeout
+        return all(self._flushed(info_hash, deadline) and self._writes_settled(deadline)
+                   for _ in range(FLUSH_ROUNDS))
+
+    def _flushed(self, info_hash: str, deadline: float) -> bool:
+        """Ask libtorrent to write out the torrent's cached blocks and wait for its answer."""
+        with self._changed:
+            record = self._record(info_hash)
+            record.flushes_asked += 1
+            ticket = record.flushes_asked
+            record.handle.flush_cache()
+            while record.flushes_done < ticket:
+                if self._records.get(info_hash.lower()) is not record:
+                    raise NotFound(f"torrent {info_hash} was removed while its files were being flushed")
+                if not self._changed.wait(max(0.0, deadline - time.monotonic())):
+                    return False
+        return True
+
+    def _writes_settled(self, deadline: float) -> bool:
+        """Wait until no disk thread is writing: the flush skips blocks another thread is writing right then."""
+        while time.monotonic() < deadline:
+            with self._changed:
+                asked = self._stats_seen + 1
+                self._session.post_session_stats()
+                while self._stats_seen < asked:
+                    if not self._changed.wait(max(0.0, deadline - time.monotonic())):
+                        return False
+                if self._writing_threads == 0:
+                    return True
+            time.sleep(WRITE_SETTLE_POLL_SECONDS)
+        return False
+
     def set_file_priorities(self, info_hash: str, wanted_indexes: Collection[int]) -> None:
         """Download only these file indexes (FileEntry.index); every other file is skipped."""
         with self._lock:
@@ -285,6 +331,7 @@ class TorrentSession:
             option = lt.session.delete_files if delete_data else lt.session.delete_partfile
             self._session.remove_torrent(record.handle, option)
             self._store.forget(info_hash.lower())
+            self._changed.notify_all()
 
     def status(self, info_hash: str) -> TorrentStatus:
         """The torrent's live numbers, asked of libtorrent now."""
@@ -452,6 +499,18 @@ class TorrentSession:
             return self._on_metadata(alert.handle)
         if isinstance(alert, lt.torrent_finished_alert):
             return self._on_finished(alert.handle)
+        if isinstance(alert, lt.session_stats_alert):
+            with self._changed:
+                self._writing_threads = int(alert.values.get("disk.num_writing_threads", 0))
+                self._stats_seen += 1
+                self._changed.notify_all()
+            return []
+        if isinstance(alert, lt.cache_flushed_alert):
+            with self._changed:
+                if (record := self._record_of(alert.handle)) is not None:
+                    record.flushes_done += 1
+                    self._changed.notify_all()
+            return []
         message = redact_text(alert.message())
         if isinstance(alert, lt.torrent_error_alert):  # follows each file_error_alert
             log.warning("torrent error: %s", message)
@@ -624,6 +683,7 @@ def _settings(config: TorrentConfig, user_agent: str) -> lt.settings_pack:
         "alert_queue_size": ALERT_QUEUE_SIZE,
         "stop_tracker_timeout": STOP_TRACKER_TIMEOUT_SECONDS,
         "max_queued_disk_bytes": DISK_QUEUE_BYTES,
+        "min_reconnect_time": MIN_RECONNECT_SECONDS,
         "ssrf_mitigation": True,
         "validate_https_trackers": True,
         "allow_idna": False,

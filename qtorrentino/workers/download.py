@@ -28,6 +28,8 @@ from qtorrentino.workers.library_status import mark_library_items
 log = logging.getLogger(__name__)
 
 METADATA_SLICE_SECONDS = 0.5
+FLUSH_TIMEOUT_SECS = 10.0
+"""How long a finished download's last writes may take before the next look (the download stays Downloading)."""
 LEARNED_ITEM_TYPE = {TicketKind.ALBUM: ItemType.TRACK, TicketKind.TRACK: ItemType.TRACK,
                      TicketKind.SEASON: ItemType.EPISODE, TicketKind.EPISODE: ItemType.EPISODE,
                      TicketKind.MOVIE: ItemType.MOVIE}
@@ -202,6 +204,9 @@ class DownloadWorker(BaseWorker):
         now = time.monotonic()
         watch = self._watches.setdefault(row.id, _Watch(status.total_wanted_done, now, now))
         if status.finished and status.progress >= 1.0:
+            if not self.session.flush_files(info_hash, FLUSH_TIMEOUT_SECS):
+                log.info("download: %s finished; waiting for its last blocks to be written", status.name)
+                return
             self._watches.pop(row.id, None)
             with self.context.uow() as outbox:
                 TorrentRow.update(progress=1.0, completed_at=self.context.clock.now()).where(

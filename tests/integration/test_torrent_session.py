@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import random
+import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +20,7 @@ import libtorrent as lt
 import pytest
 
 from qtorrentino.errors import HostileMetadata
-from qtorrentino.torrent.maketorrent import make_torrent
+from qtorrentino.torrent.maketorrent import magnet_with_peer, make_torrent
 from qtorrentino.torrent.seeding import cleanup_candidates, seeding_done
 from qtorrentino.torrent.session import TorrentSession, read_torrent_file
 from qtorrentino.torrent.status import TorrentState, TorrentStatus
@@ -83,6 +85,12 @@ def wait_until(condition: Callable[[], bool], what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: not within {TRANSFER_TIMEOUT_SECONDS}s")
         time.sleep(0.02)
+
+
+def finish_on_disk(session: TorrentSession, listener: RecordingListener, info_hash: str, what: str) -> None:
+    """Wait for the torrent to finish and for its last blocks to be written, as readers of its files must."""
+    listener.wait_for(lambda: info_hash in listener.finished, what)
+    assert session.flush_files(info_hash, TRANSFER_TIMEOUT_SECONDS), f"{what}: blocks still unwritten"
 
 
 def written_files(root: Path) -> dict[str, bytes]:
@@ -153,7 +161,7 @@ def test_magnet_download_is_complete_and_its_torrent_file_reseeds(
     downloads = tmp_path / "downloads"
 
     info_hash = session.add_magnet(seeded.magnet, downloads, metadata_only=False)
-    listener.wait_for(lambda: info_hash in listener.finished, "the magnet download finishing")
+    finish_on_disk(session, listener, info_hash, "the magnet download finishing")
 
     assert written_files(downloads) == album.contents
     assert sorted(entry.path for entry in listener.metadata[info_hash]) == sorted(album.contents)
@@ -201,7 +209,7 @@ def test_only_the_wanted_files_are_written(
         wanted_indexes=[entry.index for entry in wanted],
         peers=[("127.0.0.1", seeder.port)],
     )
-    listener.wait_for(lambda: info_hash in listener.finished, "the wanted files finishing")
+    finish_on_disk(session, listener, info_hash, "the wanted files finishing")
 
     assert written_files(downloads) == {entry.path: album.contents[entry.path] for entry in wanted}
     status = session.status(info_hash)
@@ -253,8 +261,30 @@ def test_metadata_only_magnet_writes_nothing_until_started(
     middle = files[1]
     session.set_file_priorities(info_hash, [middle.index])
     session.start(info_hash)
-    listener.wait_for(lambda: info_hash in listener.finished, "the started download finishing")
+    finish_on_disk(session, listener, info_hash, "the started download finishing")
     assert written_files(downloads) == {middle.path: album.contents[middle.path]}
+
+
+def test_a_magnet_whose_peer_refused_at_first_is_dialled_again_within_seconds(
+    tmp_path: Path, album: Album, session: TorrentSession, listener: RecordingListener
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    made = make_torrent(album.folder)
+    downloads = tmp_path / "downloads"
+    info_hash = session.add_magnet(magnet_with_peer(made.magnet, "127.0.0.1", port), downloads, metadata_only=False)
+    time.sleep(1.0)  # the first dial is refused: nobody listens on the port yet
+    late_seeder = TorrentSession(dataclasses.replace(loopback_config(), listen_interfaces=f"127.0.0.1:{port}"),
+                                 tmp_path / "late-seeder", listener=RecordingListener(), user_agent=USER_AGENT)
+    try:
+        late_seeder.add_torrent_bytes(made.torrent_bytes, album.folder.parent, seed_mode=True)
+        started = time.monotonic()
+        finish_on_disk(session, listener, info_hash, "the download from the late seeder")
+        assert time.monotonic() - started < 18, "libtorrent's default waits a minute before dialling again"
+    finally:
+        late_seeder.close(timeout=10)
+    assert written_files(downloads) == album.contents
 
 
 def test_a_torrent_file_added_with_nothing_wanted_waits_for_start(
@@ -278,7 +308,7 @@ def test_a_torrent_file_added_with_nothing_wanted_waits_for_start(
     last = files[-1]
     session.set_file_priorities(info_hash, [last.index])
     session.start(info_hash)
-    listener.wait_for(lambda: info_hash in listener.finished, "the started download finishing")
+    finish_on_disk(session, listener, info_hash, "the started download finishing")
     assert written_files(downloads) == {last.path: album.contents[last.path]}
 
 
