@@ -32,6 +32,13 @@ async def select(pilot, app: QtorrentinoApp, ticket_id: str, selector: str = TAB
     await pilot.pause()
 
 
+async def open_detail(pilot, app: QtorrentinoApp, ticket_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Select a ticket, press enter and wait for its detail to be loaded."""
+    await select(pilot, app, ticket_id)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, TicketDetailScreen) and app.screen.detail is not None)
+
+
 async def test_tickets_are_listed_by_priority_with_hostile_names_shown_literally(engine: Engine,
                                                                                 seeded: Seeded) -> None:
     app = app_for(engine)
@@ -126,9 +133,7 @@ async def test_f_cycles_state_groups(engine: Engine, seeded: Seeded) -> None:
 async def test_enter_opens_items_candidates_and_history(engine: Engine, seeded: Seeded) -> None:
     app = app_for(engine)
     async with app.run_test(size=(120, 40)) as pilot:
-        await select(pilot, app, seeded.waiting)
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, TicketDetailScreen))
+        await open_detail(pilot, app, seeded.waiting)
         await until(pilot, lambda: table(app, "#items").row_count == 3, what="three items")
         assert column_text(app, "#items", "label")[0] == "1-01 Track 1"
         await pilot.press("tab")
@@ -150,9 +155,7 @@ async def test_placed_items_show_their_path_inside_the_library(engine: Engine, s
             (TicketItemRow.ticket == seeded.completed) & (TicketItemRow.item_id == "t1")).execute()
     app = app_for(engine)
     async with app.run_test(size=(120, 40)) as pilot:
-        await select(pilot, app, seeded.completed)
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, TicketDetailScreen))
+        await open_detail(pilot, app, seeded.completed)
         await until(pilot, lambda: table(app, "#items").row_count == 2, what="two items")
         assert column_text(app, "#items", "path") == [relative, "—"]
 
@@ -160,9 +163,7 @@ async def test_placed_items_show_their_path_inside_the_library(engine: Engine, s
 async def test_detail_follows_changes_made_elsewhere(engine: Engine, seeded: Seeded) -> None:
     app = app_for(engine)
     async with app.run_test(size=(120, 40)) as pilot:
-        await select(pilot, app, seeded.pending)
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, TicketDetailScreen) and app.screen.detail is not None)
+        await open_detail(pilot, app, seeded.pending)
         engine.tickets.cancel(seeded.pending, "changed my mind", actor="cli:someone")
         await until(pilot, lambda: "cancelled" in shown_text(app, "#detail-summary"),
                     what="detail shows cancelled")
@@ -207,9 +208,7 @@ async def test_long_lists_load_page_by_page(engine: Engine, seeded: Seeded,
 async def test_slash_filters_the_detail_panes(engine: Engine, seeded: Seeded) -> None:
     app = app_for(engine)
     async with app.run_test(size=(120, 40)) as pilot:
-        await select(pilot, app, seeded.waiting)
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, TicketDetailScreen) and app.screen.detail is not None)
+        await open_detail(pilot, app, seeded.waiting)
         await pilot.press("tab", "slash", *"horrible", "enter")
         await until(pilot, lambda: table(app, "#candidates").row_count == 1, what="one candidate left")
         assert table(app, "#items").row_count == 0 and table(app, "#candidates").has_focus
