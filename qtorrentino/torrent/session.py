@@ -58,13 +58,14 @@ CLOSE_TIMEOUT_SECONDS = 30.0
 ALERT_QUEUE_SIZE = 10_000
 PEER_ID_PREFIX = "Qo"
 
-_AM = lt.alert.category_t
 WRITE_SETTLE_POLL_SECONDS = 0.05
 MIN_RECONNECT_SECONDS = 5
 """Wait before dialling a peer again, times its failures (libtorrent's 60 s left a magnet whose only peer
 refused once idle for a minute)."""
 FLUSH_ROUNDS = 2
 """Flush-and-settle rounds before a finished torrent's files are read (one round left blocks unwritten under load)."""
+
+_AM = lt.alert.category_t
 _FLAGS = lt.torrent_flags
 _ENCRYPTION = {
     "enabled": lt.enc_policy.enabled,
@@ -245,7 +246,7 @@ class TorrentSession:
             return list(record.files)
 
     def flush_files(self, info_hash: str, timeout: float) -> bool:
-        """Wait until every block libtorrent holds for the torrent is written to its files; False on timeout.
+        """Wait until every block libtorrent holds for the torrent is written; False on timeout or removal.
 
         A piece passes its hash check (and the torrent finishes) before its blocks are necessarily on disk,
         so whoever reads a finished torrent's files flushes it first.
@@ -263,7 +264,7 @@ class TorrentSession:
             record.handle.flush_cache()
             while record.flushes_done < ticket:
                 if self._records.get(info_hash.lower()) is not record:
-                    raise NotFound(f"torrent {info_hash} was removed while its files were being flushed")
+                    return False
                 if not self._changed.wait(max(0.0, deadline - time.monotonic())):
                     return False
         return True
