@@ -18,6 +18,7 @@ from qtorrentino.errors import IndexerError, MetadataError
 from qtorrentino.net.http import HttpClient, HttpError, HttpResponse, MagnetRedirect, RateLimited
 from qtorrentino.net.ratelimit import TokenBucket
 from qtorrentino.net.xml import parse_xml
+from tests.servers.drip import DripServer
 from tests.servers.torznab import BILLION_LAUGHS, external_entity_xml
 
 if TYPE_CHECKING:
@@ -51,7 +52,9 @@ class _Routes(BaseHTTPRequestHandler):
             "/file": "file:///etc/passwd",
             "/elsewhere": f"http://localhost:{port}/ok",
         }
-        if path in redirects:
+        if path == "/relative-to":
+            self._reply(302, b"", {"Location": self.path.split("?", 1)[1]})
+        elif path in redirects:
             self._reply(302, b"", {"Location": redirects[path]})
         elif path == "/ok":
             self._reply(200, self.headers.get("User-Agent", "").encode())
@@ -157,6 +160,26 @@ def test_a_slow_drip_body_hits_the_total_deadline(client: HttpClient, origin: st
     with pytest.raises(HttpError, match=r"within 0\.4s"):
         client.get(f"{origin}/drip", timeout=0.4)
     assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize("mode", ["headers", "body"])
+def test_a_server_dripping_headers_or_body_is_cut_off_at_the_total_deadline(
+    client: HttpClient, mode: str
+) -> None:
+    with DripServer(mode=mode, interval=0.05) as server:
+        started = time.monotonic()
+        with pytest.raises(HttpError, match=r"no answer from .* within 0\.5s"):
+            client.get(f"{server.origin}/api?apikey={SECRET}&t=caps", timeout=0.5)
+        assert time.monotonic() - started < 1.0
+        assert server.wait_hung_up(timeout=2.0), "the connection stayed open after the deadline"
+
+
+def test_a_deadline_covers_redirects_too(client: HttpClient, origin: str) -> None:
+    with DripServer(interval=0.05) as server:
+        started = time.monotonic()
+        with pytest.raises(HttpError, match="within 0.5s"):
+            client.get(f"{origin}/relative-to?{server.origin}/x", timeout=0.5)
+        assert time.monotonic() - started < 1.0
 
 
 def test_a_server_that_never_answers_times_out(client: HttpClient, origin: str) -> None:
