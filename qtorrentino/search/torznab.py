@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from qtorrentino.domain.redact import REDACTED
 from qtorrentino.errors import IndexerError, UsageError
 from qtorrentino.net.http import HttpClient, HttpError, MagnetRedirect, RateLimited
-from qtorrentino.net.xml import local_name, parse_xml
+from qtorrentino.net.xml import HTML_HINT, XmlLimits, html_page, is_html_page, local_name, parse_xml
 from qtorrentino.search.result import SearchResult
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ CAPS_TTL_SECONDS = 3600.0
 TORRENT_MAX_BYTES = 10 * 1024 * 1024
 RESULT_LIMIT = 100
 MAX_ITEMS_PER_ANSWER = 1000
+FEED_LIMITS = XmlLimits(item_tag="item", max_items=MAX_ITEMS_PER_ANSWER)
+FEED = "a Torznab feed"
 SEARCH_MODES: dict[str, tuple[str, str, str]] = {
     "generic": ("search", "search", "q"),
     "music": ("music-search", "music", "q"),
@@ -269,7 +271,9 @@ class TorznabClient:
         if isinstance(answer, MagnetRedirect):
             raise IndexerError(f"{self.name}: the API answered with a magnet redirect")
         try:
-            root: Element | None = parse_xml(answer.body, source=self.name)
+            root: Element | None = parse_xml(
+                answer.body, source=self.name, limits=FEED_LIMITS, expected=FEED
+            )
             xml_error: IndexerError | None = None
         except IndexerError as error:
             root, xml_error = None, error
@@ -278,15 +282,15 @@ class TorznabClient:
         try:
             self._http.raise_for_status(answer)
         except HttpError as error:
+            if is_html_page(answer.body):
+                message = f"{self.name}: {error.message}: {html_page(FEED)}"
+                raise IndexerError(message, hint=HTML_HINT) from None
             raise self._indexer_error(error) from None
         if root is None:
             raise xml_error or IndexerError(f"{self.name}: unreadable answer")
         if local_name(root) != expected_root:
-            page = (
-                " (an HTML page: a login or Cloudflare page?)" if local_name(root) == "html" else ""
-            )
             raise IndexerError(
-                f"{self.name}: answered <{local_name(root)}> instead of <{expected_root}>{page}"
+                f"{self.name}: answered <{local_name(root)}> instead of <{expected_root}>"
             )
         return root
 
