@@ -19,6 +19,7 @@ from qtorrentino.errors import IndexerError, UsageError
 from qtorrentino.net.http import HttpClient, HttpError, MagnetRedirect, RateLimited
 from qtorrentino.net.xml import HTML_HINT, XmlLimits, html_page, is_html_page, local_name, parse_xml
 from qtorrentino.search.result import SearchResult
+from qtorrentino.search.sealed_links import LinkSeal
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -144,6 +145,7 @@ class TorznabClient:
         )
         self._host = (base.hostname or "").casefold()
         self._http = http or HttpClient(secrets=[self._api_key, *pasted_keys])
+        self._seal = LinkSeal(self._api_key, config.url)
         self._caps_lock = threading.Lock()
         self._caps: tuple[Caps, float] | None = None
 
@@ -165,7 +167,7 @@ class TorznabClient:
     def search(
         self, request: SearchRequest, *, deadline: float | None = None
     ) -> list[SearchResult]:
-        """Search with the best function caps allows; links and magnets come back redacted.
+        """Search with the best function caps allows; links and magnets come back redacted (sealed).
 
         Raises:
             IndexerError: the indexer failed, answered garbage or an <error>; IndexerRateLimited
@@ -232,11 +234,11 @@ class TorznabClient:
         """Download a result's .torrent (bytes), or return the magnet URI it redirects to (str).
 
         A link whose API key was redacted in the results gets the configured key back, but only
-        for this indexer's own host.
+        for this indexer's own host; passkeys sealed out of its path are put back.
         """
         if link.startswith("magnet:"):
             return self._checked_magnet(link, expected_info_hash)
-        url = self._restore_key(link)
+        url = self._seal.open(self._restore_key(link), self.name)
         try:
             answer = self._http.get(
                 url,
@@ -391,7 +393,7 @@ class TorznabClient:
             peers=peers or 0,
             info_hash=_info_hash(first("infohash"), magnet),
             magnet=redact(magnet) if magnet else None,
-            link=redact(link) if link else None,
+            link=redact(link) + self._seal.seal(link) if link else None,
             published=_published(item.findtext("pubDate")),
             categories=tuple(
                 dict.fromkeys(c for c in map(_count, category_texts) if c is not None)
