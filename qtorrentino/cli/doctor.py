@@ -16,6 +16,7 @@ from qtorrentino.config.load import load_config
 from qtorrentino.config.model import Config, IndexerConfig
 from qtorrentino.errors import MissingPart, QtorrentinoError
 from qtorrentino.media.ffmpeg import find_ffmpeg
+from qtorrentino.notify.notifier import Service
 from qtorrentino.search.torznab import TorznabClient
 
 LOW_SPACE_BYTES = 5 * 1024**3
@@ -65,7 +66,18 @@ def run_checks(config: Config) -> list[Check]:
         checks.append(Check("indexers", False, "no [[indexers]] configured",
                             "add an [[indexers]] entry with your Jackett/Prowlarr Torznab URL and API key"))
     checks.extend(_indexer(indexer) for indexer in config.indexers)
+    if config.notify.urls:
+        checks.append(_notifications(config))
     return checks
+
+
+def _notifications(config: Config) -> Check:
+    """The [notify] URLs apprise will use, secrets masked (apprise's own privacy form)."""
+    try:
+        shown = [Service(url).shown for url in config.notify.urls]
+    except QtorrentinoError as error:
+        return Check("notifications", False, error.message, error.hint)
+    return Check("notifications", True, f"{', '.join(shown)} (events: {', '.join(config.notify.events)})")
 
 
 def _ffmpeg() -> Check:

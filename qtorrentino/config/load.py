@@ -15,12 +15,14 @@ from qtorrentino.config.model import (
     LIBRARY_KINDS,
     LINK_POLICIES,
     LLM_PROVIDERS,
+    NOTIFY_EVENTS,
     TEXTBRAIN_MODES,
     Config,
     IndexerConfig,
     LibraryConfig,
     LlmConfig,
     MusicBrainzConfig,
+    NotifyConfig,
     PathsConfig,
     Secret,
     TextbrainConfig,
@@ -32,7 +34,8 @@ from qtorrentino.config.model import (
 from qtorrentino.domain.naming import validate_template
 from qtorrentino.errors import ConfigError
 
-TOP_KEYS = ("paths", "torrent", "indexers", "textbrain", "libraries", "workers", "musicbrainz", "tmdb", "ui")
+TOP_KEYS = ("paths", "torrent", "indexers", "textbrain", "libraries", "workers", "musicbrainz", "tmdb", "ui",
+            "notify")
 CHOICES: dict[str, tuple[str, ...]] = {
     "torrent.encryption": ENCRYPTION_POLICIES,
     "textbrain.mode": TEXTBRAIN_MODES,
@@ -40,6 +43,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "libraries.kind": LIBRARY_KINDS,
     "libraries.link": LINK_POLICIES,
     "libraries.format": FORMATS,
+    "notify.events": NOTIFY_EVENTS,
 }
 
 
@@ -107,6 +111,15 @@ class _Reader:
             if not isinstance(raw, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in raw):
                 raise self.error(where, f"{name} = {raw!r}: expected a list of whole numbers", example + "[3000, 2000]")
             return tuple(raw)
+        if type_text == "tuple[str, ...]":
+            if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+                raise self.error(where, f"{name} = {raw!r}: expected a list of strings", example + '["..."]')
+            choices = CHOICES.get(_choice_key(key))
+            wrong = [v for v in raw if choices and v not in choices]
+            if wrong:
+                raise self.error(where, f"{name}: {wrong[0]!r} is not one of {', '.join(choices or ())}",
+                                 example + f'["{(choices or ("",))[0]}"]')
+            return tuple(raw)
         if type_text == "dict[str, str]":
             if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
                 raise self.error(where, f"{name}: expected a table of strings", '"approvals.approve" = "y"')
@@ -163,8 +176,9 @@ def parse_config(raw: dict[str, Any], home: Home, source: Path) -> Config:
                    if "musicbrainz" in raw else None)
     tmdb = TmdbConfig(**reader.section(TmdbConfig, raw["tmdb"], "[tmdb]")) if "tmdb" in raw else None
     ui = UiConfig(**reader.section(UiConfig, raw.get("ui", {}), "[ui]"))
+    notify = NotifyConfig(**reader.section(NotifyConfig, raw.get("notify", {}), "[notify]"))
     return Config(paths=paths, torrent=torrent, indexers=indexers, textbrain=textbrain, libraries=libraries,
-                  workers=workers, musicbrainz=musicbrainz, tmdb=tmdb, ui=ui)
+                  workers=workers, musicbrainz=musicbrainz, tmdb=tmdb, ui=ui, notify=notify)
 
 
 def _absolute(path: Path, home: Home) -> Path:

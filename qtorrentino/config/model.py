@@ -12,6 +12,7 @@ LINK_POLICIES = ("hardlink", "copy", "hardlink_or_fail")
 TEXTBRAIN_MODES = ("dumb_only", "dumb_first", "llm_first", "llm_only")
 ENCRYPTION_POLICIES = ("enabled", "forced", "disabled")
 LLM_PROVIDERS = ("openai", "ollama", "anthropic")
+NOTIFY_EVENTS = ("needs_approval", "failed", "completed", "disk_full", "library_offline", "upgraded")
 
 DEFAULT_NAMING = {
     "music": "{artist}/{album} ({year})/{disc_prefix}{number:02d} - {title}.{ext}",
@@ -161,6 +162,16 @@ class UiConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class NotifyConfig:
+    """[notify]: whom to tell (apprise URLs) and about what, so nobody has to log in to find out."""
+
+    urls: tuple[str, ...] = ()
+    """apprise URLs: ntfy://, discord://, tgram://, mailto://, json://, …; empty = no notifications."""
+    events: tuple[str, ...] = ("needs_approval", "failed", "disk_full", "library_offline")
+    """What is told: any of needs_approval, failed, completed, disk_full, library_offline, upgraded."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole config, validated."""
 
@@ -173,6 +184,7 @@ class Config:
     musicbrainz: MusicBrainzConfig | None = None
     tmdb: TmdbConfig | None = None
     ui: UiConfig = field(default_factory=UiConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
 
     def library(self, name: str) -> LibraryConfig | None:
         """The library called name (case-insensitive), if configured."""
@@ -192,4 +204,5 @@ class Config:
         values.append(self.textbrain.llm.api_key)
         if self.tmdb is not None:
             values.append(self.tmdb.api_key)
+        values.extend(self.notify.urls)
         return tuple(value for value in values if value)

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 
 REDACTED = "***"
+SEALED_FRAGMENT = "#sealed="
+"""Ends a stored link whose path passkeys were hidden: their sealed (encrypted) forms, never shown."""
 
 _QUERY_SECRET = re.compile(
     r"(?i)((?:^|[?&;\s])(?:apikey|api_key|passkey|pass_key|authkey|auth_key|torrent_pass|token|key|secret|password|pid|uid)=)"
@@ -18,6 +20,11 @@ _ENCODED_QUERY_SECRET = re.compile(
 )
 _ANNOUNCE_PASSKEY = re.compile(r"(?i)(https?://[^\s\"'/]+/)([0-9a-z]{16,64})(/announce)")
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s:@\"']+):([^/\s@\"']+)@")
+_URL_PATH = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s\"'<>]+(/[^?#\s\"'<>]*)")
+_PATH_TOKEN = re.compile(r"(?<=/)[A-Za-z0-9+=_-]{16,}(?=[/.;]|$)")
+_UUID = re.compile(r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_HEX = re.compile(r"(?i)[0-9a-f]+")
+_SEALED = re.compile(re.escape(SEALED_FRAGMENT) + r"[A-Za-z0-9_.-]*")
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
@@ -29,10 +36,35 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
         text = _QUERY_SECRET.sub(lambda match: match.group(1) + REDACTED, text)
     if "%3" in text:
         text = _ENCODED_QUERY_SECRET.sub(lambda match: match.group(1) + REDACTED, text)
+    if SEALED_FRAGMENT in text:
+        text = _SEALED.sub("", text)
     if "://" in text:
         text = _ANNOUNCE_PASSKEY.sub(lambda match: match.group(1) + REDACTED + match.group(3), text)
         text = _USERINFO.sub(lambda match: f"{match.group(1)}{match.group(2)}:{REDACTED}@", text)
+        text = _URL_PATH.sub(_redact_path, text)
     return text
+
+
+def path_secrets(url: str) -> list[str]:
+    """The passkey-like segments of a URL's path (`/dl/<32 hex>/x.torrent`), which redact_text hides."""
+    found = _URL_PATH.match(url)
+    if found is None:
+        return []
+    return [token.group() for token in _PATH_TOKEN.finditer(found.group(1)) if _looks_secret(token.group())]
+
+
+def _redact_path(url: re.Match[str]) -> str:
+    """A URL with its passkey-like path segments hidden (the host, query and file name kept)."""
+    start = url.start(1) - url.start()
+    path = _PATH_TOKEN.sub(lambda token: REDACTED if _looks_secret(token.group()) else token.group(), url.group(1))
+    return url.group()[:start] + path
+
+
+def _looks_secret(token: str) -> bool:
+    """A passkey or token: 16+ hex digits, or 20+ base64 characters, mixing letters and digits (not a UUID)."""
+    if not (any(c.isdigit() for c in token) and any(c.isalpha() for c in token)) or _UUID.fullmatch(token):
+        return False
+    return len(token) >= 20 or _HEX.fullmatch(token) is not None
 
 
 def redact_value(value: object, secrets: Iterable[str] = ()) -> object:

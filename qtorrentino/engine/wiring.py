@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from qtorrentino.library.placer import clean_partial_files
 from qtorrentino.media.convert import ConversionPool
+from qtorrentino.notify.notifier import Notifier
 from qtorrentino.search.indexers import IndexerSet
 from qtorrentino.engine.torrent_part import TorrentPart
 from qtorrentino.workers.acquisition import AcquisitionWorker
@@ -82,6 +83,7 @@ def build_parts(context: WorkerContext) -> Parts:
     config = context.config
     poll = config.workers.poll_interval_seconds
     parts = Parts(config_hash=config_hash(context))
+    notifier = Notifier(context)
     indexers = IndexerSet(config.indexers, context.clock)
     parts.stoppers.append(lambda timeout: indexers.close())
     parts.workers.append(AcquisitionWorker(context, indexers, concurrency=config.workers.acquisition,
@@ -98,4 +100,6 @@ def build_parts(context: WorkerContext) -> Parts:
     parts.workers.append(ConversionWorker(context, pool, torrent.session, poll_seconds=poll))
     parts.workers.append(PlacementWorker(context, torrent.session, poll_seconds=poll))
     parts.starters.insert(0, lambda: clean_libraries(context))
+    parts.starters.append(notifier.start)
+    parts.stoppers.insert(0, notifier.stop)
     return parts

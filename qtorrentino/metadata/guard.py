@@ -8,6 +8,7 @@ import time
 from typing import TYPE_CHECKING, TypeVar
 
 from qtorrentino.errors import MetadataError
+from qtorrentino.net.deadline import Deadline
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,11 +41,11 @@ class ProviderGuard:
                 return f"{self.name} is unavailable: {self._last_error}"
         return "ok"
 
-    def call(self, request: Callable[[], T], *, translate: Callable[[BaseException], str]) -> T:
-        """Run request on a daemon thread and wait at most the deadline for it.
+    def call(self, request: Callable[[Deadline], T], *, translate: Callable[[BaseException], str]) -> T:
+        """Run request(deadline) on a daemon thread and wait at most the deadline for it.
 
-        The thread is a daemon so a provider that never answers cannot hold the process at exit.
-        translate turns the provider library's exception into a sentence.
+        The request gets the deadline so its HTTP requests end there too: the thread never outlives the
+        wait by more than a moment. translate turns an exception into a sentence.
 
         Raises:
             MetadataError: the provider is paused after a failure, failed, or missed the deadline.
@@ -55,10 +56,11 @@ class ProviderGuard:
                                     hint="suggestions come from the library only until it answers again")
         outcome: dict[str, object] = {}
         finished = threading.Event()
+        deadline = Deadline(self.deadline_seconds)
 
         def run() -> None:
             try:
-                outcome["value"] = request()
+                outcome["value"] = request(deadline)
             except Exception as error:  # noqa: BLE001 - handed to the waiting caller as a MetadataError
                 outcome["error"] = error
             finally:

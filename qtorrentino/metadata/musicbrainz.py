@@ -1,34 +1,45 @@
-"""MusicBrainz release search and track lists through musicbrainzngs: base URL from config, 1 req/s, cached."""
+"""MusicBrainz release search and track lists: base URL from config, 1 req/s, one total deadline, cached.
+
+Requests go through the project's HTTP client (musicbrainzngs's urllib has no deadline at all); the answer is
+checked by the bounded, defused XML parser and then read by musicbrainzngs's own parser into its usual dicts.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
 import re
-import threading
 from dataclasses import asdict, dataclass
+from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode
 
-import musicbrainzngs
+from musicbrainzngs import mbxml
 
 from qtorrentino import __version__
 from qtorrentino.errors import MetadataError
 from qtorrentino.metadata.cache import cache_key
 from qtorrentino.metadata.guard import ProviderGuard
+from qtorrentino.metadata.transport import get, out_of_time, seconds_left
+from qtorrentino.net.http import HttpClient, HttpError
+from qtorrentino.net.ratelimit import TokenBucket
+from qtorrentino.net.xml import parse_xml
 
 if TYPE_CHECKING:
     from qtorrentino.config.model import MusicBrainzConfig
     from qtorrentino.metadata.cache import MetadataCache
+    from qtorrentino.net.deadline import Deadline
 
 log = logging.getLogger(__name__)
 
 REQUESTS_PER_SECOND = 1.0
 """MusicBrainz allows about one request a second per IP; over that it answers 503."""
 DEADLINE_SECONDS = 15.0
-"""musicbrainzngs retries a 503 for about a minute and has no socket timeout: we stop waiting sooner."""
+"""Each call, its retries of a busy (503) MusicBrainz included, ends by then."""
 _USER_AGENT = re.compile(r"^\s*(?P<app>[^/\s]+)/(?P<version>\S+)\s*(?:\(\s*(?P<contact>[^)]*?)\s*\))?\s*$")
-_SETTINGS_LOCK = threading.Lock()
-"""musicbrainzngs keeps host and user agent in module globals; one call at a time sets and uses them."""
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+_PACE = TokenBucket(60 * REQUESTS_PER_SECOND, burst=1)
+"""MusicBrainz counts requests per IP, so the whole process shares one pace."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +81,13 @@ class MusicBrainz:
         self._config = config
         self._cache = cache
         self.guard = ProviderGuard("MusicBrainz", deadline_seconds=deadline_seconds)
-        parts = urlsplit(config.base_url)
-        self._host = parts.netloc or "musicbrainz.org"
-        self._https = parts.scheme != "http"
         found = _USER_AGENT.match(config.user_agent)
-        self._agent = ((found.group("app"), found.group("version"), found.group("contact") or None) if found
-                       else ("qtorrentino", __version__, config.user_agent.strip() or None))
+        app, app_version, contact = ((found.group("app"), found.group("version"), found.group("contact"))
+                                     if found else ("qtorrentino", __version__, config.user_agent.strip()))
+        self._user_agent = f"{app}/{app_version} python-musicbrainzngs/{version('musicbrainzngs')}" + (
+            f" ( {contact} )" if contact else "")
+        self._base = config.base_url.rstrip("/")
+        self._http = HttpClient(user_agent=self._user_agent)
 
     def search_releases(self, artist: str, album: str, limit: int = 5) -> list[ReleaseCandidate]:
         """Releases matching artist and album, best first (by MusicBrainz's score).
@@ -86,8 +98,8 @@ class MusicBrainz:
         key = cache_key("musicbrainz", "releases", artist, album, limit)
         cached = self._cache.get(key)
         if cached is None:
-            answer = self._request(lambda: musicbrainzngs.search_releases(artist=artist, release=album,
-                                                                          limit=limit))
+            query = f"artist:({_lucene(artist)}) release:({_lucene(album)})"
+            answer = self._request("release/", {"query": query, "limit": str(limit)})
             cached = [candidate.to_json() for candidate in _candidates(answer)]
             self._cache.put(key, cached, days=self._config.cache_days)
         return [ReleaseCandidate(**values) for values in cached]
@@ -101,40 +113,52 @@ class MusicBrainz:
         key = cache_key("musicbrainz", "release", release_id)
         cached = self._cache.get(key)
         if cached is None:
-            answer = self._request(lambda: musicbrainzngs.get_release_by_id(
-                release_id, includes=["recordings", "artist-credits", "media"]))
+            answer = self._request(f"release/{quote(release_id, safe='')}",
+                                   {"inc": "recordings artist-credits media"})
             cached = [asdict(track) for track in _tracks(answer)]
             self._cache.put(key, cached, days=self._config.cache_days)
         return [ReleaseTrack(**values) for values in cached]
 
-    def _request(self, call: Any) -> dict[str, Any]:
-        def configured_call() -> Any:
-            if not _SETTINGS_LOCK.acquire(timeout=self.guard.deadline_seconds):
-                raise MetadataError("an earlier MusicBrainz request is still waiting for an answer")
-            try:
-                musicbrainzngs.set_useragent(*self._agent)
-                musicbrainzngs.set_hostname(self._host, use_https=self._https)
-                musicbrainzngs.set_rate_limit(1.0 / REQUESTS_PER_SECOND, 1)
-                return call()
-            except musicbrainzngs.ResponseError as error:
-                if getattr(error.cause, "code", None) == 404:
-                    return {}
-                raise
-            finally:
-                _SETTINGS_LOCK.release()
+    def _request(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+        """GET /ws/2/<path> and parse it; a busy (503) MusicBrainz is asked again, at its pace, until the deadline."""
+        url = f"{self._base}/ws/2/{path}?{urlencode(params)}"
 
-        answer = self.guard.call(configured_call, translate=_describe)
+        def call(deadline: Deadline) -> dict[str, Any]:
+            busy = ""
+            while True:
+                if not _PACE.acquire(timeout=seconds_left(deadline, busy)):
+                    raise out_of_time(deadline, busy)
+                answer = get(self._http, url, deadline)
+                if answer.status == 404:
+                    return {}
+                if answer.status != 503:
+                    break
+                busy = "it is busy: HTTP 503"
+                log.info("MusicBrainz is busy (HTTP 503); asking again")
+            self._http.raise_for_status(answer)
+            parse_xml(answer.body, source="MusicBrainz", error_type=MetadataError)
+            parsed: dict[str, Any] = mbxml.parse_message(io.BytesIO(answer.body))
+            return parsed
+
+        answer = self.guard.call(call, translate=_describe)
         if not isinstance(answer, dict):
             raise MetadataError("MusicBrainz answered something that is not a MusicBrainz document")
         return answer
 
 
+def _lucene(text: str) -> str:
+    """A search term as musicbrainzngs writes it: Lucene's special characters escaped, lower case."""
+    return _LUCENE_SPECIAL.sub(r"\\\1", text).lower()
+
+
 def _describe(error: BaseException) -> str:
-    """musicbrainzngs's errors as a sentence (its messages carry the cause)."""
-    if isinstance(error, musicbrainzngs.ResponseError):
-        return f"it refused the request ({error.cause})"
-    if isinstance(error, musicbrainzngs.NetworkError):
-        return f"it cannot be reached ({error.cause or error})"
+    """An HTTP or parsing failure as a sentence."""
+    if isinstance(error, HttpError) and error.status is not None:
+        return f"it refused the request (HTTP {error.status})"
+    if isinstance(error, HttpError):
+        return f"it cannot be reached ({error.message})"
+    if isinstance(error, (ValueError, SyntaxError)):
+        return "it answered something that is not a MusicBrainz document"
     return f"{type(error).__name__}: {error}"
 
 

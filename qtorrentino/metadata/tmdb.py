@@ -1,4 +1,4 @@
-"""TMDB movie and TV search through tmdbsimple, with the base URL from config, timeouts and a cache."""
+"""TMDB movie and TV search through tmdbsimple, with the base URL from config, one total deadline and a cache."""
 
 from __future__ import annotations
 
@@ -7,25 +7,26 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-import requests
 import tmdbsimple
 
 from qtorrentino.domain.redact import redact_text
 from qtorrentino.errors import MetadataError
 from qtorrentino.metadata.cache import cache_key
 from qtorrentino.metadata.guard import ProviderGuard
+from qtorrentino.metadata.transport import TmdbSession
+from qtorrentino.net.http import HttpClient, HttpError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from qtorrentino.config.model import TmdbConfig
     from qtorrentino.metadata.cache import MetadataCache
+    from qtorrentino.net.deadline import Deadline
 
 log = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT_SECONDS = 5.0
-READ_TIMEOUT_SECONDS = 15.0
 DEADLINE_SECONDS = 25.0
+"""Each call (every request it makes included) ends by then."""
 _KEY_LOCK = threading.Lock()
 """tmdbsimple reads its API key from a module global at request time."""
 
@@ -65,7 +66,7 @@ class Tmdb:
                  deadline_seconds: float = DEADLINE_SECONDS) -> None:
         self._config = config
         self._cache = cache
-        self._session = requests.Session()
+        self._http = HttpClient(secrets=[str(config.api_key)])
         self.guard = ProviderGuard("TMDB", deadline_seconds=deadline_seconds)
 
     def search_movie(self, title: str, year: int | None = None, limit: int = 5) -> list[MovieCandidate]:
@@ -121,17 +122,16 @@ class Tmdb:
         if not api_key:
             raise MetadataError("TMDB needs an API key", hint='set api_key = "..." under [tmdb] in config.toml')
 
-        def configured_call() -> Any:
+        def configured_call(deadline: Deadline) -> Any:
             with _KEY_LOCK:
                 tmdbsimple.API_KEY = api_key
                 endpoint = make()
             endpoint.base_uri = self._config.base_url.rstrip("/")
-            endpoint.session = self._session
-            endpoint.timeout = (CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS)
+            endpoint.session = TmdbSession(self._http, deadline)
             try:
                 return call(endpoint)
-            except requests.HTTPError as error:
-                if error.response is not None and error.response.status_code == 404:
+            except HttpError as error:
+                if error.status == 404:
                     return {}
                 raise
 
@@ -142,15 +142,11 @@ class Tmdb:
 
 
 def _describe(error: BaseException, api_key: str) -> str:
-    """A requests error as a sentence, with the API key (which rides in the URL) hidden."""
-    if isinstance(error, requests.HTTPError) and error.response is not None:
-        status = error.response.status_code
-        reason = "it refused the API key" if status == 401 else f"it answered HTTP {status}"
-        return redact_text(reason, [api_key])
-    if isinstance(error, requests.ConnectionError):
-        return "it cannot be reached (connection failed)"
-    if isinstance(error, requests.Timeout):
-        return "it did not answer in time"
+    """An HTTP error as a sentence, with the API key (which rides in the URL) hidden."""
+    if isinstance(error, HttpError) and error.status is not None:
+        return "it refused the API key" if error.status == 401 else f"it answered HTTP {error.status}"
+    if isinstance(error, HttpError):
+        return redact_text(f"it cannot be reached ({error.message})", [api_key])
     if isinstance(error, ValueError):
         return "it answered something that is not JSON"
     return redact_text(f"{type(error).__name__}: {error}", [api_key])

@@ -8,7 +8,6 @@ import http.client
 import logging
 import math
 import ssl
-import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
@@ -18,9 +17,9 @@ from qtorrentino import __version__
 from qtorrentino.clock import Clock, SystemClock
 from qtorrentino.domain.redact import redact_text
 from qtorrentino.errors import QtorrentinoError
+from qtorrentino.net.deadline import Deadline, open_socket
 
 if TYPE_CHECKING:
-    import socket
     from collections.abc import Collection, Mapping, Sequence
 
 logger = logging.getLogger(__name__)
@@ -109,18 +108,30 @@ class HttpClient:
     ) -> HttpResponse | MagnetRedirect:
         """GET url within timeout seconds in total, following at most MAX_REDIRECTS redirects.
 
-        Any status is returned as a response (call raise_for_status); a redirect to `magnet:` is
-        returned as a MagnetRedirect. allowed_hosts, when given, limits every hop to those hosts.
+        The deadline covers connecting, TLS, headers, body and every redirect. Any status is returned
+        as a response (call raise_for_status); a redirect to `magnet:` is returned as a
+        MagnetRedirect. allowed_hosts, when given, limits every hop to those hosts.
         """
-        deadline = time.monotonic() + timeout
         limit = self._max_bytes if max_bytes is None else max_bytes
         hosts = None if allowed_hosts is None else {host.casefold() for host in allowed_hosts}
+        with Deadline(timeout) as deadline:
+            return self._follow(url, deadline, headers or {}, hosts, limit)
+
+    def _follow(
+        self,
+        url: str,
+        deadline: Deadline,
+        headers: Mapping[str, str],
+        hosts: set[str] | None,
+        limit: int,
+    ) -> HttpResponse | MagnetRedirect:
+        """GET url and the redirects it leads to, all under one deadline."""
         current_url = url
         for _ in range(MAX_REDIRECTS + 1):
             if current_url.startswith("magnet:"):
                 return MagnetRedirect(current_url)
             self._check_url(current_url, hosts)
-            response = self._get_once(current_url, deadline, headers or {}, limit, timeout)
+            response = self._get_once(current_url, deadline, headers, limit)
             location = response.headers.get("location")
             if response.status not in (301, 302, 303, 307, 308) or not location:
                 return response
@@ -184,43 +195,36 @@ class HttpClient:
             )
 
     def _get_once(
-        self, url: str, deadline: float, headers: Mapping[str, str], max_bytes: int, timeout: float
+        self, url: str, deadline: Deadline, headers: Mapping[str, str], max_bytes: int
     ) -> HttpResponse:
-        """One GET without following redirects, the body read under the total deadline."""
+        """One GET without following redirects; the deadline cuts it off wherever it is."""
         parts = urlsplit(quote(url, safe=_URL_SAFE_CHARACTERS))
         shown_url = self.redact(url)
-        remaining = self._remaining(deadline, shown_url, timeout)
-        connection: http.client.HTTPConnection
-        if parts.scheme.lower() == "https":
-            connection = http.client.HTTPSConnection(
-                parts.hostname or "", parts.port, timeout=remaining, context=_tls_context()
-            )
-        else:
-            connection = http.client.HTTPConnection(
-                parts.hostname or "", parts.port, timeout=remaining
-            )
+        tls = _tls_context() if parts.scheme.lower() == "https" else None
+        connection = _DeadlineConnection(parts.hostname or "", parts.port, deadline, tls)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request_headers = {"User-Agent": self._user_agent, "Accept-Encoding": "identity", **headers}
         response: http.client.HTTPResponse | None = None
         try:
-            connection.connect()
-            raw_socket = connection.sock
             connection.request("GET", target, headers=request_headers)
-            raw_socket.settimeout(self._remaining(deadline, shown_url, timeout))
             response = connection.getresponse()
-            body = self._read_body(response, raw_socket, deadline, max_bytes, shown_url, timeout)
+            body = self._read_body(response, connection, deadline, max_bytes, shown_url)
+            if deadline.passed:
+                raise self._too_slow(shown_url, deadline)
             response_headers = {name.lower(): value for name, value in response.getheaders()}
             return HttpResponse(
                 url=url, status=response.status, headers=response_headers, body=body
             )
-        except TimeoutError:
-            raise HttpError(f"no answer from {shown_url} within {round(timeout, 1):g}s") from None
         except ssl.SSLError as error:
+            if deadline.passed:
+                raise self._too_slow(shown_url, deadline) from None
             raise HttpError(
                 f"TLS failure talking to {shown_url}: {error.reason or error}",
                 hint="the certificate is not trusted; fix the server or its URL",
             ) from None
         except (OSError, http.client.HTTPException) as error:
+            if deadline.passed or isinstance(error, TimeoutError):
+                raise self._too_slow(shown_url, deadline) from None
             reason = self.redact(str(error)) or type(error).__name__
             raise HttpError(f"request to {shown_url} failed: {reason}") from None
         finally:
@@ -231,13 +235,12 @@ class HttpClient:
     def _read_body(
         self,
         response: http.client.HTTPResponse,
-        raw_socket: socket.socket,
-        deadline: float,
+        connection: http.client.HTTPConnection,
+        deadline: Deadline,
         max_bytes: int,
         shown_url: str,
-        timeout: float,
     ) -> bytes:
-        """Read the body in chunks, refusing more than max_bytes or anything past the deadline."""
+        """Read the body in chunks, refusing more than max_bytes."""
         declared = response.getheader("Content-Length")
         if declared and declared.strip().isdigit() and int(declared) > max_bytes:
             raise HttpError(
@@ -246,7 +249,8 @@ class HttpClient:
         chunks: list[bytes] = []
         received = 0
         while True:
-            raw_socket.settimeout(self._remaining(deadline, shown_url, timeout))
+            if connection.sock is not None:
+                connection.sock.settimeout(deadline.remaining())
             chunk = response.read1(READ_CHUNK_BYTES)
             if not chunk:
                 return b"".join(chunks)
@@ -256,9 +260,29 @@ class HttpClient:
             chunks.append(chunk)
 
     @staticmethod
-    def _remaining(deadline: float, shown_url: str, timeout: float) -> float:
-        """Seconds left before the deadline; an HttpError once it has passed."""
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise HttpError(f"no answer from {shown_url} within {round(timeout, 1):g}s")
-        return remaining
+    def _too_slow(shown_url: str, deadline: Deadline) -> HttpError:
+        """The error for a request that did not finish within its total deadline."""
+        return HttpError(f"no answer from {shown_url} within {round(deadline.seconds, 1):g}s")
+
+
+class _DeadlineConnection(http.client.HTTPConnection):
+    """An HTTP(S) connection whose socket is opened and TLS-wrapped under the request's deadline."""
+
+    def __init__(
+        self, host: str, port: int | None, deadline: Deadline, tls: ssl.SSLContext | None
+    ) -> None:
+        super().__init__(host, port or (443 if tls else 80), timeout=deadline.remaining())
+        self.default_port = 443 if tls else 80
+        self._deadline = deadline
+        self._tls = tls
+
+    def connect(self) -> None:
+        sock = open_socket((self.host, self.port), self._deadline)
+        if self._tls is not None:
+            sock = self._tls.wrap_socket(
+                sock, server_hostname=self.host, do_handshake_on_connect=False
+            )
+            self._deadline.guard(sock)
+            sock.do_handshake()
+        sock.settimeout(self._deadline.remaining())
+        self.sock = sock

@@ -17,8 +17,9 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from qtorrentino.domain.redact import REDACTED
 from qtorrentino.errors import IndexerError, UsageError
 from qtorrentino.net.http import HttpClient, HttpError, MagnetRedirect, RateLimited
-from qtorrentino.net.xml import local_name, parse_xml
+from qtorrentino.net.xml import HTML_HINT, XmlLimits, html_page, is_html_page, local_name, parse_xml
 from qtorrentino.search.result import SearchResult
+from qtorrentino.search.sealed_links import LinkSeal
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -34,6 +35,8 @@ CAPS_TTL_SECONDS = 3600.0
 TORRENT_MAX_BYTES = 10 * 1024 * 1024
 RESULT_LIMIT = 100
 MAX_ITEMS_PER_ANSWER = 1000
+FEED_LIMITS = XmlLimits(item_tag="item", max_items=MAX_ITEMS_PER_ANSWER)
+FEED = "a Torznab feed"
 SEARCH_MODES: dict[str, tuple[str, str, str]] = {
     "generic": ("search", "search", "q"),
     "music": ("music-search", "music", "q"),
@@ -142,6 +145,7 @@ class TorznabClient:
         )
         self._host = (base.hostname or "").casefold()
         self._http = http or HttpClient(secrets=[self._api_key, *pasted_keys])
+        self._seal = LinkSeal(self._api_key, config.url)
         self._caps_lock = threading.Lock()
         self._caps: tuple[Caps, float] | None = None
 
@@ -163,7 +167,7 @@ class TorznabClient:
     def search(
         self, request: SearchRequest, *, deadline: float | None = None
     ) -> list[SearchResult]:
-        """Search with the best function caps allows; links and magnets come back redacted.
+        """Search with the best function caps allows; links and magnets come back redacted (sealed).
 
         Raises:
             IndexerError: the indexer failed, answered garbage or an <error>; IndexerRateLimited
@@ -230,11 +234,11 @@ class TorznabClient:
         """Download a result's .torrent (bytes), or return the magnet URI it redirects to (str).
 
         A link whose API key was redacted in the results gets the configured key back, but only
-        for this indexer's own host.
+        for this indexer's own host; passkeys sealed out of its path are put back.
         """
         if link.startswith("magnet:"):
             return self._checked_magnet(link, expected_info_hash)
-        url = self._restore_key(link)
+        url = self._seal.open(self._restore_key(link), self.name)
         try:
             answer = self._http.get(
                 url,
@@ -269,7 +273,9 @@ class TorznabClient:
         if isinstance(answer, MagnetRedirect):
             raise IndexerError(f"{self.name}: the API answered with a magnet redirect")
         try:
-            root: Element | None = parse_xml(answer.body, source=self.name)
+            root: Element | None = parse_xml(
+                answer.body, source=self.name, limits=FEED_LIMITS, expected=FEED
+            )
             xml_error: IndexerError | None = None
         except IndexerError as error:
             root, xml_error = None, error
@@ -278,15 +284,15 @@ class TorznabClient:
         try:
             self._http.raise_for_status(answer)
         except HttpError as error:
+            if is_html_page(answer.body):
+                message = f"{self.name}: {error.message}: {html_page(FEED)}"
+                raise IndexerError(message, hint=HTML_HINT) from None
             raise self._indexer_error(error) from None
         if root is None:
             raise xml_error or IndexerError(f"{self.name}: unreadable answer")
         if local_name(root) != expected_root:
-            page = (
-                " (an HTML page: a login or Cloudflare page?)" if local_name(root) == "html" else ""
-            )
             raise IndexerError(
-                f"{self.name}: answered <{local_name(root)}> instead of <{expected_root}>{page}"
+                f"{self.name}: answered <{local_name(root)}> instead of <{expected_root}>"
             )
         return root
 
@@ -387,7 +393,7 @@ class TorznabClient:
             peers=peers or 0,
             info_hash=_info_hash(first("infohash"), magnet),
             magnet=redact(magnet) if magnet else None,
-            link=redact(link) if link else None,
+            link=redact(link) + self._seal.seal(link) if link else None,
             published=_published(item.findtext("pubDate")),
             categories=tuple(
                 dict.fromkeys(c for c in map(_count, category_texts) if c is not None)

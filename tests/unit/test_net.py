@@ -17,7 +17,8 @@ from qtorrentino.clock import FrozenClock
 from qtorrentino.errors import IndexerError, MetadataError
 from qtorrentino.net.http import HttpClient, HttpError, HttpResponse, MagnetRedirect, RateLimited
 from qtorrentino.net.ratelimit import TokenBucket
-from qtorrentino.net.xml import parse_xml
+from qtorrentino.net.xml import XmlLimits, parse_xml
+from tests.servers.drip import DripServer
 from tests.servers.torznab import BILLION_LAUGHS, external_entity_xml
 
 if TYPE_CHECKING:
@@ -51,7 +52,9 @@ class _Routes(BaseHTTPRequestHandler):
             "/file": "file:///etc/passwd",
             "/elsewhere": f"http://localhost:{port}/ok",
         }
-        if path in redirects:
+        if path == "/relative-to":
+            self._reply(302, b"", {"Location": self.path.split("?", 1)[1]})
+        elif path in redirects:
             self._reply(302, b"", {"Location": redirects[path]})
         elif path == "/ok":
             self._reply(200, self.headers.get("User-Agent", "").encode())
@@ -157,6 +160,26 @@ def test_a_slow_drip_body_hits_the_total_deadline(client: HttpClient, origin: st
     with pytest.raises(HttpError, match=r"within 0\.4s"):
         client.get(f"{origin}/drip", timeout=0.4)
     assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize("mode", ["headers", "body"])
+def test_a_server_dripping_headers_or_body_is_cut_off_at_the_total_deadline(
+    client: HttpClient, mode: str
+) -> None:
+    with DripServer(mode=mode, interval=0.05) as server:
+        started = time.monotonic()
+        with pytest.raises(HttpError, match=r"no answer from .* within 0\.5s"):
+            client.get(f"{server.origin}/api?apikey={SECRET}&t=caps", timeout=0.5)
+        assert time.monotonic() - started < 1.0
+        assert server.wait_hung_up(timeout=2.0), "the connection stayed open after the deadline"
+
+
+def test_a_deadline_covers_redirects_too(client: HttpClient, origin: str) -> None:
+    with DripServer(interval=0.05) as server:
+        started = time.monotonic()
+        with pytest.raises(HttpError, match="within 0.5s"):
+            client.get(f"{origin}/relative-to?{server.origin}/x", timeout=0.5)
+        assert time.monotonic() - started < 1.0
 
 
 def test_a_server_that_never_answers_times_out(client: HttpClient, origin: str) -> None:
@@ -312,3 +335,61 @@ def test_oversized_xml_is_refused_before_parsing() -> None:
 def test_other_callers_choose_their_error_type() -> None:
     with pytest.raises(MetadataError, match="musicbrainz"):
         parse_xml(b"<r>", source="musicbrainz", error_type=MetadataError)
+
+
+CLOUDFLARE_PAGE = (
+    b"<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title></head>"
+    b"<body><noscript>Enable JavaScript and cookies to continue</noscript></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        CLOUDFLARE_PAGE,
+        b"\r\n<html><head><title>Login</title></head><body><form/></body></html>",
+        b'<?xml version="1.0"?>\n<!-- login -->\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+        b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"><html xmlns="http://www.w3.org/1999/xhtml"/>',
+    ],
+    ids=["cloudflare-doctype", "login-page", "xhtml"],
+)
+def test_an_html_page_is_named_as_such_not_as_hostile_xml(page: bytes) -> None:
+    with pytest.raises(IndexerError) as raised:
+        parse_xml(page, source="indexer", expected="a Torznab feed")
+    assert str(raised.value) == (
+        "indexer: an HTML page, not a Torznab feed "
+        "(is the URL or API key right? a Cloudflare challenge?)"
+    )
+
+
+FLOOD_BYTES = 16 * 1024 * 1024 - 64
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        (b"<rss><channel>" + b"<a/>" * (FLOOD_BYTES // 4) + b"</channel></rss>", "more than 100000 elements"),
+        (b"<a>" * (FLOOD_BYTES // 3), "nested more than 32 deep"),
+        (b'<rss><item t="' + b"x" * FLOOD_BYTES + b'"/></rss>', "a single tag or comment over"),
+        (b"<rss><item" + b"".join(b' a%d=">"' % n for n in range(1500)) + b"/></rss>", "more than 1000 attributes"),
+        (b"<rss><title>" + b"x" * FLOOD_BYTES + b"</title></rss>", "characters of text in one element"),
+    ],
+    ids=["element-flood", "deep-nesting", "huge-attribute", "many-attributes", "huge-text"],
+)
+def test_floods_under_the_size_cap_are_refused_with_the_limit_they_crossed(
+    document: bytes, reason: str
+) -> None:
+    with pytest.raises(IndexerError, match=reason) as raised:
+        parse_xml(document, source="indexer flood")
+    assert str(raised.value).startswith("indexer flood: XML with ")
+
+
+def test_a_feed_is_cut_after_max_items_and_keeps_what_came_before() -> None:
+    items = b"".join(b"<item><title>%d</title></item>" % n for n in range(1500))
+    root = parse_xml(
+        b"<rss><channel>" + items + b"</channel></rss>",
+        source="indexer",
+        limits=XmlLimits(item_tag="item", max_items=1000),
+    )
+    titles = [item.findtext("title") for item in root.iter("item")]
+    assert titles == [str(n) for n in range(1000)]
