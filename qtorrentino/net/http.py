@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import http.client
+import json
 import logging
 import math
 import ssl
@@ -134,6 +135,29 @@ class HttpClient:
             logger.debug("redirect %s -> %s", self.redact(response.url), self.redact(current_url))
         raise HttpError(f"too many redirects (more than {MAX_REDIRECTS}) from {self.redact(url)}")
 
+    def post_json(
+        self,
+        url: str,
+        payload: object,
+        *,
+        timeout: float,
+        headers: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
+    ) -> HttpResponse:
+        """POST payload as JSON within timeout seconds in total; redirects are not followed.
+
+        Any status is returned as a response (call raise_for_status); the body is capped like get's.
+        """
+        deadline = time.monotonic() + timeout
+        limit = self._max_bytes if max_bytes is None else max_bytes
+        self._check_url(url, None)
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        request_headers = {"Content-Type": "application/json", "Accept": "application/json",
+                           **(headers or {})}
+        return self._get_once(
+            url, deadline, request_headers, limit, timeout, method="POST", body=body
+        )
+
     def raise_for_status(self, response: HttpResponse) -> None:
         """Raise RateLimited for 429 and HttpError for any other status outside 2xx."""
         if 200 <= response.status < 300:
@@ -184,9 +208,10 @@ class HttpClient:
             )
 
     def _get_once(
-        self, url: str, deadline: float, headers: Mapping[str, str], max_bytes: int, timeout: float
+        self, url: str, deadline: float, headers: Mapping[str, str], max_bytes: int, timeout: float,
+        *, method: str = "GET", body: bytes | None = None,
     ) -> HttpResponse:
-        """One GET without following redirects, the body read under the total deadline."""
+        """One request (GET unless told), no redirects followed, body read under the deadline."""
         parts = urlsplit(quote(url, safe=_URL_SAFE_CHARACTERS))
         shown_url = self.redact(url)
         remaining = self._remaining(deadline, shown_url, timeout)
@@ -205,7 +230,7 @@ class HttpClient:
         try:
             connection.connect()
             raw_socket = connection.sock
-            connection.request("GET", target, headers=request_headers)
+            connection.request(method, target, body=body, headers=request_headers)
             raw_socket.settimeout(self._remaining(deadline, shown_url, timeout))
             response = connection.getresponse()
             body = self._read_body(response, raw_socket, deadline, max_bytes, shown_url, timeout)
