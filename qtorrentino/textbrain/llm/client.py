@@ -84,8 +84,13 @@ class LlmClient:
                  request.job, use.latency_ms, use.prompt_tokens, use.completion_tokens)
         return Advice(value, use)
 
-    def list_models(self) -> list[str]:
-        """The model names the server offers; LlmError when it cannot be asked."""
+    @property
+    def structured(self) -> bool:
+        """Whether answers are asked for as structured output (False once the server refused it)."""
+        return self._structured
+
+    def list_models(self) -> list[str] | None:
+        """The server's model names (None: it has no listing); LlmError when it cannot be asked."""
         try:
             response = self._http.get(self.wire.models_url(self.config.base_url),
                                       timeout=self.config.timeout_seconds,
@@ -94,8 +99,14 @@ class LlmClient:
             raise _transport_error(error) from None
         if isinstance(response, MagnetRedirect):
             raise discarded(Discard.MALFORMED, "the model listing redirected to a magnet link")
+        if response.status == 404:
+            return None
         self._check_status(response)
         return self.wire.model_names(_json_of(response))
+
+    def redact(self, text: str) -> str:
+        """Text with the api_key (and any key-shaped part) hidden."""
+        return self._http.redact(text)
 
     def cache_key(self, request: LlmRequest) -> str:
         """The request's hash: provider, URL, model and the whole body; never the api_key."""
