@@ -8,6 +8,7 @@ Requests are checked as the real servers check them: a malformed one gets the re
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -133,6 +134,11 @@ def prompt_section(body: dict[str, Any], label: str) -> Any:
 class _Handler(BaseHTTPRequestHandler):
     llm: ClassVar[LlmServer]
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        """No Nagle delay: answers leave in one go, as from a real server's tuned socket."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: tests read `bodies` instead."""
