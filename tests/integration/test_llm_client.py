@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from qtorrentino.config.model import LlmConfig, Secret
+from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.ticket_json import spec_from_json
 from qtorrentino.search.result import SearchResult
+from qtorrentino.textbrain.filemap import map_files
 from qtorrentino.textbrain.llm.advisor import LlmAdvisor
 from qtorrentino.textbrain.llm.judgements import SCHEMA as JUDGE_SCHEMA
 from tests.servers.llm import (
@@ -200,3 +202,62 @@ def test_query_variants_come_back_new_and_distinct(server: LlmServer) -> None:
     advice = advisor_for(server).query_variants(spec, ["Кино Группа крови"])
     assert advice.value == ("Kino Gruppa Krovi", "Kino Blood Type")
     assert prompt_section(server.bodies[0], "Queries tried") == ["Кино Группа крови"]
+
+
+def test_an_oversized_answer_is_discarded_unread(server: LlmServer) -> None:
+    server.then(answer({"judgements": [{"candidate": 0, "score": 0.5, "reason": "x" * 3_000_000}]}))
+    advice = advisor_for(server).judge(SPEC, CANDIDATES)
+    assert advice.problem is not None and advice.problem.reason.value == "malformed"
+    assert "limit" in advice.problem.message
+
+
+KINO = spec_from_json({
+    "kind": "album", "query": {"artist": "Кино", "album": "Группа крови", "year": 1988},
+    "items": [{"id": "t1", "disc": 1, "number": 1, "title": "Группа крови"},
+              {"id": "t2", "disc": 1, "number": 2, "title": "Закрой за мной дверь, я ухожу"}],
+    "library": "Music"})
+KINO_TORRENT = SearchResult(title="Kino - Gruppa Krovi (1988) [FLAC]", indexer="loop", files=(
+    FileEntry(0, "Kino/zakroy_za_mnoy_dver.flac", 31_000_000),
+    FileEntry(1, "Kino/gruppa krovi.flac", 30_000_000),
+    FileEntry(2, "Kino/setup.exe", 90_000)))
+
+
+def _place_by_transliteration(body: dict[str, Any]) -> Any:
+    """The loopback model: places files whose names transliterate the items' titles."""
+    files = {entry["path"].split("/")[-1]: entry["index"]
+             for entry in prompt_section(body, "Files not yet used")}
+    wanted = {"t1": "gruppa krovi.flac", "t2": "zakroy_za_mnoy_dver.flac"}
+    return {"assignments": [{"item_id": item["id"], "file_index": files[wanted[item["id"]]],
+                             "reason": "the title in Latin script"}
+                            for item in prompt_section(body, "Items without a file")]}
+
+
+def test_the_model_fills_the_mapping_the_heuristics_left_empty(server: LlmServer) -> None:
+    server.responder = _place_by_transliteration
+    heuristic = map_files(KINO, KINO_TORRENT.files)
+    advice = advisor_for(server).complete_mapping(KINO, KINO_TORRENT, heuristic)
+    assert heuristic.unmapped == ("t1", "t2")
+    assert advice is not None and advice.value is not None
+    assert [(entry.item_id, entry.file.index) for entry in advice.value.assignments] == [
+        ("t1", 1), ("t2", 0)]
+    assert advice.value.unmapped == () and advice.value.coverage == 1.0
+    offered = [entry["path"] for entry in prompt_section(server.bodies[0], "Files not yet used")]
+    assert "Kino/setup.exe" not in offered
+
+
+def test_a_placement_on_a_file_not_in_the_torrent_is_discarded(server: LlmServer) -> None:
+    server.then(answer({"assignments": [{"item_id": "t1", "file_index": 7, "reason": "guess"}]}))
+    advice = advisor_for(server).complete_mapping(KINO, KINO_TORRENT,
+                                                  map_files(KINO, KINO_TORRENT.files))
+    assert advice is not None and advice.value is None and advice.problem is not None
+    assert advice.problem.reason.value == "unknown_file"
+
+
+def test_a_complete_mapping_asks_nothing(server: LlmServer) -> None:
+    tidy = SearchResult(title="Кино - Группа крови", indexer="loop", files=(
+        FileEntry(0, "Кино/01 - Группа крови.flac", 1),
+        FileEntry(1, "Кино/02 - Закрой за мной дверь, я ухожу.flac", 1)))
+    mapped = map_files(KINO, tidy.files)
+    assert mapped.unmapped == ()
+    assert advisor_for(server).complete_mapping(KINO, tidy, mapped) is None
+    assert server.chat_count == 0

@@ -224,10 +224,12 @@ def _json_of(response: HttpResponse) -> Any:
 
 
 def _transport_error(error: HttpError) -> LlmError:
-    """No answer at all: out of time, or the server could not be reached."""
+    """No usable answer: out of time, too large, or the server could not be reached."""
     if error.status is None and " within " in error.message:
         return discarded(Discard.TIMEOUT, error.message,
                          "raise [textbrain.llm] timeout_seconds or use a faster model")
+    if error.status is None and "limit" in error.message:
+        return discarded(Discard.MALFORMED, error.message)
     return discarded(Discard.UNREACHABLE, error.message,
                      error.hint or "check base_url in [textbrain.llm]; `qtorrentino doctor` "
                      "tests it")
