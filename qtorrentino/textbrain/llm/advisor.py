@@ -32,10 +32,9 @@ if TYPE_CHECKING:
 class LlmAdvisor:
     """Query variants, candidate judgements and file placements from the configured model."""
 
-    def __init__(self, config: LlmConfig, *, cache: ResponseCache | None = None,
-                 client: LlmClient | None = None) -> None:
+    def __init__(self, config: LlmConfig, *, cache: ResponseCache | None = None) -> None:
         self.config = config
-        self.client = client or LlmClient(config, cache=cache)
+        self.client = LlmClient(config, cache=cache)
 
     @property
     def max_candidates(self) -> int:

@@ -48,12 +48,11 @@ class ResponseCache(Protocol):
 class LlmClient:
     """Asks the configured model one job at a time, within one total deadline per request."""
 
-    def __init__(self, config: LlmConfig, *, cache: ResponseCache | None = None,
-                 http: HttpClient | None = None) -> None:
+    def __init__(self, config: LlmConfig, *, cache: ResponseCache | None = None) -> None:
         self.config = config
         self.wire = WIRE_FORMATS[config.provider]
         self._cache = cache
-        self._http = http or HttpClient(secrets=(config.api_key,), max_bytes=MAX_ANSWER_BYTES)
+        self._http = HttpClient(secrets=(config.api_key,), max_bytes=MAX_ANSWER_BYTES)
         self._structured = True
         """Cleared once the server refuses structured output; JSON-only prompts from then on."""
 
