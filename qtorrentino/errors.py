@@ -115,3 +115,13 @@ class InternalError(QtorrentinoError):
     def from_bug(cls, error: BaseException) -> InternalError:
         """Wrap an unexpected exception so the ticket fails with a pointer to the log."""
         return cls(f"internal error: {type(error).__name__}: {error} (see logs/qtorrentino.log)")
+
+
+class LlmError(QtorrentinoError):
+    """The LLM matcher got no usable answer; reason names why (timeout, truncated, refusal, ...)."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, reason: str, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason

@@ -6,7 +6,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from qtorrentino.cli import replay
 from qtorrentino.cli.home_args import open_core
@@ -29,6 +31,9 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
     _filters(export)
     export.add_argument("--format", choices=["jsonl"], default="jsonl")
     export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--training", action="store_true",
+                        help="one line per matching decision: ticket, candidates with files, each "
+                        "matcher's scores, the final pick and the person's correction")
     export.set_defaults(handler=_export)
     replay_cmd = actions.add_parser("replay", help=replay.HELP, description=replay.HELP)
     global_options(replay_cmd, top=False)
@@ -67,15 +72,25 @@ def _export(args: argparse.Namespace) -> int:
     core = open_core(args)
     api = AuditAPI(core)
     audit_filter = _filter(args)
+    write: Callable[[BinaryIO], int] = partial(api.export, audit_filter=audit_filter)
+    what = "events"
+    if args.training:
+        if args.types:
+            raise UsageError("--type does not apply to --training",
+                             hint="a training record is a matching decision and what followed it")
+        from qtorrentino.audit.training import export_training
+
+        write = partial(export_training, audit_filter=audit_filter, secrets=core.config.secrets)
+        what = "decisions"
     if args.output:
         target = Path(args.output)
         try:
             with target.open("wb") as handle:
-                count = api.export(handle, audit_filter)
+                count = write(handle)
         except OSError as error:
             raise UsageError(f"cannot write {target}: {error.strerror}") from None
-        sys.stderr.write(f"exported {count} events to {target}\n")
+        sys.stderr.write(f"exported {count} {what} to {target}\n")
     else:
-        api.export(sys.stdout.buffer, audit_filter)
+        write(sys.stdout.buffer)
         sys.stdout.flush()
     return 0

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qtorrentino.cli.home_args import home_from
 from qtorrentino.config.load import load_config
-from qtorrentino.config.model import Config, IndexerConfig
+from qtorrentino.config.model import Config, IndexerConfig, LlmConfig
 from qtorrentino.errors import MissingPart, QtorrentinoError
 from qtorrentino.media.ffmpeg import find_ffmpeg
 from qtorrentino.notify.notifier import Service
@@ -68,6 +68,7 @@ def run_checks(config: Config) -> list[Check]:
     checks.extend(_indexer(indexer) for indexer in config.indexers)
     if config.notify.urls:
         checks.append(_notifications(config))
+    checks.extend(_llm(config))
     return checks
 
 
@@ -98,6 +99,16 @@ def _indexer(indexer: IndexerConfig) -> Check:
                      error.hint or "check url and api_key in its [[indexers]] entry")
     modes = ", ".join(name for name, mode in caps.modes.items() if mode.available) or "none"
     return Check(f"indexer {indexer.name}", True, f"answers caps (search functions: {modes})")
+
+
+def _llm(config: Config) -> list[Check]:
+    """The configured LLM answers, has the model and returns JSON; skipped when it is not used."""
+    from qtorrentino.textbrain.llm.probe import probe
+
+    llm = config.textbrain.llm
+    if config.textbrain.mode == "dumb_only" and llm == LlmConfig():
+        return []
+    return [Check(step.name, step.ok, step.detail, step.fix) for step in probe(llm)]
 
 
 def _libtorrent() -> Check:

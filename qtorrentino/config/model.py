@@ -89,10 +89,19 @@ class LlmConfig:
     """[textbrain.llm]: the optional LLM matcher."""
 
     provider: str = "openai"
+    """openai (any OpenAI-compatible chat-completions server) | ollama (/api/chat) | anthropic."""
     base_url: str = "http://127.0.0.1:11434"
+    """The server's root; openai and anthropic add "/v1" unless the URL already ends in it."""
     model: str = "llama3.1"
+    """The model's name as the server knows it ("llama3.1", "gpt-4o-mini", "claude-haiku-4-5")."""
     api_key: Secret = Secret("")
+    """Sent as a bearer token (openai) or x-api-key (anthropic); "" sends none; never shown."""
     timeout_seconds: float = 60
+    """One total deadline per request: connect, the whole answer, everything."""
+    max_candidates: int = 5
+    """How many top candidates the LLM sees (at least 1)."""
+    temperature: float = 0
+    """Sampling temperature; 0 keeps answers repeatable (and the response cache meaningful)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,12 @@ _PATH_TOKEN = re.compile(r"(?<=/)[A-Za-z0-9+=_-]{16,}(?=[/.;]|$)")
 _UUID = re.compile(r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX = re.compile(r"(?i)[0-9a-f]+")
 _SEALED = re.compile(re.escape(SEALED_FRAGMENT) + r"[A-Za-z0-9_.-]*")
+_BEARER = re.compile(r"(?i)\b(bearer\s+)([A-Za-z0-9._~+/=-]{8,})")
+"""An Authorization header's token, wherever a server or proxy echoes it."""
+_PROVIDER_KEY = re.compile(
+    r"\bsk-(?:ant-|proj-)?(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{32,}"
+)
+"""OpenAI- and Anthropic-shaped API keys ("sk-…", "sk-ant-…", "sk-proj-…"): long, mixed case."""
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
@@ -42,6 +48,9 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
         text = _ANNOUNCE_PASSKEY.sub(lambda match: match.group(1) + REDACTED + match.group(3), text)
         text = _USERINFO.sub(lambda match: f"{match.group(1)}{match.group(2)}:{REDACTED}@", text)
         text = _URL_PATH.sub(_redact_path, text)
+    if "earer" in text or "sk-" in text:
+        text = _BEARER.sub(lambda match: match.group(1) + REDACTED, text)
+        text = _PROVIDER_KEY.sub(REDACTED, text)
     return text
 
 
@@ -82,7 +91,8 @@ def redact_value(value: object, secrets: Iterable[str] = ()) -> object:
     return value
 
 
-_SECRET_KEY_NAMES = frozenset({"api_key", "apikey", "passkey", "password", "token", "secret"})
+_SECRET_KEY_NAMES = frozenset({"api_key", "apikey", "passkey", "password", "token", "secret",
+                               "x-api-key", "authorization"})
 _SECRET_KEYS_QUOTED = tuple(f'"{name}"' for name in sorted(_SECRET_KEY_NAMES))
 
 
@@ -108,6 +118,8 @@ def redact_json_texts(texts: list[str], secrets: Iterable[str] = ()) -> list[str
 def _may_hold_secret(text: str, secrets: tuple[str, ...]) -> bool:
     """False only when no rule of redact_json_text could change the text."""
     if "=" in text or "%3" in text or "://" in text or any(secret in text for secret in secrets):
+        return True
+    if "earer" in text or "sk-" in text:
         return True
     return _names_secret_key(text)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import http.client
+import json
 import logging
 import math
 import ssl
@@ -145,6 +146,27 @@ class HttpClient:
             logger.debug("redirect %s -> %s", self.redact(response.url), self.redact(current_url))
         raise HttpError(f"too many redirects (more than {MAX_REDIRECTS}) from {self.redact(url)}")
 
+    def post_json(
+        self,
+        url: str,
+        payload: object,
+        *,
+        timeout: float,
+        headers: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
+    ) -> HttpResponse:
+        """POST payload as JSON within timeout seconds in total; redirects are not followed.
+
+        Any status is returned as a response (call raise_for_status); the body is capped like get's.
+        """
+        limit = self._max_bytes if max_bytes is None else max_bytes
+        self._check_url(url, None)
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        request_headers = {"Content-Type": "application/json", "Accept": "application/json",
+                           **(headers or {})}
+        with Deadline(timeout) as deadline:
+            return self._get_once(url, deadline, request_headers, limit, method="POST", body=body)
+
     def raise_for_status(self, response: HttpResponse) -> None:
         """Raise RateLimited for 429 and HttpError for any other status outside 2xx."""
         if 200 <= response.status < 300:
@@ -195,9 +217,10 @@ class HttpClient:
             )
 
     def _get_once(
-        self, url: str, deadline: Deadline, headers: Mapping[str, str], max_bytes: int
+        self, url: str, deadline: Deadline, headers: Mapping[str, str], max_bytes: int,
+        *, method: str = "GET", body: bytes | None = None,
     ) -> HttpResponse:
-        """One GET without following redirects; the deadline cuts it off wherever it is."""
+        """One request (GET unless told), no redirects followed; the deadline cuts it off anywhere."""
         parts = urlsplit(quote(url, safe=_URL_SAFE_CHARACTERS))
         shown_url = self.redact(url)
         tls = _tls_context() if parts.scheme.lower() == "https" else None
@@ -206,7 +229,7 @@ class HttpClient:
         request_headers = {"User-Agent": self._user_agent, "Accept-Encoding": "identity", **headers}
         response: http.client.HTTPResponse | None = None
         try:
-            connection.request("GET", target, headers=request_headers)
+            connection.request(method, target, body=body, headers=request_headers)
             response = connection.getresponse()
             body = self._read_body(response, connection, deadline, max_bytes, shown_url)
             if deadline.passed:

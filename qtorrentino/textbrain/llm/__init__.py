@@ -1,0 +1,1 @@
+"""The optional LLM matcher: three wire formats, three validated jobs, a response cache."""
