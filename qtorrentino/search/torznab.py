@@ -381,7 +381,7 @@ class TorznabClient:
             title=title,
             indexer=self.name,
             size=next((size for size in map(_count, sizes) if size), 0),
-            seeders=seeders or 0,
+            seeders=seeders,
             peers=peers or 0,
             info_hash=_info_hash(first("infohash"), magnet),
             magnet=redact(magnet) if magnet else None,

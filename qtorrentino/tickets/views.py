@@ -12,6 +12,15 @@ from qtorrentino.domain.ticket import TicketSpec
 from qtorrentino.domain.ticket_json import spec_to_json
 
 
+UNKNOWN_SEEDERS = "?"
+"""How a seeders count the indexer did not give is shown."""
+
+
+def seeders_label(seeders: int | None) -> str:
+    """A seeders count for people: the number, or "?" when the indexer did not say."""
+    return UNKNOWN_SEEDERS if seeders is None else str(seeders)
+
+
 @dataclass(frozen=True, slots=True)
 class TicketSummary:
     """One ticket as lists show it."""
@@ -86,7 +95,8 @@ class CandidateView:
     info_hash: str | None
     indexer: str
     size: int
-    seeders: int
+    seeders: int | None
+    """None when the indexer did not say."""
     peers: int
     magnet: str | None
     link: str | None
@@ -94,6 +104,11 @@ class CandidateView:
     factors: tuple[dict[str, Any], ...] = ()
     mapping: dict[str, Any] | None = None
     files: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def seeders_label(self) -> str:
+        """The seeders count as tables show it ("?" when unknown)."""
+        return seeders_label(self.seeders)
 
     def to_json(self) -> dict[str, Any]:
         return {"rank": self.rank, "score": round(self.score, 4), "title": self.title,

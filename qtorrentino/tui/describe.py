@@ -120,7 +120,7 @@ def candidate_detail(candidate: CandidateView, recommended: bool) -> Text:
     body.append(f"#{candidate.rank}{mark}  score {candidate.score:.2f}  ", style="bold")
     body.append_text(plain(candidate.title))
     body.append("\n")
-    body.append_text(plain(f"{candidate.indexer} · {human_size(candidate.size)} · {candidate.seeders} seeders / "
+    body.append_text(plain(f"{candidate.indexer} · {human_size(candidate.size)} · {candidate.seeders_label} seeders / "
                            f"{candidate.peers} peers · {candidate.info_hash or 'no info-hash'}"))
     body.append("\n")
     explained = {factor.get("reason") for factor in candidate.factors}

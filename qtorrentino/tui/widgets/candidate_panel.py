@@ -86,4 +86,4 @@ class CandidatePanel(Vertical):
 def _cells(candidate: CandidateView, *, chosen: bool) -> tuple[Text, ...]:
     rank = f"{candidate.rank}{'✓' if chosen else ''}"
     return (plain(rank), plain(f"{candidate.score:.2f}"), plain(human_size(candidate.size)),
-            plain(str(candidate.seeders)), plain(candidate.title), plain(candidate.indexer))
+            plain(candidate.seeders_label), plain(candidate.title), plain(candidate.indexer))
