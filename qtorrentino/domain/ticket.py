@@ -82,6 +82,8 @@ class Constraints:
     max_size_mb: int | None = None
     replace_existing: bool = False
     """Replace a different file already at the destination (the old one goes to trash)."""
+    must_not: tuple[str, ...] = ()
+    """Words or phrases a release name must not contain (a hard constraint: such a release is rejected)."""
 
 
 @dataclass(frozen=True, slots=True)
