@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from peewee import SqliteDatabase
-from playhouse.migrate import SqliteMigrator, migrate as run_migrations
+from playhouse.migrate import SqliteMigrator
+from playhouse.migrate import migrate as run_migrations
 
 from qtorrentino.db.models import ALL_MODELS, SchemaVersion
 from qtorrentino.errors import QtorrentinoError

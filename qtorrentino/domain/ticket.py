@@ -134,6 +134,11 @@ class TicketSpec:
         return tuple(item for item in self.items if item.requested)
 
 
+def effective_format(spec: TicketSpec, library_format: str | None) -> str | None:
+    """The target format a ticket really has: its own, else its library's default."""
+    return spec.constraints.format or library_format
+
+
 def ticket_title(kind: TicketKind, query: TicketQuery) -> str:
     """ "Artist – Album (Year)", "Title (Year)", "Series S01E02", or the free text."""
     year = f" ({query.year})" if query.year else ""

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from qtorrentino.domain.similarity import normalise
+from qtorrentino.domain.ticket import effective_format
 from qtorrentino.textbrain.score import ScoredCandidate, score_candidates
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from qtorrentino.config.model import Config
     from qtorrentino.domain.release import ReleaseInfo
     from qtorrentino.domain.ticket import TicketSpec
     from qtorrentino.search.result import SearchResult
@@ -66,6 +68,15 @@ class DumbMatcher:
     def score(self, spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:
         """Every result scored, best first."""
         return score_candidates(spec, results)
+
+
+def scoring_spec(spec: TicketSpec, config: Config) -> TicketSpec:
+    """The ticket as scoring sees it: its target format made effective (its own, else its library's)."""
+    library = config.library(spec.library) if spec.library else None
+    target = effective_format(spec, library.format if library is not None else None)
+    if target == spec.constraints.format:
+        return spec
+    return replace(spec, constraints=replace(spec.constraints, format=target))
 
 
 def threshold_for(spec: TicketSpec, configured: float = DEFAULT_THRESHOLD) -> float:
