@@ -1,4 +1,8 @@
-"""Filing new tickets: library choice, deduplication against active tickets, merging overlapping items."""
+"""Filing new tickets: library choice, deduplication against active tickets, merging overlapping items.
+
+A new ticket is linked only to a ticket that is truly the same request (domain.ticket.overlap): same
+kind, library and content, compatible constraints, neither a dry run, the active one still live.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,24 @@ from qtorrentino.clock import Clock
 from qtorrentino.config.model import Config
 from qtorrentino.db.models import TicketItemRow, TicketRow
 from qtorrentino.domain.states import TERMINAL_STATES, TicketState
-from qtorrentino.domain.ticket import LIBRARY_KIND_FOR, TicketItem, TicketSpec, content_key, overlap
+from qtorrentino.domain.ticket import (
+    LIBRARY_KIND_FOR,
+    TicketItem,
+    TicketSpec,
+    content_key,
+    overlap,
+    with_defaults,
+)
 from qtorrentino.domain.ticket_json import spec_to_json
 from qtorrentino.errors import UsageError
 from qtorrentino.events import AuditRecorded
 from qtorrentino.tickets.rows import spec_of
 from qtorrentino.tickets.unit_of_work import UnitOfWork
 
-MERGEABLE_STATES = frozenset({TicketState.PENDING, TicketState.ACQUIRING, TicketState.NEEDS_APPROVAL,
-                              TicketState.ACQUISITION_FAILED})
+MERGEABLE_STATES = frozenset({TicketState.PENDING, TicketState.ACQUIRING, TicketState.NEEDS_APPROVAL})
 """An active ticket takes merged items only before a release was chosen for download."""
+NOT_FOLLOWED = frozenset({*TERMINAL_STATES, TicketState.FAILED, TicketState.ACQUISITION_FAILED})
+"""A ticket in these states is no one's primary: a new ticket would follow it into failure or nothing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +65,11 @@ class TicketCreator:
         """File one ticket; returns its id, state and the active ticket it was linked to, if any."""
         spec = self._with_library(spec)
         with self.uow() as outbox:
+            if spec.dry_run:
+                return self._insert(outbox, spec, actor, linked=None, merged=())
+            compared = self._with_defaults(spec)
             for active in _active_tickets(spec):
-                active_spec = spec_of(active)
-                relation = overlap(active_spec, spec)
+                relation = overlap(self._with_defaults(spec_of(active)), compared)
                 if relation is None:
                     continue
                 if relation.covered:
@@ -64,6 +78,12 @@ class TicketCreator:
                     merged = self._merge(active, relation.new_items)
                     return self._insert(outbox, spec, actor, linked=active, merged=merged)
             return self._insert(outbox, spec, actor, linked=None, merged=())
+
+    def _with_defaults(self, spec: TicketSpec) -> TicketSpec:
+        """The ticket with its effective format and threshold, as dedup compares them."""
+        library = self.config.library(spec.library) if spec.library else None
+        return with_defaults(spec, library.format if library is not None else None,
+                             self.config.textbrain.auto_approve_threshold)
 
     def _with_library(self, spec: TicketSpec) -> TicketSpec:
         kind = LIBRARY_KIND_FOR[spec.kind]
@@ -116,14 +136,15 @@ class TicketCreator:
 
 
 def _active_tickets(spec: TicketSpec) -> list[TicketRow]:
-    """Active tickets that may ask for the same content: same names, or the same provider id."""
-    terminal = [state.value for state in TERMINAL_STATES] + [TicketState.FAILED.value]
+    """Live, real tickets that may ask for the same content: same names, or the same provider id."""
+    terminal = [state.value for state in NOT_FOLLOWED]
     same = TicketRow.content_key == content_key(spec)
     for field, value in (("musicbrainz_release_id", spec.query.musicbrainz_release_id),
                          ("tmdb_id", spec.query.tmdb_id)):
         if value:
             same |= fn.json_extract(TicketRow.spec, f"$.query.{field}") == value
-    return list(TicketRow.select().where(TicketRow.state.not_in(terminal) & TicketRow.linked_to.is_null() & same)
+    return list(TicketRow.select().where(TicketRow.state.not_in(terminal) & TicketRow.linked_to.is_null()
+                                         & (TicketRow.dry_run == False) & same)
                 .order_by(TicketRow.created_at))
 
 
