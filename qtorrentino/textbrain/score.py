@@ -6,13 +6,14 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qtorrentino.domain.release import ReleaseInfo, parse_release
 from qtorrentino.domain.similarity import normalise, title_similarity
 from qtorrentino.domain.ticket import MUSIC_KINDS, VIDEO_KINDS, TicketKind, TicketSpec
 from qtorrentino.textbrain.constraints import HardConstraints
 from qtorrentino.textbrain.filemap import FileMapping, map_files
+from qtorrentino.tickets.views import REJECTED_PREFIX
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,8 +26,6 @@ RED_FLAG_PENALTY = 0.5
 """Each red flag or broken hard constraint halves the score; any of them blocks auto-approval (see decide)."""
 CATALOG_INDEXER = "catalog"
 """The indexer name of candidates the torrent catalog offers (torrents already held)."""
-REJECTED_PREFIX = "rejected: "
-"""How a broken hard constraint reads among a candidate's reasons."""
 LOSSLESS_FORMATS = frozenset({"flac", "alac", "ape", "wav", "wavpack", "dsd", "aiff", "pcm"})
 VBR_KBPS = {"V0": 245, "V1": 225, "V2": 190}
 LOSSY_TARGET_CODECS = {"opus": "opus", "ogg_vorbis": "vorbis", "mp3": "mp3", "aac": "aac"}
@@ -99,6 +98,11 @@ class ScoredCandidate:
         return (tuple(factor.reason for factor in self.factors)
                 + tuple(f"red flag: {flag}" for flag in self.red_flags)
                 + tuple(f"{REJECTED_PREFIX}{why}" for why in self.rejected))
+
+    @property
+    def factor_records(self) -> tuple[dict[str, Any], ...]:
+        """The factors as a candidate row and the approval screen keep them."""
+        return tuple({"name": f.name, "value": round(f.value, 3), "reason": f.reason} for f in self.factors)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from qtorrentino.domain.states import ItemState, TicketState
 from qtorrentino.domain.ticket import TicketSpec
 from qtorrentino.domain.ticket_json import spec_to_json
 
-
+REJECTED_PREFIX = "rejected: "
+"""How a broken hard constraint reads among a candidate's reasons (docs/decisions.md)."""
 UNKNOWN_SEEDERS = "?"
 """How a seeders count the indexer did not give is shown."""
 
@@ -104,6 +105,12 @@ class CandidateView:
     factors: tuple[dict[str, Any], ...] = ()
     mapping: dict[str, Any] | None = None
     files: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def rejected(self) -> tuple[str, ...]:
+        """The hard constraints it breaks, from its reasons: never auto-approved."""
+        return tuple(reason.removeprefix(REJECTED_PREFIX) for reason in self.reasons
+                     if reason.startswith(REJECTED_PREFIX))
 
     @property
     def seeders_label(self) -> str:

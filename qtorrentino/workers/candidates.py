@@ -46,7 +46,7 @@ def store_candidates(ticket_id: str, scored: Sequence[ScoredCandidate]) -> None:
             info_hash=result.info_hash, indexer=result.indexer, size=result.size, seeders=result.seeders,
             peers=result.peers, magnet=result.magnet, link=result.link, published=result.published,
             reasons=list(candidate.reasons),
-            factors=[{"name": f.name, "value": round(f.value, 3), "reason": f.reason} for f in candidate.factors],
+            factors=list(candidate.factor_records),
             mapping=mapping_json(candidate.mapping),
             files=[{"index": f.index, "path": f.path, "size": f.size} for f in result.files] or None,
         )
