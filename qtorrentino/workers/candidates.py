@@ -29,8 +29,8 @@ def mapping_json(mapping: FileMapping | None) -> dict[str, Any] | None:
         return None
     return {
         "assignments": [{"item_id": a.item_id, "file_index": a.file.index, "path": a.file.path,
-                         "size": a.file.size, "confidence": round(a.confidence, 3), "reason": a.reason}
-                        for a in mapping.assignments],
+                         "size": a.file.size, "confidence": round(a.confidence, 3), "reason": a.reason,
+                         "title": a.release.title} for a in mapping.assignments],
         "unmapped": list(mapping.unmapped),
         "coverage": round(mapping.coverage, 3),
     }
