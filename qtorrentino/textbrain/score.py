@@ -206,6 +206,21 @@ def score_candidates(spec: TicketSpec, results: Sequence[SearchResult]) -> list[
     wanted = _wanted_for(spec)
     scored = [_score(wanted, result) for result in results]
     scored.sort(key=_rank_key)
+    return _held_first(scored)
+
+
+def _held_first(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
+    """A held torrent goes before the other copies of the same release (same name): a tie that only
+    seeders or a known file list decided, and nothing new to download."""
+    held = [candidate for candidate in scored if candidate.result.indexer == CATALOG_INDEXER
+            and not candidate.rejected and not candidate.red_flags]
+    for candidate in held:
+        name = normalise(candidate.result.title)
+        ahead = next((index for index, other in enumerate(scored) if other.result.indexer != CATALOG_INDEXER
+                      and normalise(other.result.title) == name), None)
+        if ahead is not None and ahead < scored.index(candidate):
+            scored.remove(candidate)
+            scored.insert(ahead, candidate)
     return scored
 
 

@@ -17,6 +17,7 @@ from qtorrentino.db.models import TicketItemRow, TicketRow
 from qtorrentino.domain.states import TERMINAL_STATES, TicketState
 from qtorrentino.domain.ticket import (
     LIBRARY_KIND_FOR,
+    Overlap,
     TicketItem,
     TicketSpec,
     content_key,
@@ -67,23 +68,12 @@ class TicketCreator:
         with self.uow() as outbox:
             if spec.dry_run:
                 return self._insert(outbox, spec, actor, linked=None, merged=())
-            compared = self._with_defaults(spec)
             for active in _active_tickets(spec):
-                relation = overlap(self._with_defaults(spec_of(active)), compared)
-                if relation is None:
-                    continue
-                if relation.covered:
-                    return self._insert(outbox, spec, actor, linked=active, merged=())
-                if relation.new_items and TicketState(active.state) in MERGEABLE_STATES:
-                    merged = self._merge(active, relation.new_items)
+                relation = relation_to(spec_of(active), TicketState(active.state), spec, self.config)
+                if relation is not None:
+                    merged = self._merge(active, relation.new_items) if relation.new_items else ()
                     return self._insert(outbox, spec, actor, linked=active, merged=merged)
             return self._insert(outbox, spec, actor, linked=None, merged=())
-
-    def _with_defaults(self, spec: TicketSpec) -> TicketSpec:
-        """The ticket with its effective format and threshold, as dedup compares them."""
-        library = self.config.library(spec.library) if spec.library else None
-        return with_defaults(spec, library.format if library is not None else None,
-                             self.config.textbrain.auto_approve_threshold)
 
     def _with_library(self, spec: TicketSpec) -> TicketSpec:
         kind = LIBRARY_KIND_FOR[spec.kind]
@@ -133,6 +123,28 @@ class TicketCreator:
         active.updated_at = self.clock.now()
         active.save()
         return tuple(item.id for item in renamed)
+
+
+def relation_to(active: TicketSpec, state: TicketState, new: TicketSpec, config: Config) -> Overlap | None:
+    """How a new ticket follows an existing one (covered, or its new items merged); None: it stands alone.
+
+    Only a live primary (not failed, rejected, cancelled or acquisition_failed) is followed, only when
+    both are the same request (domain.ticket.overlap) with their effective format and threshold, and
+    items are merged only before the primary chose a release.
+    """
+    if state in NOT_FOLLOWED:
+        return None
+    found = overlap(_with_defaults(active, config), _with_defaults(new, config))
+    if found is None or found.covered or (found.new_items and state in MERGEABLE_STATES):
+        return found
+    return None
+
+
+def _with_defaults(spec: TicketSpec, config: Config) -> TicketSpec:
+    """The ticket with its effective format and threshold, as dedup compares them."""
+    library = config.library(spec.library) if spec.library else None
+    return with_defaults(spec, library.format if library is not None else None,
+                         config.textbrain.auto_approve_threshold)
 
 
 def _active_tickets(spec: TicketSpec) -> list[TicketRow]:

@@ -6,7 +6,7 @@ here approves anything.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from qtorrentino.db.models import TorrentRow
 from qtorrentino.domain.ticket import TicketSpec
@@ -36,8 +36,13 @@ def held_torrents(*, exclude: Collection[str] = ()) -> list[SearchResult]:
 
 def catalog_candidates(spec: TicketSpec, *, exclude: Collection[str] = ()) -> list[SearchResult]:
     """Held torrents whose files hold every requested item and whose name resembles the ticket."""
+    return offerable(spec, held_torrents(exclude=exclude))
+
+
+def offerable(spec: TicketSpec, held: Sequence[SearchResult]) -> list[SearchResult]:
+    """The held torrents that can serve the ticket: every requested item mapped, a name that resembles it."""
     offered = []
-    for candidate in score_candidates(spec, held_torrents(exclude=exclude)):
+    for candidate in score_candidates(spec, held):
         mapping = candidate.mapping
         if mapping is None or not mapping.assignments or mapping.unmapped:
             continue
