@@ -202,7 +202,8 @@ class _Verdict(NamedTuple):
 
 
 def score_candidates(spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:
-    """Score every result against the ticket; best first (ties: more seeders, then larger)."""
+    """Score every result against the ticket; acceptable ones first, best first (ties: a held torrent,
+    more seeders, larger), rejected ones (a broken hard constraint) last."""
     wanted = _wanted_for(spec)
     scored = [_score(wanted, result) for result in results]
     scored.sort(key=_rank_key)
@@ -269,9 +270,9 @@ def _score(wanted: _Wanted, result: SearchResult) -> ScoredCandidate:
         rejected = (*rejected, *file_flags)
     if result.seeders == 0 and result.indexer != CATALOG_INDEXER:
         flags = (*flags, "no seeders")
-    size_violation = wanted.hard.size_violation(result.size, _size_label(result.size))
-    if size_violation is not None:
-        rejected = (*rejected, size_violation)
+    if wanted.min_size_mb or wanted.max_size_mb:
+        size_violation = wanted.hard.size_violation(result.size, _size_label(result.size))
+        rejected = (*rejected, size_violation) if size_violation else rejected
     score = _combined(log_sum, identity_weight, quality_sum, quality_weight)
     problems = len(flags) + sum(1 for why in rejected if why not in flags)
     if problems:

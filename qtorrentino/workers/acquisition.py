@@ -75,12 +75,13 @@ class AcquisitionWorker(BaseWorker):
         blocked = commands.blocklisted(claim.ticket_id)
         threshold = threshold_for(spec, self.context.config.textbrain.auto_approve_threshold)
         found = {release_key(result): result for result in catalog_candidates(spec, exclude=blocked)}
-        queries = [detail.forced_query] if detail.forced_query else build_queries(spec)[:MAX_QUERIES]
-        if not self.indexers.names:
-            queries = []
-        answered = not queries
         scored = self.matcher.score(spec, list(found.values()))
         decision = decide(scored, threshold)
+        if decision.outcome is Outcome.AUTO_APPROVE and not self.indexers.names:
+            self._conclude(claim.ticket_id, spec, scored, decision, threshold, [])
+            return
+        queries = [detail.forced_query] if detail.forced_query else build_queries(spec)[:MAX_QUERIES]
+        answered = False
         for rung, query in enumerate(queries):
             report = self.indexers.search(search_request(spec, query, structured=rung == 0
                                                          and detail.forced_query is None))
