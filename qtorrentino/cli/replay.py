@@ -10,7 +10,8 @@ from qtorrentino.audit.query import latest
 from qtorrentino.cli.home_args import open_core
 from qtorrentino.cli.output import print_json_lines, print_table
 from qtorrentino.db.models import CandidateRow, TicketRow
-from qtorrentino.textbrain.decide import DumbMatcher, decide, threshold_for
+from qtorrentino.config.model import Config
+from qtorrentino.textbrain.decide import DumbMatcher, decide, scoring_spec, threshold_for
 from qtorrentino.tickets.rows import resolve_id, spec_of
 from qtorrentino.workers.candidates import result_of
 
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     query = TicketRow.select().where(TicketRow.id.in_(CandidateRow.select(CandidateRow.ticket).distinct()))
     if args.ticket:
         query = query.where(TicketRow.id == resolve_id(args.ticket))
-    rows = [_replay(ticket, args.threshold, core.config.textbrain.auto_approve_threshold)
+    rows = [_replay(ticket, args.threshold, core.config)
             for ticket in query.order_by(TicketRow.created_at)]
     rows = [row for row in rows if row is not None]
     if args.json:
@@ -44,12 +45,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _replay(ticket: TicketRow, threshold: float | None, configured: float) -> dict[str, Any] | None:
-    candidates = [result_of(row) for row in ticket.candidates.order_by(CandidateRow.rank)
-                  if row.indexer not in ("catalog", "manual")]
+def _replay(ticket: TicketRow, threshold: float | None, config: Config) -> dict[str, Any] | None:
+    candidates = [result_of(row) for row in ticket.candidates.order_by(CandidateRow.rank)]
     if not candidates:
         return None
-    spec = spec_of(ticket)
+    spec = scoring_spec(spec_of(ticket), config)
+    configured = config.textbrain.auto_approve_threshold
     in_force = threshold if threshold is not None else threshold_for(spec, configured)
     scored = DumbMatcher().score(spec, candidates)
     decision = decide(scored, in_force)

@@ -15,6 +15,7 @@ from qtorrentino.domain.release import parse_release
 from qtorrentino.errors import IndexerError
 from qtorrentino.search.indexers import IndexerSet
 from qtorrentino.search.torznab import SEARCH_MODES, SearchRequest
+from qtorrentino.tickets.views import seeders_label
 
 
 def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
@@ -46,7 +47,8 @@ def _search(args: argparse.Namespace) -> int:
                            "published": iso(r.published)} for r in report.results), secrets)
     else:
         print_table(("SEEDS", "PEERS", "SIZE", "INDEXER", "TITLE"),
-                    ((r.seeders, r.peers, human_size(r.size), r.indexer, r.title) for r in report.results))
+                    ((seeders_label(r.seeders), r.peers, human_size(r.size), r.indexer, r.title)
+                     for r in report.results))
     if all(outcome.error for outcome in report.outcomes):
         raise IndexerError("no indexer answered", hint="`qtorrentino doctor` checks each indexer")
     return 0

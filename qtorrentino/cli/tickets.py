@@ -172,7 +172,8 @@ def _print_detail(args: argparse.Namespace, core: Any, detail: Any) -> None:
     if detail.candidates:
         sys.stdout.write("candidates:\n")
         print_table(("RANK", "SCORE", "SEEDS", "INDEXER", "TITLE"),
-                    ((c.rank, f"{c.score:.2f}", c.seeders, c.indexer, c.title) for c in detail.candidates))
+                    ((c.rank, f"{c.score:.2f}", c.seeders_label, c.indexer, c.title)
+                     for c in detail.candidates))
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from peewee import SqliteDatabase
+from playhouse.migrate import SqliteMigrator
+from playhouse.migrate import migrate as run_migrations
 
 from qtorrentino.db.models import ALL_MODELS, SchemaVersion
 from qtorrentino.errors import QtorrentinoError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _create_v1(database: SqliteDatabase) -> None:
@@ -27,7 +29,13 @@ def _narrow_audit_indexes_v2(database: SqliteDatabase) -> None:
         database.execute_sql(statement)
 
 
-STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1, 2: _narrow_audit_indexes_v2}
+def _unknown_seeders_v3(database: SqliteDatabase) -> None:
+    """A candidate's seeders may be unknown (NULL): some feeds do not say, and 0 would read as a dead torrent."""
+    run_migrations(SqliteMigrator(database).drop_not_null("candidate", "seeders"))
+
+
+STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1, 2: _narrow_audit_indexes_v2,
+                                                      3: _unknown_seeders_v3}
 """Step N brings a database from version N-1 to N."""
 
 

@@ -102,7 +102,8 @@ class CandidateRow(BaseModel):
     info_hash = CharField(null=True)
     indexer = CharField()
     size = BigIntegerField(default=0)
-    seeders = IntegerField(default=0)
+    seeders = IntegerField(null=True)
+    """None when the indexer did not say (unknown is not zero)."""
     peers = IntegerField(default=0)
     magnet = TextField(null=True)
     link = TextField(null=True)

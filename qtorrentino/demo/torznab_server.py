@@ -58,7 +58,8 @@ class Release:
 
     title: str
     size: int
-    seeders: int = 10
+    seeders: int | None = 10
+    """None: the item carries no seeders attribute (some feeds, usenet-style items)."""
     peers: int = 15
     info_hash: str | None = None
     magnet: str | None = None
@@ -328,11 +329,10 @@ def _item_xml(server: TorznabServer, index: int, release: Release) -> str:
     """One <item> in the server's style (Jackett: <size>/<files> elements; Prowlarr: attrs)."""
     has_download = release.torrent is not None or release.magnet is not None
     link = release.link or (server.download_url(index) if has_download else None)
-    attrs = {
-        "category": str(release.category),
-        "seeders": str(release.seeders),
-        "peers": str(release.peers),
-    }
+    attrs = {"category": str(release.category)}
+    if release.seeders is not None:
+        attrs["seeders"] = str(release.seeders)
+    attrs["peers"] = str(release.peers)
     if release.info_hash:
         attrs["infohash"] = release.info_hash
     magnet = release.magnet

@@ -68,8 +68,15 @@ _PIPELINE: dict[TicketState, frozenset[TicketState]] = {
 }
 
 
+FORCE_MAGNET_FROM: frozenset[TicketState] = frozenset(
+    {S.PENDING, S.ACQUIRING, S.NEEDS_APPROVAL, S.ACQUISITION_FAILED}
+)
+"""A person's magnet becomes the chosen candidate from any state before a release was chosen."""
+
+
 def _build_transitions() -> frozenset[tuple[TicketState, TicketState]]:
     pairs = {(old, new) for old, targets in _PIPELINE.items() for new in targets}
+    pairs |= {(old, S.APPROVED) for old in FORCE_MAGNET_FROM}
     for state in TicketState:
         if state not in TERMINAL_STATES:
             pairs.add((state, S.CANCELLED))

@@ -82,6 +82,8 @@ class Constraints:
     max_size_mb: int | None = None
     replace_existing: bool = False
     """Replace a different file already at the destination (the old one goes to trash)."""
+    must_not: tuple[str, ...] = ()
+    """Words or phrases a release name must not contain (a hard constraint: such a release is rejected)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,11 @@ class TicketSpec:
         return tuple(item for item in self.items if item.requested)
 
 
+def effective_format(spec: TicketSpec, library_format: str | None) -> str | None:
+    """The target format a ticket really has: its own, else its library's default."""
+    return spec.constraints.format or library_format
+
+
 def ticket_title(kind: TicketKind, query: TicketQuery) -> str:
     """ "Artist – Album (Year)", "Title (Year)", "Series S01E02", or the free text."""
     year = f" ({query.year})" if query.year else ""
@@ -166,26 +173,70 @@ def _norm(text: str | None) -> str:
     return " ".join((text or "").casefold().split())
 
 
+PROVIDER_IDS: dict[TicketKind, tuple[str, ...]] = {
+    TicketKind.ALBUM: ("musicbrainz_release_id",),
+    TicketKind.TRACK: ("musicbrainz_release_id",),
+    TicketKind.MOVIE: ("tmdb_id", "imdb_id"),
+    TicketKind.EPISODE: ("tmdb_id", "tvdb_id", "imdb_id"),
+    TicketKind.SEASON: ("tmdb_id", "tvdb_id", "imdb_id"),
+    TicketKind.GENERIC: (),
+}
+"""The query fields that name one release (an edition) or one title at a provider, by ticket kind."""
+MERGING_KINDS = MUSIC_KINDS
+"""Kinds whose partly overlapping tickets merge items: an album's tracks come from one album torrent,
+while an episode release holds only the episodes its name says."""
+
+
 def same_content(a: TicketSpec, b: TicketSpec) -> bool:
-    """True when two tickets ask for the same release (same album, movie or series season)."""
+    """True when two tickets ask for the same content into the same library.
+
+    Same kind and library, then the provider id when both name one (it tells editions apart), else
+    the names and the year: artist+album(+year), title+year, series+season(+year), the free text.
+    """
+    if a.kind is not b.kind or _norm(a.library) != _norm(b.library):
+        return False
     qa, qb = a.query, b.query
-    if a.kind in MUSIC_KINDS and b.kind in MUSIC_KINDS:
-        if qa.musicbrainz_release_id and qa.musicbrainz_release_id == qb.musicbrainz_release_id:
-            return True
-        return bool(qa.album) and _norm(qa.artist) == _norm(qb.artist) and _norm(qa.album) == _norm(qb.album)
-    if a.kind is TicketKind.MOVIE and b.kind is TicketKind.MOVIE:
-        if qa.tmdb_id and qa.tmdb_id == qb.tmdb_id:
-            return True
-        return _norm(qa.title) == _norm(qb.title) and (qa.year == qb.year or not qa.year or not qb.year)
-    if a.kind in (TicketKind.EPISODE, TicketKind.SEASON) and b.kind in (TicketKind.EPISODE, TicketKind.SEASON):
-        return _norm(qa.series) == _norm(qb.series) and qa.season == qb.season
-    if a.kind is TicketKind.GENERIC and b.kind is TicketKind.GENERIC:
-        return _norm(qa.text) == _norm(qb.text)
-    return False
+    for name in PROVIDER_IDS[a.kind]:
+        first, second = getattr(qa, name), getattr(qb, name)
+        if first and second:
+            return bool(_norm(str(first)) == _norm(str(second)))
+    if a.kind in MUSIC_KINDS:
+        return (bool(qa.album or qa.title) and _norm(qa.artist) == _norm(qb.artist)
+                and _norm(qa.album or qa.title) == _norm(qb.album or qb.title) and qa.year == qb.year)
+    if a.kind is TicketKind.MOVIE:
+        return _norm(qa.title) == _norm(qb.title) and qa.year == qb.year
+    if a.kind in (TicketKind.EPISODE, TicketKind.SEASON):
+        return _norm(qa.series) == _norm(qb.series) and qa.season == qb.season and qa.year == qb.year
+    return _norm(qa.text) == _norm(qb.text)
+
+
+def compatible_constraints(active: TicketSpec, new: TicketSpec) -> bool:
+    """True when what the active ticket chooses and delivers is what the new one asks for.
+
+    Call with both made effective (see with_defaults): the format the ticket's, else its library's;
+    the threshold the ticket's, else the configured one. The new ticket's threshold may not be
+    stricter than the active one's: the active one decides for both.
+    """
+    if active.constraints != new.constraints:
+        return False
+    new_threshold, active_threshold = new.auto_approve_threshold, active.auto_approve_threshold
+    if new_threshold is None or active_threshold is None:
+        return new_threshold is None and active_threshold is None
+    return new_threshold <= active_threshold
+
+
+def with_defaults(spec: TicketSpec, library_format: str | None, threshold: float) -> TicketSpec:
+    """The ticket with its effective format and auto-approve threshold filled in (for comparisons)."""
+    constraints = replace(spec.constraints, format=effective_format(spec, library_format))
+    chosen = spec.auto_approve_threshold if spec.auto_approve_threshold is not None else threshold
+    return replace(spec, constraints=constraints, auto_approve_threshold=chosen)
 
 
 def content_key(spec: TicketSpec) -> str:
-    """What two tickets for the same content share (names only); same_content() then decides precisely."""
+    """What two tickets for the same content may share (names only): the index that finds them first.
+
+    same_content() and compatible_constraints() then decide precisely.
+    """
     query = spec.query
     if spec.kind in MUSIC_KINDS:
         return f"music|{_norm(query.artist)}|{_norm(query.album)}"
@@ -216,8 +267,14 @@ class Overlap:
 
 
 def overlap(active: TicketSpec, new: TicketSpec) -> Overlap | None:
-    """Compare a new ticket with an active one; None when they are about different content."""
-    if not same_content(active, new):
+    """Compare a new ticket with an active one; None when they are not the same request.
+
+    Same content under compatible constraints, neither a dry run. Items the active ticket lacks are
+    offered for merging only for kinds whose releases hold them all (albums).
+    """
+    if active.dry_run or new.dry_run or not same_content(active, new):
+        return None
+    if not compatible_constraints(active, new):
         return None
     if not active.items:
         return Overlap(covered=True, new_items=())
@@ -225,7 +282,7 @@ def overlap(active: TicketSpec, new: TicketSpec) -> Overlap | None:
         return Overlap(covered=False, new_items=())
     have = {item_key(item) for item in active.requested_items}
     missing = tuple(item for item in new.requested_items if item_key(item) not in have)
-    return Overlap(covered=not missing, new_items=missing)
+    return Overlap(covered=not missing, new_items=missing if new.kind in MERGING_KINDS else ())
 
 
 def with_items(spec: TicketSpec, items: tuple[TicketItem, ...]) -> TicketSpec:

@@ -24,7 +24,7 @@ QUERY_FIELDS = frozenset({"artist", "album", "year", "label", "musicbrainz_relea
 ITEM_FIELDS = frozenset({"id", "type", "disc", "number", "title", "duration_secs", "requested", "season"})
 CONSTRAINT_FIELDS = frozenset({"format", "bitrate_kbps", "sample_rate_hz", "embed_tags", "embed_cover",
                                "resolution", "video_codecs", "release_groups", "min_size_mb", "max_size_mb",
-                               "replace_existing"})
+                               "replace_existing", "must_not"})
 RESOLUTIONS = ("480p", "576p", "720p", "1080p", "2160p")
 REQUIRED_QUERY: dict[TicketKind, tuple[str, ...]] = {
     TicketKind.ALBUM: ("artist", "album"),
@@ -157,6 +157,10 @@ def _constraints(raw: Mapping[str, Any]) -> Constraints:
     resolution = _str(raw.get("resolution"), "constraints.resolution")
     if resolution is not None and resolution.lower() not in RESOLUTIONS:
         raise _fail("constraints.resolution", f"{resolution!r} is not one of {', '.join(RESOLUTIONS)}")
+    low = _int(raw.get("min_size_mb"), "constraints.min_size_mb", low=0)
+    high = _int(raw.get("max_size_mb"), "constraints.max_size_mb", low=0)
+    if low and high and low > high:
+        raise _fail("constraints.min_size_mb", f"{low} is above max_size_mb {high}: no release can fit")
     return Constraints(
         format=target,
         bitrate_kbps=_int(raw.get("bitrate_kbps"), "constraints.bitrate_kbps", low=8, high=3000),
@@ -166,9 +170,10 @@ def _constraints(raw: Mapping[str, Any]) -> Constraints:
         resolution=resolution.lower() if resolution else None,
         video_codecs=_list(raw.get("video_codecs"), "constraints.video_codecs", _required_str),
         release_groups=_list(raw.get("release_groups"), "constraints.release_groups", _required_str),
-        min_size_mb=_int(raw.get("min_size_mb"), "constraints.min_size_mb", low=0),
-        max_size_mb=_int(raw.get("max_size_mb"), "constraints.max_size_mb", low=0),
+        min_size_mb=low,
+        max_size_mb=high,
         replace_existing=_bool(raw.get("replace_existing"), "constraints.replace_existing", False),
+        must_not=_list(raw.get("must_not"), "constraints.must_not", _required_str),
     )
 
 

@@ -11,6 +11,7 @@ from qtorrentino.domain.states import TicketState
 from qtorrentino.domain.ticket import TicketSpec
 from qtorrentino.domain.ticket_json import specs_from_json
 from qtorrentino.engine.core import Core
+from qtorrentino.textbrain.picks import person_pick_judge
 from qtorrentino.tickets import queries
 from qtorrentino.tickets.creation import Created
 from qtorrentino.tickets.views import CandidateView, ItemView, TicketDetail, TicketSummary
@@ -65,7 +66,8 @@ class TicketsAPI:
         return self._core.commands.force_search(ticket_id, query_text, actor=actor)
 
     def force_magnet(self, ticket_id: str, magnet_uri: str, *, actor: str) -> TicketDetail:
-        return self._core.commands.force_magnet(ticket_id, magnet_uri, actor=actor)
+        return self._core.commands.force_magnet(ticket_id, magnet_uri, actor=actor,
+                                                judge=person_pick_judge(self._core.config))
 
     def set_priority(self, ticket_id: str, priority: int, *, actor: str) -> TicketDetail:
         return self._core.commands.set_priority(ticket_id, priority, actor=actor)

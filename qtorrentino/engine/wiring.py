@@ -16,6 +16,7 @@ from qtorrentino.search.indexers import IndexerSet
 from qtorrentino.engine.torrent_part import TorrentPart
 from qtorrentino.workers.acquisition import AcquisitionWorker
 from qtorrentino.workers.base import BaseWorker, WorkerContext
+from qtorrentino.workers.candidate_files import CandidateFilesWorker
 from qtorrentino.workers.conversion import ConversionWorker
 from qtorrentino.workers.download import DownloadWorker
 from qtorrentino.workers.placement import PlacementWorker
@@ -94,6 +95,7 @@ def build_parts(context: WorkerContext) -> Parts:
     parts.stoppers.append(torrent.close)
     download = DownloadWorker(context, torrent.session, indexers, poll_seconds=poll)
     parts.workers.append(download)
+    parts.workers.append(CandidateFilesWorker(context, torrent.session, indexers, poll_seconds=poll))
     parts.chores.extend([torrent.apply_commands, download.monitor, torrent.enforce_seeding_policy])
     pool = ConversionPool(config.workers.conversion)
     parts.stoppers.append(lambda timeout: pool.shutdown(cancel_running=True))

@@ -143,15 +143,35 @@ def _chain(values: ItemFields) -> list[tuple[str, str, dict[str, Any], str | Non
     return [("file", values.title or "Untitled", {"year": values.year}, None)]
 
 
+EDITION_KINDS = frozenset({"album", "movie"})
+"""Kinds whose editions (release years) are items of their own: an album's 2009 and 2018 editions, a
+film and its remake; a year-less lookup still finds the first of them."""
+ANY_YEAR = "any year"
+"""The key part under which every edition of a name is registered, for year-less lookups."""
+
+
 def _keys(kind: str, title: str, columns: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """The keys an item is found by among its siblings, most specific first."""
+    """The keys an item is looked up by among its siblings, most specific first.
+
+    An album or movie with a year is that edition, or an edition stored without a year (which then
+    takes the year); without a year, any edition.
+    """
+    name = normalise(title)
+    if kind in EDITION_KINDS:
+        year = columns.get("year")
+        return [(kind, name, year), (kind, name, None)] if year is not None else [(kind, name, ANY_YEAR)]
+    return _stored_keys(kind, title, columns)
+
+
+def _stored_keys(kind: str, title: str, columns: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The keys an existing item is registered under among its siblings."""
     name = normalise(title)
     if kind == "track" and columns.get("number") is not None:
         return [("track", columns.get("disc") or 1, columns["number"]), ("track-title", name)]
     if kind in ("season", "episode") and columns.get("number") is not None:
         return [(kind, columns["number"])]
-    if kind == "movie":
-        return [("movie", name, columns.get("year")), ("movie", name, None)]
+    if kind in EDITION_KINDS:
+        return [(kind, name, columns.get("year")), (kind, name, ANY_YEAR)]
     return [(kind, name)]
 
 
@@ -265,7 +285,18 @@ class ItemStore:
                 self._known[row[0]] = (row[1], row[2], bool(row[3]))
                 return int(row[0])
         siblings = self._siblings_of(parent)
-        return next((siblings[key] for key in _keys(kind, title, columns) if key in siblings), None)
+        for key in _keys(kind, title, columns):
+            found = siblings.get(key)
+            if found is not None and self._same_edition(found, kind, columns.get("year"), provider):
+                return found
+        return None
+
+    def _same_edition(self, item_id: int, kind: str, year: int | None, provider: str | None) -> bool:
+        """False when the stored item is another edition: another year, or another provider id."""
+        stored_year, stored_provider, _ = self._known.get(item_id, (None, None, False))
+        if kind in EDITION_KINDS and year is not None and stored_year not in (None, year):
+            return False
+        return not (kind in UNIQUE_BY_PROVIDER and provider and stored_provider and stored_provider != provider)
 
     def _siblings_of(self, parent: int | None) -> dict[tuple[Any, ...], int]:
         if parent not in self._siblings:
@@ -275,7 +306,7 @@ class ItemStore:
                        + " ORDER BY id", (self.library_id,) if parent is None else (self.library_id, parent))
             for item_id, kind, title, disc, number, year, provider, locked in rows:
                 self._known[item_id] = (year, provider, bool(locked))
-                for key in _keys(kind, title, {"disc": disc, "number": number, "year": year}):
+                for key in _stored_keys(kind, title, {"disc": disc, "number": number, "year": year}):
                     found.setdefault(key, item_id)
             self._siblings[parent] = found
         return self._siblings[parent]
@@ -291,7 +322,7 @@ class ItemStore:
         ).lastrowid)
         self._known[item_id] = (columns.get("year"), provider, locked)
         siblings = self._siblings_of(parent)
-        for key in _keys(kind, title, columns):
+        for key in _stored_keys(kind, title, columns):
             siblings.setdefault(key, item_id)
         return item_id
 

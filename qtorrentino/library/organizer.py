@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
 AUDITED_RENAMES = 200
 """Renames listed one by one in the LibraryOrganized event; the count covers the rest."""
+FOLDER_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+"""A release year in a folder name ("Echoes (2009)", "2009 - Echoes")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,10 @@ def plan(library_name: str) -> list[Rename]:
     planned: list[Rename] = []
     for row in _naming_rows(library.id):
         source = str(row[1])
+        other_edition = _other_edition(row)
+        if other_edition:
+            planned.append(Rename(int(row[0]), source, source, True, other_edition))
+            continue
         try:
             target = db_path(ensure_inside(root, render_name(library.naming, _values(row))))
         except QtorrentinoError as error:
@@ -90,6 +97,23 @@ def plan(library_name: str) -> list[Rename]:
     for rename in planned:
         claimed[rename.target] = claimed.get(rename.target, 0) + 1
     return [_with_collision(rename, claimed) for rename in planned]
+
+
+def _other_edition(row: tuple[Any, ...]) -> str:
+    """Why a file is not moved when its folder names another edition than its item's year ("" if it does not).
+
+    A track in "Echoes (2009)" linked to the 2018 edition's item (a database from before editions were
+    kept apart) would otherwise be renamed onto the 2018 edition's names.
+    """
+    kind, year, up_year = row[2], row[4], row[9]
+    edition_year = up_year if kind == "track" else year if kind == "movie" else None
+    folder = PurePosixPath(fs_path(str(row[1]))).parent.name
+    years = {int(found) for found in FOLDER_YEAR.findall(folder)}
+    if edition_year is None or not years or edition_year in years:
+        return ""
+    stated = ", ".join(str(found) for found in sorted(years))
+    return (f"its folder names {stated}, its item the {edition_year} edition: "
+            "match the file again rather than rename it onto another edition")
 
 
 def _with_collision(rename: Rename, claimed: dict[str, int]) -> Rename:

@@ -219,12 +219,12 @@ def merge_results(results: Iterable[SearchResult]) -> list[SearchResult]:
         if merged[position].info_hash:
             by_hash[merged[position].info_hash or ""] = position
         by_name.setdefault(name_key, position)
-    return sorted(merged, key=lambda result: result.seeders, reverse=True)
+    return sorted(merged, key=lambda result: result.seeders_order, reverse=True)
 
 
 def _combine(kept: SearchResult, other: SearchResult) -> SearchResult:
     """The better-seeded copy, gaps filled from the other (links only from the same indexer)."""
-    best, rest = (other, kept) if other.seeders > kept.seeders else (kept, other)
+    best, rest = (other, kept) if other.seeders_order > kept.seeders_order else (kept, other)
     portable_magnet = rest.magnet if rest.magnet and rest.magnet.startswith("magnet:") else None
     same_indexer = best.indexer == rest.indexer
     return replace(

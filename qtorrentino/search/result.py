@@ -17,7 +17,8 @@ class SearchResult:
     indexer: str
     size: int = 0
     """Bytes; 0 when the indexer did not say."""
-    seeders: int = 0
+    seeders: int | None = None
+    """None when the indexer did not say: unknown, which is not zero (a dead torrent)."""
     peers: int = 0
     info_hash: str | None = None
     """Lower-case hex v1 info-hash when known."""
@@ -29,6 +30,11 @@ class SearchResult:
     files: tuple[FileEntry, ...] = field(default=())
     """The file list when the indexer gave one (or the torrent catalog knows it)."""
     guid: str | None = None
+
+    @property
+    def seeders_order(self) -> int:
+        """Sort key for "most seeders first": a known count, with unknown below zero."""
+        return -1 if self.seeders is None else self.seeders
 
     @property
     def whole_magnet(self) -> str | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import re
 import threading
@@ -14,6 +12,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from qtorrentino.domain.magnet import magnet_info_hash
 from qtorrentino.domain.redact import REDACTED
 from qtorrentino.errors import IndexerError, UsageError
 from qtorrentino.net.http import HttpClient, HttpError, MagnetRedirect, RateLimited
@@ -49,7 +48,6 @@ CATEGORY_FAMILY_FOR_KIND = {"music": 3000, "movie": 2000, "tv": 5000}
 _KEY_PARAMETER = re.compile(r"(?i)^[a-z_]*api_?key$")
 _REDACTED_KEY = re.compile(r"(?i)([?&;][a-z_]*api_?key=)" + re.escape(REDACTED))
 _HEX_HASH = re.compile(r"[0-9a-f]{40}")
-_MAGNET_HASH = re.compile(r"(?i)xt=urn:btih:([0-9a-f]{40}|[a-z2-7]{32})(?![0-9a-z])")
 
 
 class IndexerKeyRejected(IndexerError):
@@ -389,7 +387,7 @@ class TorznabClient:
             title=title,
             indexer=self.name,
             size=next((size for size in map(_count, sizes) if size), 0),
-            seeders=seeders or 0,
+            seeders=seeders,
             peers=peers or 0,
             info_hash=_info_hash(first("infohash"), magnet),
             magnet=redact(magnet) if magnet else None,
@@ -457,20 +455,11 @@ def _count(text: str | None) -> int | None:
 
 
 def _info_hash(attribute: str | None, magnet: str | None) -> str | None:
-    """The lower-case hex v1 info-hash from the attribute, else from the magnet's btih."""
+    """The lower-case hex v1 info-hash from the attribute, else what the magnet link names."""
     candidate = (attribute or "").strip().lower()
     if _HEX_HASH.fullmatch(candidate):
         return candidate
-    match = _MAGNET_HASH.search(magnet or "")
-    if match is None:
-        return None
-    found = match.group(1)
-    if len(found) == 40:
-        return found.lower()
-    try:
-        return base64.b32decode(found.upper()).hex()
-    except binascii.Error:
-        return None
+    return magnet_info_hash(magnet)
 
 
 def _published(text: str | None) -> datetime | None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from qtorrentino.domain.similarity import normalise
+from qtorrentino.domain.ticket import effective_format
 from qtorrentino.textbrain.score import ScoredCandidate, score_candidates
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from qtorrentino.config.model import Config
     from qtorrentino.domain.release import ReleaseInfo
     from qtorrentino.domain.ticket import TicketSpec
     from qtorrentino.search.result import SearchResult
@@ -68,29 +70,48 @@ class DumbMatcher:
         return score_candidates(spec, results)
 
 
+def scoring_spec(spec: TicketSpec, config: Config) -> TicketSpec:
+    """The ticket as scoring sees it: its target format made effective (its own, else its library's)."""
+    library = config.library(spec.library) if spec.library else None
+    target = effective_format(spec, library.format if library is not None else None)
+    if target == spec.constraints.format:
+        return spec
+    return replace(spec, constraints=replace(spec.constraints, format=target))
+
+
 def threshold_for(spec: TicketSpec, configured: float = DEFAULT_THRESHOLD) -> float:
     """The ticket's own auto-approve threshold when it sets one, else the configured one."""
     return spec.auto_approve_threshold if spec.auto_approve_threshold is not None else configured
 
 
 def decide(scored: Sequence[ScoredCandidate], threshold: float = DEFAULT_THRESHOLD) -> Decision:
-    """Auto-approve only a top score >= threshold, free of red flags, clearly ahead of rivals."""
+    """Auto-approve only an acceptable top score >= threshold, free of red flags, clearly ahead of rivals.
+
+    Every candidate goes through here, whatever its source (indexer, catalog, force-magnet, a linked
+    ticket's torrent); a candidate that breaks a hard constraint is never auto-approved.
+    """
     if not scored:
         return Decision(Outcome.ACQUISITION_FAILED, None, 0.0, "no candidates were found")
-    top = scored[0]
+    acceptable = [candidate for candidate in scored if not candidate.rejected]
+    top = acceptable[0] if acceptable else max(scored, key=lambda candidate: candidate.score)
+    rank = scored.index(top)
     if top.score < USELESS_BELOW:
         reason = f"the best candidate scored {top.score:.2f}: nothing found resembles the ticket"
         return Decision(Outcome.ACQUISITION_FAILED, None, top.score, reason)
+    if top.rejected:
+        return _ask(rank, top, f"every candidate breaks a hard constraint; the best, {top.result.title}: "
+                               f"{'; '.join(top.rejected)}")
     if top.red_flags:
-        return _ask(top, f"the best candidate has red flags: {', '.join(top.red_flags)}")
+        return _ask(rank, top, f"the best candidate has red flags: {', '.join(top.red_flags)}")
     if top.score < threshold:
-        return _ask(top, f"the best score {top.score:.2f} is below the threshold {threshold:.2f}")
-    rival = next((candidate for candidate in scored[1:] if not same_content(top, candidate)), None)
+        return _ask(rank, top, f"the best score {top.score:.2f} is below the threshold {threshold:.2f}")
+    rival = next((candidate for candidate in acceptable if candidate is not top
+                  and not same_content(top, candidate)), None)
     if rival is not None and top.score - rival.score < CLEAR_MARGIN:
         rival_text = f"{rival.result.title} ({rival.score:.2f})"
-        return _ask(top, f"too close to a different release: {rival_text}")
+        return _ask(rank, top, f"too close to a different release: {rival_text}")
     reason = f"{top.result.title} scored {top.score:.2f}"
-    return Decision(Outcome.AUTO_APPROVE, 0, top.score, reason)
+    return Decision(Outcome.AUTO_APPROVE, rank, top.score, reason)
 
 
 def same_content(first: ScoredCandidate, second: ScoredCandidate) -> bool:
@@ -128,5 +149,5 @@ def _years_agree(first: ReleaseInfo, second: ReleaseInfo) -> bool:
     return first.year is None or second.year is None or first.year == second.year
 
 
-def _ask(top: ScoredCandidate, reason: str) -> Decision:
-    return Decision(Outcome.NEEDS_APPROVAL, 0, top.score, reason)
+def _ask(rank: int, top: ScoredCandidate, reason: str) -> Decision:
+    return Decision(Outcome.NEEDS_APPROVAL, rank, top.score, reason)

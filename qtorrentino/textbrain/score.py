@@ -6,12 +6,14 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qtorrentino.domain.release import ReleaseInfo, parse_release
 from qtorrentino.domain.similarity import normalise, title_similarity
 from qtorrentino.domain.ticket import MUSIC_KINDS, VIDEO_KINDS, TicketKind, TicketSpec
+from qtorrentino.textbrain.constraints import HardConstraints
 from qtorrentino.textbrain.filemap import FileMapping, map_files
+from qtorrentino.tickets.views import REJECTED_PREFIX
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -21,8 +23,9 @@ if TYPE_CHECKING:
 QUALITY_SHARE = 0.3
 """score = identity * (1 - QUALITY_SHARE + QUALITY_SHARE * quality) * RED_FLAG_PENALTY ** flags."""
 RED_FLAG_PENALTY = 0.5
-"""Each red flag halves the score; any red flag also blocks auto-approval (see decide)."""
+"""Each red flag or broken hard constraint halves the score; any of them blocks auto-approval (see decide)."""
 CATALOG_INDEXER = "catalog"
+"""The indexer name of candidates the torrent catalog offers (torrents already held)."""
 LOSSLESS_FORMATS = frozenset({"flac", "alac", "ape", "wav", "wavpack", "dsd", "aiff", "pcm"})
 VBR_KBPS = {"V0": 245, "V1": 225, "V2": 190}
 LOSSY_TARGET_CODECS = {"opus": "opus", "ogg_vorbis": "vorbis", "mp3": "mp3", "aac": "aac"}
@@ -86,13 +89,20 @@ class ScoredCandidate:
     red_flags: tuple[str, ...] = ()
     release: ReleaseInfo = field(default_factory=ReleaseInfo)
     """What the result's title says, as parsed."""
+    rejected: tuple[str, ...] = ()
+    """The hard constraints it breaks (docs/decisions.md); any of them: never auto-approved."""
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        """One short line per factor, then one per red flag: what approvals and the audit show."""
-        return tuple(factor.reason for factor in self.factors) + tuple(
-            f"red flag: {flag}" for flag in self.red_flags
-        )
+        """One line per factor, per red flag, per broken hard constraint: what approvals and the audit show."""
+        return (tuple(factor.reason for factor in self.factors)
+                + tuple(f"red flag: {flag}" for flag in self.red_flags)
+                + tuple(f"{REJECTED_PREFIX}{why}" for why in self.rejected))
+
+    @property
+    def factor_records(self) -> tuple[dict[str, Any], ...]:
+        """The factors as a candidate row and the approval screen keep them."""
+        return tuple({"name": f.name, "value": round(f.value, 3), "reason": f.reason} for f in self.factors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +129,8 @@ class _Wanted:
     target_kbps: int | None
     min_size_mb: int | None
     max_size_mb: int | None
+    hard: HardConstraints
+    """The ticket's own hard constraints: must_not words, an explicit resolution, size bounds."""
     whole_album: bool
     """An album ticket: a single album's size can look too small."""
     small_size: tuple[int, str]
@@ -149,7 +161,9 @@ class _Wanted:
             f" {normalise(query.artist)} " if query.artist else "\0", album,
             bool(album and not query.album), spec.constraints.format,
             spec.constraints.bitrate_kbps, spec.constraints.min_size_mb,
-            spec.constraints.max_size_mb, spec.kind is TicketKind.ALBUM,
+            spec.constraints.max_size_mb,
+            HardConstraints.of(spec.constraints, video=spec.kind in VIDEO_KINDS),
+            spec.kind is TicketKind.ALBUM,
             (SMALL_MOVIE_MB, "is small for a movie") if spec.kind is TicketKind.MOVIE else (0, ""),
         )
 
@@ -183,14 +197,39 @@ class _Verdict(NamedTuple):
     small_mb: int
     """Sizes below this many MB are small for what the ticket wants (0: no such check)."""
     small_reason: str
+    hard: tuple[str, ...]
+    """Hard constraints the title breaks: the ticket's (must_not, resolution), then its red words."""
 
 
 def score_candidates(spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:
-    """Score every result against the ticket; best first (ties: more seeders, then larger)."""
+    """Score every result against the ticket; acceptable ones first, best first (ties: a held torrent,
+    more seeders, larger), rejected ones (a broken hard constraint) last."""
     wanted = _wanted_for(spec)
     scored = [_score(wanted, result) for result in results]
-    scored.sort(key=lambda scored: (-scored.score, -scored.result.seeders, -scored.result.size))
+    scored.sort(key=_rank_key)
+    return _held_first(scored)
+
+
+def _held_first(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
+    """A held torrent goes before the other copies of the same release (same name): a tie that only
+    seeders or a known file list decided, and nothing new to download."""
+    held = [candidate for candidate in scored if candidate.result.indexer == CATALOG_INDEXER
+            and not candidate.rejected and not candidate.red_flags]
+    for candidate in held:
+        name = normalise(candidate.result.title)
+        ahead = next((index for index, other in enumerate(scored) if other.result.indexer != CATALOG_INDEXER
+                      and normalise(other.result.title) == name), None)
+        if ahead is not None and ahead < scored.index(candidate):
+            scored.remove(candidate)
+            scored.insert(ahead, candidate)
     return scored
+
+
+def _rank_key(scored: ScoredCandidate) -> tuple[bool, float, bool, int, int]:
+    """Acceptable before rejected, then by score; on a tie a held torrent, more seeders, larger."""
+    result = scored.result
+    return (bool(scored.rejected), -scored.score, result.indexer != CATALOG_INDEXER,
+            -result.seeders_order, -result.size)
 
 
 def forget_past_scoring() -> None:
@@ -206,7 +245,7 @@ def _wanted_for(spec: TicketSpec) -> _Wanted:
 
 def _score(wanted: _Wanted, result: SearchResult) -> ScoredCandidate:
     verdict = wanted.verdicts.get(result.title) or _new_verdict(wanted, result.title)
-    seeders_factor = _seeders(result.seeders)
+    seeders_factor = _HELD if result.indexer == CATALOG_INDEXER else _seeders(result.seeders)
     quality_sum = verdict.quality_sum + seeders_factor.weight * seeders_factor.value
     quality_weight = verdict.quality_weight + seeders_factor.weight
     if result.size > 0:
@@ -219,19 +258,27 @@ def _score(wanted: _Wanted, result: SearchResult) -> ScoredCandidate:
         factors = (*verdict.factors, seeders_factor)
     log_sum, identity_weight = verdict.log_sum, verdict.identity_weight
     flags = verdict.flags + verdict.word_flags
+    rejected = verdict.hard
     mapping = map_files(wanted.spec, result.files) if result.files else None
     if mapping is not None:
         coverage = _coverage(mapping)
         log_sum += coverage.weight * math.log(max(coverage.value, 0.01))
         identity_weight += coverage.weight
         factors = (*factors, coverage)
-        flags = (*verdict.flags, *_file_flags(wanted.spec, result), *verdict.word_flags)
-    if result.seeders <= 0 and result.indexer != CATALOG_INDEXER:
+        file_flags = _file_flags(wanted.spec, result)
+        flags = (*verdict.flags, *file_flags, *verdict.word_flags)
+        rejected = (*rejected, *file_flags)
+    if result.seeders == 0 and result.indexer != CATALOG_INDEXER:
         flags = (*flags, "no seeders")
+    if wanted.min_size_mb or wanted.max_size_mb:
+        size_violation = wanted.hard.size_violation(result.size, _size_label(result.size))
+        rejected = (*rejected, size_violation) if size_violation else rejected
     score = _combined(log_sum, identity_weight, quality_sum, quality_weight)
-    if flags:
-        score *= RED_FLAG_PENALTY ** len(flags)
-    return ScoredCandidate(result, round(score, 4), factors, mapping, flags, verdict.release)
+    problems = len(flags) + sum(1 for why in rejected if why not in flags)
+    if problems:
+        score *= RED_FLAG_PENALTY ** problems
+    return ScoredCandidate(result, round(score, 4), factors, mapping, flags, verdict.release,
+                           tuple(rejected))
 
 
 def _new_verdict(wanted: _Wanted, title: str) -> _Verdict:
@@ -246,14 +293,15 @@ def _new_verdict(wanted: _Wanted, title: str) -> _Verdict:
             wanted.contents.clear()
         wanted.contents[key] = content
     word_flags = _word_flags(wanted, padded_title, release)
+    hard = (*wanted.hard.title_violations(padded_title, release.resolution), *word_flags)
     if wanted.family == "music":
-        verdict = _music_verdict(wanted, release, content, word_flags)
+        verdict = _music_verdict(wanted, release, content, word_flags, hard)
     else:
         small_mb, small_reason = wanted.small_size
         verdict = _Verdict(
             release, content.factors, content.flags, word_flags, content.log_sum,
             content.identity_weight, content.quality_sum, content.quality_weight, small_mb,
-            small_reason,
+            small_reason, hard,
         )
     if len(wanted.verdicts) >= TITLE_CACHE_SIZE:
         wanted.verdicts.clear()
@@ -316,7 +364,8 @@ def _content_of(
 
 
 def _music_verdict(
-    wanted: _Wanted, release: ReleaseInfo, names: _Content, word_flags: tuple[str, ...]
+    wanted: _Wanted, release: ReleaseInfo, names: _Content, word_flags: tuple[str, ...],
+    hard: tuple[str, ...],
 ) -> _Verdict:
     """The names' factors followed by the year and audio ones, which vary more than names do."""
     year = _year(wanted.spec.query.year, release.year, release.year_range, True)
@@ -330,7 +379,7 @@ def _music_verdict(
         release, (*names.factors, year, audio), names.flags, word_flags,
         names.log_sum + year.weight * math.log(max(year.value, 0.01)),
         names.identity_weight + year.weight, names.quality_sum + audio.weight * audio.value,
-        names.quality_weight + audio.weight, small_mb, small_reason,
+        names.quality_weight + audio.weight, small_mb, small_reason, hard,
     )
 
 
@@ -529,9 +578,16 @@ def _video_quality(
 
 
 @lru_cache(maxsize=FACTOR_CACHE_SIZE)
-def _seeders(seeders: int) -> Factor:
+def _seeders(seeders: int | None) -> Factor:
+    """More seeders, likelier to finish; an unknown count is neither a bonus nor a red flag."""
+    if seeders is None:
+        return Factor("seeders", 0.5, "seeders unknown", 0.2)
     value = min(1.0, math.log10(1 + max(0, seeders)) / 2)
     return Factor("seeders", value, f"{seeders} seeders", 0.2)
+
+
+_HELD = Factor("seeders", 1.0, "already held: nothing new to download", 0.2)
+"""A catalog torrent's files come from the torrent we hold, not from a swarm."""
 
 
 def _size(

@@ -1,4 +1,8 @@
-"""Filing new tickets: library choice, deduplication against active tickets, merging overlapping items."""
+"""Filing new tickets: library choice, deduplication against active tickets, merging overlapping items.
+
+A new ticket is linked only to a ticket that is truly the same request (domain.ticket.overlap): same
+kind, library and content, compatible constraints, neither a dry run, the active one still live.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,25 @@ from qtorrentino.clock import Clock
 from qtorrentino.config.model import Config
 from qtorrentino.db.models import TicketItemRow, TicketRow
 from qtorrentino.domain.states import TERMINAL_STATES, TicketState
-from qtorrentino.domain.ticket import LIBRARY_KIND_FOR, TicketItem, TicketSpec, content_key, overlap
+from qtorrentino.domain.ticket import (
+    LIBRARY_KIND_FOR,
+    Overlap,
+    TicketItem,
+    TicketSpec,
+    content_key,
+    overlap,
+    with_defaults,
+)
 from qtorrentino.domain.ticket_json import spec_to_json
 from qtorrentino.errors import UsageError
 from qtorrentino.events import AuditRecorded
 from qtorrentino.tickets.rows import spec_of
 from qtorrentino.tickets.unit_of_work import UnitOfWork
 
-MERGEABLE_STATES = frozenset({TicketState.PENDING, TicketState.ACQUIRING, TicketState.NEEDS_APPROVAL,
-                              TicketState.ACQUISITION_FAILED})
+MERGEABLE_STATES = frozenset({TicketState.PENDING, TicketState.ACQUIRING, TicketState.NEEDS_APPROVAL})
 """An active ticket takes merged items only before a release was chosen for download."""
+NOT_FOLLOWED = frozenset({*TERMINAL_STATES, TicketState.FAILED, TicketState.ACQUISITION_FAILED})
+"""A ticket in these states is no one's primary: a new ticket would follow it into failure or nothing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +66,12 @@ class TicketCreator:
         """File one ticket; returns its id, state and the active ticket it was linked to, if any."""
         spec = self._with_library(spec)
         with self.uow() as outbox:
+            if spec.dry_run:
+                return self._insert(outbox, spec, actor, linked=None, merged=())
             for active in _active_tickets(spec):
-                active_spec = spec_of(active)
-                relation = overlap(active_spec, spec)
-                if relation is None:
-                    continue
-                if relation.covered:
-                    return self._insert(outbox, spec, actor, linked=active, merged=())
-                if relation.new_items and TicketState(active.state) in MERGEABLE_STATES:
-                    merged = self._merge(active, relation.new_items)
+                relation = relation_to(spec_of(active), TicketState(active.state), spec, self.config)
+                if relation is not None:
+                    merged = self._merge(active, relation.new_items) if relation.new_items else ()
                     return self._insert(outbox, spec, actor, linked=active, merged=merged)
             return self._insert(outbox, spec, actor, linked=None, merged=())
 
@@ -115,15 +125,38 @@ class TicketCreator:
         return tuple(item.id for item in renamed)
 
 
+def relation_to(active: TicketSpec, state: TicketState, new: TicketSpec, config: Config) -> Overlap | None:
+    """How a new ticket follows an existing one (covered, or its new items merged); None: it stands alone.
+
+    Only a live primary (not failed, rejected, cancelled or acquisition_failed) is followed, only when
+    both are the same request (domain.ticket.overlap) with their effective format and threshold, and
+    items are merged only before the primary chose a release.
+    """
+    if state in NOT_FOLLOWED:
+        return None
+    found = overlap(_with_defaults(active, config), _with_defaults(new, config))
+    if found is None or found.covered or (found.new_items and state in MERGEABLE_STATES):
+        return found
+    return None
+
+
+def _with_defaults(spec: TicketSpec, config: Config) -> TicketSpec:
+    """The ticket with its effective format and threshold, as dedup compares them."""
+    library = config.library(spec.library) if spec.library else None
+    return with_defaults(spec, library.format if library is not None else None,
+                         config.textbrain.auto_approve_threshold)
+
+
 def _active_tickets(spec: TicketSpec) -> list[TicketRow]:
-    """Active tickets that may ask for the same content: same names, or the same provider id."""
-    terminal = [state.value for state in TERMINAL_STATES] + [TicketState.FAILED.value]
+    """Live, real tickets that may ask for the same content: same names, or the same provider id."""
+    terminal = [state.value for state in NOT_FOLLOWED]
     same = TicketRow.content_key == content_key(spec)
     for field, value in (("musicbrainz_release_id", spec.query.musicbrainz_release_id),
                          ("tmdb_id", spec.query.tmdb_id)):
         if value:
             same |= fn.json_extract(TicketRow.spec, f"$.query.{field}") == value
-    return list(TicketRow.select().where(TicketRow.state.not_in(terminal) & TicketRow.linked_to.is_null() & same)
+    return list(TicketRow.select().where(TicketRow.state.not_in(terminal) & TicketRow.linked_to.is_null()
+                                         & (TicketRow.dry_run == False) & same)
                 .order_by(TicketRow.created_at))
 
 

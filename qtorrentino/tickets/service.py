@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from qtorrentino.clock import Clock
 from qtorrentino.db.models import BlocklistRow, CandidateRow, TicketItemRow, TicketRow
+from qtorrentino.domain.magnet import parse_magnet
 from qtorrentino.domain.redact import redact_text
 from qtorrentino.domain.states import RETRY_STAGES, ItemState, TicketState, check_transition
+from qtorrentino.domain.ticket import TicketSpec
 from qtorrentino.errors import IllegalTransition, NotFound, QtorrentinoError, UsageError
 from qtorrentino.events import AuditRecorded
-from qtorrentino.tickets.rows import detail, resolve_id
+from qtorrentino.tickets.rows import candidate_view, detail, resolve_id, spec_of
 from qtorrentino.tickets.unit_of_work import UnitOfWork
 from qtorrentino.tickets.views import TicketDetail
 
@@ -25,6 +27,26 @@ Outbox = list[AuditRecorded]
 MAX_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_CAP_SECONDS = 3600.0
+
+
+APPROVABLE_STATES = frozenset({TicketState.NEEDS_APPROVAL, TicketState.ACQUISITION_FAILED})
+"""Where a person approves one of the listed candidates (force-magnet reaches further)."""
+PERSON_PICK = "chosen by a person (force-magnet)"
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """How the scorer judged a release a person chose: as any candidate, under the ticket's rules."""
+
+    score: float
+    reasons: tuple[str, ...]
+    factors: tuple[dict[str, Any], ...]
+    rejected: tuple[str, ...]
+    """The hard constraints it breaks: stated, not refused (a person's pick is an explicit approval)."""
+
+
+CandidateJudge = Callable[[TicketSpec, str, str], Judged]
+"""(ticket, release title, info-hash) → how the one scorer judges that release (textbrain.picks)."""
 
 
 def backoff_seconds(attempt: int) -> float:
@@ -89,7 +111,10 @@ class TicketCommands:
         with self.uow() as outbox:
             row = self._row(ticket_id)
             self._not_linked(row)
-            check_transition(TicketState(row.state), TicketState.APPROVED)
+            if TicketState(row.state) not in APPROVABLE_STATES:
+                raise IllegalTransition(f"illegal transition {row.state} → approved",
+                                        hint="a candidate is approved while the ticket waits for a person "
+                                             "(needs_approval, acquisition_failed); force-magnet reaches further")
             chosen = rank if rank is not None else 0
             candidate = CandidateRow.get_or_none(CandidateRow.ticket == row.id, CandidateRow.rank == chosen)
             if candidate is None:
@@ -101,7 +126,8 @@ class TicketCommands:
                             actor=actor, chosen_rank=chosen, info_hash=candidate.info_hash)
             self.audit.record(outbox, "ApprovalGranted", ticket_id=row.id, actor=actor,
                               data={"candidate_rank": chosen, "info_hash": candidate.info_hash,
-                                    "title": candidate.title, "correction": chosen != 0, "reason": "approved"})
+                                    "title": candidate.title, "correction": chosen != 0, "reason": "approved",
+                                    "rejected": list(candidate_view(candidate).rejected)})
         return self.get(row.id)
 
     def reject(self, ticket_id: str, reason: str = "", *, actor: str) -> TicketDetail:
@@ -155,23 +181,32 @@ class TicketCommands:
             self.audit.record(outbox, "AdminForceSearch", ticket_id=row.id, actor=actor, data={"query": query})
         return self.get(row.id)
 
-    def force_magnet(self, ticket_id: str, magnet_uri: str, *, actor: str) -> TicketDetail:
-        """Skip the search: the magnet becomes the chosen candidate."""
-        if not magnet_uri.startswith("magnet:?") or "xt=urn:bt" not in magnet_uri:
-            raise UsageError("not a magnet URI", hint="it starts with magnet:?xt=urn:btih:")
-        info_hash = _magnet_hash(magnet_uri)
+    def force_magnet(self, ticket_id: str, magnet_uri: str, *, actor: str,
+                     judge: CandidateJudge) -> TicketDetail:
+        """Skip the search: the magnet becomes the chosen candidate, scored like any other.
+
+        Works before a release was chosen (pending, acquiring, needs_approval, acquisition_failed). Its
+        score may be below the threshold and hard constraints it breaks are stated, not refused: a
+        person's pick is an explicit approval.
+        """
+        magnet = parse_magnet(magnet_uri)
         with self.uow() as outbox:
             row = self._row(ticket_id)
             self._not_linked(row)
+            check_transition(TicketState(row.state), TicketState.APPROVED)
+            title = magnet.name or magnet.info_hash
+            judged = judge(spec_of(row), title, magnet.info_hash)
             last = CandidateRow.select().where(CandidateRow.ticket == row.id).order_by(CandidateRow.rank.desc()).first()
             rank = last.rank + 1 if last else 0
-            CandidateRow.create(ticket=row.id, rank=rank, score=1.0, title=_magnet_name(magnet_uri) or info_hash,
-                                info_hash=info_hash, indexer="manual", magnet=magnet_uri,
-                                reasons=["chosen by a person (force-magnet)"])
+            CandidateRow.create(ticket=row.id, rank=rank, score=judged.score, title=title,
+                                info_hash=magnet.info_hash, indexer="manual", magnet=magnet_uri.strip(),
+                                seeders=None, reasons=[PERSON_PICK, *judged.reasons], factors=list(judged.factors))
             self.transition(outbox, row.id, TicketState.APPROVED, reason="force-magnet", actor=actor,
-                            chosen_rank=rank, info_hash=info_hash)
-            self.audit.record(outbox, "AdminForceMagnet", ticket_id=row.id, actor=actor,
-                              data={"magnet_uri": redact_text(magnet_uri)})
+                            chosen_rank=rank, info_hash=magnet.info_hash, forced_query=None, lease_owner=None,
+                            lease_until=None)
+            self.audit.record(outbox, "AdminForceMagnet", ticket_id=row.id, actor=actor, data={
+                "magnet_uri": redact_text(magnet_uri), "info_hash": magnet.info_hash, "score": judged.score,
+                "rejected": list(judged.rejected)})
         return self.get(row.id)
 
     def set_priority(self, ticket_id: str, priority: int, *, actor: str) -> TicketDetail:
@@ -206,7 +241,7 @@ class TicketCommands:
         """Failed retryable tickets whose back-off has passed."""
         now = self.clock.now()
         query = TicketRow.select(TicketRow.id).where(
-            (TicketRow.state == TicketState.FAILED.value) & (TicketRow.retryable == True)  # noqa: E712
+            (TicketRow.state == TicketState.FAILED.value) & (TicketRow.retryable == True)
             & (TicketRow.next_attempt_at <= now) & TicketRow.linked_to.is_null())
         return [row.id for row in query]
 
@@ -244,15 +279,3 @@ class TicketCommands:
         if row.linked_to:
             raise IllegalTransition(f"ticket {row.id} follows ticket {row.linked_to}",
                                     hint=f"act on {row.linked_to} instead")
-
-
-def _magnet_hash(magnet_uri: str) -> str:
-    params = parse_qs(urlsplit(magnet_uri).query)
-    for value in params.get("xt", []):
-        if value.lower().startswith("urn:btih:"):
-            return value[9:].lower()
-    return ""
-
-
-def _magnet_name(magnet_uri: str) -> str:
-    return parse_qs(urlsplit(magnet_uri).query).get("dn", [""])[0]

@@ -11,6 +11,16 @@ from qtorrentino.domain.states import ItemState, TicketState
 from qtorrentino.domain.ticket import TicketSpec
 from qtorrentino.domain.ticket_json import spec_to_json
 
+REJECTED_PREFIX = "rejected: "
+"""How a broken hard constraint reads among a candidate's reasons (docs/decisions.md)."""
+UNKNOWN_SEEDERS = "?"
+"""How a seeders count the indexer did not give is shown."""
+
+
+def seeders_label(seeders: int | None) -> str:
+    """A seeders count for people: the number, or "?" when the indexer did not say."""
+    return UNKNOWN_SEEDERS if seeders is None else str(seeders)
+
 
 @dataclass(frozen=True, slots=True)
 class TicketSummary:
@@ -86,7 +96,8 @@ class CandidateView:
     info_hash: str | None
     indexer: str
     size: int
-    seeders: int
+    seeders: int | None
+    """None when the indexer did not say."""
     peers: int
     magnet: str | None
     link: str | None
@@ -94,6 +105,17 @@ class CandidateView:
     factors: tuple[dict[str, Any], ...] = ()
     mapping: dict[str, Any] | None = None
     files: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def rejected(self) -> tuple[str, ...]:
+        """The hard constraints it breaks, from its reasons: never auto-approved."""
+        return tuple(reason.removeprefix(REJECTED_PREFIX) for reason in self.reasons
+                     if reason.startswith(REJECTED_PREFIX))
+
+    @property
+    def seeders_label(self) -> str:
+        """The seeders count as tables show it ("?" when unknown)."""
+        return seeders_label(self.seeders)
 
     def to_json(self) -> dict[str, Any]:
         return {"rank": self.rank, "score": round(self.score, 4), "title": self.title,

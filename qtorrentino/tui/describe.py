@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
@@ -113,16 +113,21 @@ def event_detail(event: AuditEvent) -> Text:
     return body
 
 
-def candidate_detail(candidate: CandidateView, recommended: bool) -> Text:
-    """Why a candidate scored as it did (its factors, and the reasons no factor states) and its file mapping."""
+def candidate_detail(candidate: CandidateView, recommended: bool, items: Mapping[str, str] | None = None) -> Text:
+    """What a candidate is: the reasons no factor states, its file mapping, then every factor's score.
+
+    items: the ticket's item labels by id, to name what each file becomes.
+    """
     body = Text(end="")
     mark = " (recommended)" if recommended else ""
     body.append(f"#{candidate.rank}{mark}  score {candidate.score:.2f}  ", style="bold")
     body.append_text(plain(candidate.title))
     body.append("\n")
-    body.append_text(plain(f"{candidate.indexer} · {human_size(candidate.size)} · {candidate.seeders} seeders / "
+    body.append_text(plain(f"{candidate.indexer} · {human_size(candidate.size)} · {candidate.seeders_label} seeders / "
                            f"{candidate.peers} peers · {candidate.info_hash or 'no info-hash'}"))
     body.append("\n")
+    if candidate.rejected:
+        body.append("Rejected (a hard constraint): never approved automatically\n", style="bold")
     explained = {factor.get("reason") for factor in candidate.factors}
     for reason in candidate.reasons:
         if reason in explained:
@@ -130,11 +135,11 @@ def candidate_detail(candidate: CandidateView, recommended: bool) -> Text:
         body.append(" • ")
         body.append_text(plain(reason))
         body.append("\n")
+    body.append_text(mapping_lines(candidate.mapping, candidate.files, items or {}))
     for factor in candidate.factors:
         body.append(" ◦ ")
         body.append_text(plain(_factor_line(factor)))
         body.append("\n")
-    body.append_text(_mapping_lines(candidate.mapping, candidate.files))
     return body
 
 
@@ -148,44 +153,48 @@ def _factor_line(factor: Mapping[str, Any]) -> str:
     return f"{name}{score_text}{weight_text}" + (f" — {reason}" if reason else "")
 
 
-def _file_label(files: tuple[dict[str, Any], ...], value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        for entry in files:
-            if entry.get("index") == value:
-                return f"{entry.get('path', value)} ({human_size(entry.get('size'))})"
-        return f"file #{value}"
-    if isinstance(value, Mapping):
-        return str(value.get("path") or value.get("file") or json.dumps(value, ensure_ascii=False, default=str))
-    return "—" if value is None else str(value)
-
-
-def _mapping_lines(mapping: Mapping[str, Any] | None, files: tuple[dict[str, Any], ...]) -> Text:
+def mapping_lines(mapping: Mapping[str, Any] | None, files: Sequence[Mapping[str, Any]],
+                  items: Mapping[str, str]) -> Text:
+    """The file mapping: each torrent file → the ticket item it becomes, items no file serves, files left out."""
     body = Text(end="")
-    pairs = _mapping_pairs(mapping)
-    if pairs:
-        body.append("Files → items\n", style="bold")
-        for item, value in pairs[:MAX_FILES_SHOWN]:
-            body.append_text(plain(f"  {item} ← {_file_label(files, value)}"))
+    assignments = [entry for entry in (mapping or {}).get("assignments") or () if isinstance(entry, Mapping)]
+    if not files and not assignments:
+        body.append("Files not known yet: they are fetched (no content) for the top candidates.\n", style="dim")
+        return body
+    used = {entry.get("file_index") for entry in assignments}
+    root = _shared_folder([str(entry.get("path", "")) for entry in (*files, *assignments)])
+    if root:
+        body.append_text(plain(f"In {root}/", style="dim"))
+        body.append("\n")
+    if assignments:
+        body.append(f"Files → items ({len(assignments)})\n", style="bold")
+        for entry in assignments[:MAX_FILES_SHOWN]:
+            item = str(entry.get("item_id", "?"))
+            label = items.get(item) or " ".join(str(part) for part in (item, entry.get("title")) if part)
+            body.append_text(plain(f"  {_inside(entry, root)} ({human_size(entry.get('size'))}) → {label}"))
             body.append("\n")
-    elif files:
-        body.append(f"Files ({len(files)})\n", style="bold")
-        for entry in files[:MAX_FILES_SHOWN]:
-            body.append_text(plain(f"  {entry.get('path', '?')} ({human_size(entry.get('size'))})"))
+    unmapped = [str(item) for item in (mapping or {}).get("unmapped") or ()]
+    if unmapped:
+        body.append(f"Items no file serves ({len(unmapped)})\n", style="bold")
+        for item in unmapped[:MAX_FILES_SHOWN]:
+            body.append_text(plain(f"  {items.get(item, item)}"))
+            body.append("\n")
+    left = [entry for entry in files if entry.get("index") not in used]
+    if left:
+        heading = "Files not used" if assignments else "Files"
+        body.append(f"{heading} ({len(left)})\n", style="bold")
+        for entry in left[:MAX_FILES_SHOWN]:
+            body.append_text(plain(f"  {_inside(entry, root)} ({human_size(entry.get('size'))})"))
             body.append("\n")
     return body
 
 
-def _mapping_pairs(mapping: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
-    if not mapping:
-        return []
-    inner = mapping.get("items", mapping)
-    if isinstance(inner, Mapping):
-        return [(str(key), value) for key, value in inner.items()]
-    if isinstance(inner, Iterable) and not isinstance(inner, (str, bytes)):
-        pairs = []
-        for entry in inner:
-            if isinstance(entry, Mapping):
-                pairs.append((str(entry.get("item_id", entry.get("item", "?"))),
-                              entry.get("file_index", entry.get("path", entry.get("file")))))
-        return pairs
-    return []
+def _shared_folder(paths: Sequence[str]) -> str:
+    """The top folder every path lies in ("" when they do not share one): said once, not on every line."""
+    tops = {path.split("/", 1)[0] for path in paths if "/" in path}
+    return tops.pop() if len(tops) == 1 and all("/" in path for path in paths) else ""
+
+
+def _inside(entry: Mapping[str, Any], root: str) -> str:
+    path = str(entry.get("path", "?"))
+    return path.removeprefix(f"{root}/") if root else path

@@ -1,24 +1,31 @@
-"""Acquiring: the torrent catalog first, then the query ladder over the indexers, scoring and the decision."""
+"""Acquiring: held torrents and the query ladder over the indexers, scored together, then one decision."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 
-from qtorrentino.db.models import CandidateRow
+from qtorrentino.db.models import TicketRow
 from qtorrentino.domain.states import TicketState
 from qtorrentino.domain.ticket import MUSIC_KINDS, TicketKind, TicketSpec
 from qtorrentino.errors import IndexerError
 from qtorrentino.search.indexers import IndexerSet, SearchReport
-from qtorrentino.search.result import SearchResult
 from qtorrentino.search.torznab import SearchRequest
-from qtorrentino.textbrain.decide import Decision, DumbMatcher, Matcher, Outcome, decide, threshold_for
+from qtorrentino.textbrain.decide import (
+    Decision,
+    DumbMatcher,
+    Matcher,
+    Outcome,
+    decide,
+    scoring_spec,
+    threshold_for,
+)
 from qtorrentino.textbrain.queries import build_queries
 from qtorrentino.textbrain.score import ScoredCandidate
 from qtorrentino.tickets.claims import Claim
-from qtorrentino.workers.catalog_lookup import CatalogHit, find_covering_torrent
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.candidates import audit_candidates, release_key, store_candidates
+from qtorrentino.workers.catalog_lookup import catalog_candidates
 from qtorrentino.workers.library_status import mark_library_items
 
 log = logging.getLogger(__name__)
@@ -64,18 +71,16 @@ class AcquisitionWorker(BaseWorker):
                                     actor="engine")
                 mark_library_items(self.context, claim.ticket_id, "wanted")
         detail = commands.get(claim.ticket_id)
-        spec = detail.spec
+        spec = scoring_spec(detail.spec, self.context.config)
         blocked = commands.blocklisted(claim.ticket_id)
-        if detail.forced_query is None and not spec.dry_run:
-            hit = find_covering_torrent(spec, exclude=blocked)
-            if hit is not None:
-                self._take_from_catalog(claim.ticket_id, spec, hit)
-                return
-        queries = [detail.forced_query] if detail.forced_query else build_queries(spec)[:MAX_QUERIES]
         threshold = threshold_for(spec, self.context.config.textbrain.auto_approve_threshold)
-        found: dict[str, SearchResult] = {}
-        scored: list[ScoredCandidate] = []
-        decision = decide([], threshold)
+        found = {release_key(result): result for result in catalog_candidates(spec, exclude=blocked)}
+        scored = self.matcher.score(spec, list(found.values()))
+        decision = decide(scored, threshold)
+        if decision.outcome is Outcome.AUTO_APPROVE and not self.indexers.names:
+            self._conclude(claim.ticket_id, spec, scored, decision, threshold, [])
+            return
+        queries = [detail.forced_query] if detail.forced_query else build_queries(spec)[:MAX_QUERIES]
         answered = False
         for rung, query in enumerate(queries):
             report = self.indexers.search(search_request(spec, query, structured=rung == 0
@@ -105,6 +110,10 @@ class AcquisitionWorker(BaseWorker):
                   threshold: float, queries: Sequence[str]) -> None:
         commands = self.context.tickets
         with self.context.uow() as outbox:
+            if TicketRow.get_by_id(ticket_id).state != TicketState.ACQUIRING.value:
+                log.info("acquisition: ticket %s moved on meanwhile (a person acted); dropping this round",
+                         ticket_id)
+                return
             store_candidates(ticket_id, scored)
             self.context.audit.record(outbox, "MatchingCompleted", ticket_id=ticket_id, actor="engine", data={
                 "matcher": self.matcher.name, "candidates": audit_candidates(scored),
@@ -114,15 +123,15 @@ class AcquisitionWorker(BaseWorker):
             if spec.dry_run:
                 commands.transition(outbox, ticket_id, TicketState.DRY_RUN_COMPLETE, actor="engine",
                                     reason=f"dry run: {decision.reason}")
-            elif decision.outcome is Outcome.AUTO_APPROVE:
-                chosen = scored[0].result
+            elif decision.outcome is Outcome.AUTO_APPROVE and decision.recommended_rank is not None:
+                chosen = scored[decision.recommended_rank].result
                 commands.transition(outbox, ticket_id, TicketState.AUTO_APPROVED, actor="engine",
-                                    reason=decision.reason, chosen_rank=0, info_hash=chosen.info_hash,
-                                    forced_query=None)
+                                    reason=decision.reason, chosen_rank=decision.recommended_rank,
+                                    info_hash=chosen.info_hash, forced_query=None)
             elif decision.outcome is Outcome.NEEDS_APPROVAL:
                 commands.transition(outbox, ticket_id, TicketState.NEEDS_APPROVAL, actor="engine",
                                     reason=decision.reason, forced_query=None)
-                top = scored[0].result
+                top = scored[decision.recommended_rank or 0].result
                 self.context.audit.record(outbox, "ApprovalRequested", ticket_id=ticket_id, actor="engine", data={
                     "candidate_rank": decision.recommended_rank, "info_hash": top.info_hash, "correction": False,
                     "reason": decision.reason})
@@ -130,22 +139,4 @@ class AcquisitionWorker(BaseWorker):
                 tried = ", ".join(f'"{query}"' for query in queries)
                 commands.transition(outbox, ticket_id, TicketState.ACQUISITION_FAILED, actor="engine",
                                     reason=f"{decision.reason} (queries tried: {tried})", forced_query=None)
-        self.context.wake_stage(TicketState.AUTO_APPROVED)
-
-    def _take_from_catalog(self, ticket_id: str, spec: TicketSpec, hit: CatalogHit) -> None:
-        """A torrent we already have holds every requested item: no new download."""
-        commands = self.context.tickets
-        with self.context.uow() as outbox:
-            CandidateRow.delete().where(CandidateRow.ticket == ticket_id).execute()
-            CandidateRow.create(ticket=ticket_id, rank=0, score=1.0, title=hit.name, info_hash=hit.info_hash,
-                                indexer="catalog", size=hit.size, reasons=[hit.reason], mapping=hit.mapping_json,
-                                files=hit.files_json)
-            self.context.audit.record(outbox, "MatchingCompleted", ticket_id=ticket_id, actor="engine", data={
-                "matcher": "catalog", "candidates": [{"rank": 0, "title": hit.name, "info_hash": hit.info_hash,
-                                                      "score": 1.0, "reasons": [hit.reason]}],
-                "selected_rank": 0, "confidence": 1.0, "threshold": threshold_for(
-                    spec, self.context.config.textbrain.auto_approve_threshold), "outcome": "auto_approved",
-                "reason": hit.reason, "queries": []})
-            commands.transition(outbox, ticket_id, TicketState.AUTO_APPROVED, actor="engine", reason=hit.reason,
-                                chosen_rank=0, info_hash=hit.info_hash)
         self.context.wake_stage(TicketState.AUTO_APPROVED)

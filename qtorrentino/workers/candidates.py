@@ -29,8 +29,8 @@ def mapping_json(mapping: FileMapping | None) -> dict[str, Any] | None:
         return None
     return {
         "assignments": [{"item_id": a.item_id, "file_index": a.file.index, "path": a.file.path,
-                         "size": a.file.size, "confidence": round(a.confidence, 3), "reason": a.reason}
-                        for a in mapping.assignments],
+                         "size": a.file.size, "confidence": round(a.confidence, 3), "reason": a.reason,
+                         "title": a.release.title} for a in mapping.assignments],
         "unmapped": list(mapping.unmapped),
         "coverage": round(mapping.coverage, 3),
     }
@@ -46,7 +46,7 @@ def store_candidates(ticket_id: str, scored: Sequence[ScoredCandidate]) -> None:
             info_hash=result.info_hash, indexer=result.indexer, size=result.size, seeders=result.seeders,
             peers=result.peers, magnet=result.magnet, link=result.link, published=result.published,
             reasons=list(candidate.reasons),
-            factors=[{"name": f.name, "value": round(f.value, 3), "reason": f.reason} for f in candidate.factors],
+            factors=list(candidate.factor_records),
             mapping=mapping_json(candidate.mapping),
             files=[{"index": f.index, "path": f.path, "size": f.size} for f in result.files] or None,
         )

@@ -1,56 +1,51 @@
-"""Catalog first: a torrent we already seed that holds every requested item, scored by the same rules."""
+"""The torrent catalog as candidates: every torrent already held whose files can serve a ticket.
+
+They are scored with the indexer's results by the same scorer and decided by the same rule; nothing
+here approves anything.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Collection, Sequence
 
+from qtorrentino.db.models import TorrentRow
 from qtorrentino.domain.ticket import TicketSpec
 from qtorrentino.search.result import SearchResult
-from qtorrentino.textbrain.score import score_candidates
-from qtorrentino.torrent.catalog import complete_torrents
-from qtorrentino.workers.candidates import mapping_json
+from qtorrentino.textbrain.decide import USELESS_BELOW
+from qtorrentino.textbrain.score import CATALOG_INDEXER, score_candidates
+from qtorrentino.torrent.catalog import files_of
 
-CATALOG_MIN_SCORE = 0.6
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogHit:
-    """A catalog torrent that covers a ticket."""
-
-    info_hash: str
-    name: str
-    size: int
-    reason: str
-    mapping_json: dict[str, Any] | None
-    files_json: list[dict[str, Any]]
+LEAVING_COMMANDS = ("remove", "remove_data")
+"""A torrent a person asked to remove is no longer held."""
 
 
-def find_covering_torrent(spec: TicketSpec, *, exclude: Collection[str] = ()) -> CatalogHit | None:
-    """The best complete catalog torrent whose files cover every requested item, with the files on disk."""
-    hits = []
-    for torrent in complete_torrents():
-        if torrent.info_hash in exclude:
+def held_torrents(*, exclude: Collection[str] = ()) -> list[SearchResult]:
+    """Every torrent the catalog holds (seeding or still downloading) with its file list, as a result."""
+    rows = TorrentRow.select().where((TorrentRow.removed == False)
+                                     & (TorrentRow.command.is_null() | TorrentRow.command.not_in(LEAVING_COMMANDS)))
+    held = []
+    for row in rows:
+        if row.info_hash in exclude:
             continue
-        result = SearchResult(title=torrent.name, indexer="catalog", size=torrent.total_size,
-                              info_hash=torrent.info_hash, files=torrent.files)
-        scored = score_candidates(spec, [result])[0]
-        mapping = scored.mapping
-        if mapping is None or not mapping.assignments or mapping.unmapped or scored.red_flags:
+        files = files_of(row.info_hash)
+        if files:
+            held.append(SearchResult(title=row.name, indexer=CATALOG_INDEXER, size=row.total_size,
+                                     info_hash=row.info_hash, magnet=row.magnet, files=files))
+    return held
+
+
+def catalog_candidates(spec: TicketSpec, *, exclude: Collection[str] = ()) -> list[SearchResult]:
+    """Held torrents whose files hold every requested item and whose name resembles the ticket."""
+    return offerable(spec, held_torrents(exclude=exclude))
+
+
+def offerable(spec: TicketSpec, held: Sequence[SearchResult]) -> list[SearchResult]:
+    """The held torrents that can serve the ticket: every requested item mapped, a name that resembles it."""
+    offered = []
+    for candidate in score_candidates(spec, held):
+        mapping = candidate.mapping
+        if mapping is None or not mapping.assignments or mapping.unmapped:
             continue
-        if scored.score < CATALOG_MIN_SCORE:
-            continue
-        if not all((torrent.save_path / a.file.path).is_file() for a in mapping.assignments):
-            continue
-        hits.append((scored.score, torrent, mapping))
-    if not hits:
-        return None
-    score, torrent, mapping = max(hits, key=lambda hit: hit[0])
-    return CatalogHit(
-        info_hash=torrent.info_hash, name=torrent.name, size=torrent.total_size,
-        reason=f"already in the torrent catalog: {torrent.name} holds all {len(mapping.assignments)} "
-               f"requested item(s) (score {score:.2f})",
-        mapping_json=mapping_json(mapping),
-        files_json=[{"index": f.index, "path": f.path, "size": f.size} for f in torrent.files],
-    )
+        if candidate.score >= USELESS_BELOW:
+            offered.append(candidate.result)
+    return offered

@@ -1,4 +1,5 @@
-"""Matching: top-1 accuracy and auto-approve precision on the labelled cases; 10k-candidate timing.
+"""Matching: top-1 accuracy and auto-approve precision on the labelled cases, per decision path for the
+catalog/dedup cases (indexer, catalog, linked); 10k-candidate timing.
 
 Run: python tests/benchmarks/bench_matching.py
 """
@@ -9,6 +10,7 @@ import json
 import random
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ from qtorrentino.domain.ticket_json import spec_from_json
 from qtorrentino.search.result import SearchResult
 from qtorrentino.textbrain.decide import DEFAULT_THRESHOLD, Outcome, decide, threshold_for
 from qtorrentino.textbrain.score import forget_past_scoring, score_candidates
+from tests.decision_cases import PATHS, load_cases
+from tests.decision_cases import evaluate as evaluate_paths
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 THRESHOLDS = (0.75, 0.8, 0.85, 0.9, 0.95)
@@ -76,6 +80,23 @@ def evaluate(label: str, cases: list[dict[str, Any]]) -> None:
             f"{correct}/{len(approved)} = {precision}, share of answerable cases approved "
             f"{correct / len(answerable):.0%}{marker}"
         )
+
+
+def evaluate_decision_paths() -> None:
+    """Auto-approve precision per path on the catalog/dedup/shared-torrent cases, and link decisions."""
+    cases = load_cases()
+    counts = Counter(case["path"] for case in cases)
+    print(f"\ncatalog/dedup/shared-torrent cases: {len(cases)} "
+          f"({', '.join(f'{counts[p]} {p}' for p in PATHS)})")
+    for threshold in THRESHOLDS:
+        outcomes = evaluate_paths(cases, threshold)
+        paths = ", ".join(
+            f"{path} {outcomes.right[path]}/{outcomes.approved[path]}"
+            + (f" = {outcomes.right[path] / outcomes.approved[path]:.0%}" if outcomes.approved[path] else "")
+            for path in PATHS)
+        marker = "  <- default" if threshold == DEFAULT_THRESHOLD else ""
+        print(f"  threshold {threshold:.2f}: auto-approve precision {paths}; link decisions right "
+              f"{outcomes.links_right}/{outcomes.links_total}{marker}")
 
 
 def many_candidates(rng: random.Random) -> dict[str, list[SearchResult]]:
@@ -151,7 +172,7 @@ def time_scoring() -> None:
             "query": {"series": "Example Show", "season": 1, "episodes": [5]},
         },
     }
-    candidates = many_candidates(random.Random(11))  # noqa: S311  (a fixed sample, not a secret)
+    candidates = many_candidates(random.Random(11))
     titles = [result.title for result in candidates["movie"]]
     guessit(titles[0])
     for kind, ticket in tickets.items():
@@ -198,6 +219,7 @@ def main() -> None:
         "held-out matching cases (written before scoring them)",
         [case for case in cases if case.get("holdout")],
     )
+    evaluate_decision_paths()
     time_scoring()
 
 

@@ -94,10 +94,11 @@ def test_admin_actions_from_the_command_line(home: Home) -> None:
     assert raised["priority"] == 900
     searched = json.loads(run_cli(home, "ticket", "force-search", ticket_id, "sintel 2010", "--json").stdout)
     assert searched["state"] == "acquiring"
-    magnet = "magnet:?xt=urn:btih:" + "ef" * 20 + "&dn=Sintel"
-    early = run_cli(home, "ticket", "force-magnet", ticket_id, magnet)
-    assert early.returncode == 1 and "acquiring → approved" in early.stderr
     rejected = run_cli(home, "ticket", "reject", ticket_id, "--reason", "wrong")
     assert rejected.returncode == 1 and "acquiring → rejected" in rejected.stderr
+    magnet = "magnet:?xt=urn:btih:" + "ef" * 20 + "&dn=Sintel"
+    forced = json.loads(run_cli(home, "ticket", "force-magnet", ticket_id, magnet, "--json").stdout)
+    assert forced["state"] == "approved", "issue 18: force-magnet works while a ticket is acquiring"
     events = [json.loads(line)["type"] for line in run_cli(home, "audit", "--ticket", ticket_id, "--json").stdout.splitlines()]
-    assert events == ["AdminForceSearch", "TicketStateChanged", "TicketPriorityChanged", "TicketCreated"]
+    assert events == ["AdminForceMagnet", "TicketStateChanged", "AdminForceSearch", "TicketStateChanged",
+                      "TicketPriorityChanged", "TicketCreated"]

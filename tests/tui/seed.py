@@ -62,7 +62,15 @@ def give_candidates(ticket_id: str, titles: list[str]) -> None:
                          "all 3 tracks found" if rank == 0 else "2 of 3 tracks"],
                 factors=[{"name": "title", "value": 0.9 - rank * 0.1, "reason": f"title matches {90 - rank * 10}%"},
                          {"name": "format", "value": 1.0, "reason": "FLAC: lossless"}],
-                mapping={"t1": 0, "t2": 1, "t3": 2}, files=files)
+                mapping=mapping_of(files), files=files)
+
+
+def mapping_of(files: list[dict[str, object]]) -> dict[str, object]:
+    """A file mapping as the acquisition worker stores it: file n serves item t<n+1>."""
+    return {"assignments": [{"item_id": f"t{entry['index'] + 1}", "file_index": entry["index"],  # type: ignore[operator]
+                             "path": entry["path"], "size": entry["size"], "confidence": 0.9,
+                             "reason": "track number and title match"} for entry in files],
+            "unmapped": [], "coverage": 1.0}
 
 
 def move(engine: Engine, ticket_id: str, *states: TicketState, **changes: object) -> None:

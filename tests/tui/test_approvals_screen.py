@@ -27,7 +27,8 @@ async def test_approving_a_highlighted_candidate_moves_the_ticket_and_writes_app
         await pilot.press("tab", "j")
         assert app.screen.query_one(CandidatePanel).selection.rank == 1  # type: ignore[union-attr]
         detail_text = shown_text(app, "#candidate-detail")
-        assert "[HorribleSubs]" in detail_text and "\\x1b[2J" in detail_text and "t1 ← " in detail_text
+        assert "[HorribleSubs]" in detail_text and "\\x1b[2J" in detail_text
+        assert "  01 - Track 1.flac (30 MB) → 1-01 Track 1" in detail_text, "the file mapping: file → item"
         assert detail_text.count("title matches 80%") == 1 and " • 2 of 3 tracks" in detail_text
         await pilot.press("y")
         await until(pilot, lambda: engine.tickets.show(seeded.waiting).state is TicketState.APPROVED)

@@ -127,6 +127,8 @@ def test_no_file_means_defaults_inside_the_home(tmp_path: Path) -> None:
         ("[textbrain]\nauto_approve_threshold = 2\n", "between 0 and 1", "0.85"),
         ('[workers]\nacquisition = "two"\n', "acquisition = 'two'", "acquisition = 3"),
         ("[paths\n", "not valid TOML", "fix the syntax"),
+        ('[textbrain]\nmode = "llm_first"\n', "mode = 'llm_first': the LLM matcher is not available yet",
+         'mode = "dumb_only"'),
     ],
 )
 def test_bad_config_names_key_and_fix(tmp_path: Path, text: str, message: str, fix: str) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from qtorrentino.config.model import Config, LibraryConfig, PathsConfig
 from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.ticket_json import spec_from_json
 from qtorrentino.search.result import SearchResult
@@ -18,6 +19,7 @@ from qtorrentino.textbrain.decide import (
     Outcome,
     decide,
     same_content,
+    scoring_spec,
     threshold_for,
 )
 from qtorrentino.textbrain.filemap import map_files, usable_files
@@ -508,3 +510,86 @@ def test_matching_cases_meet_the_accuracy_and_precision_targets() -> None:
     assert top_right / answerable >= 0.9
     assert approved_right / approved >= 0.99
     assert approved >= 0.6 * answerable
+
+
+# Hard constraints, unknown seeders, held torrents, the effective format (issue 18)
+
+
+def test_a_release_outside_the_size_bounds_is_rejected_listed_last_and_never_approved() -> None:
+    spec = ticket(kind="movie", query={"title": "Sintel", "year": 2010},
+                  constraints={"max_size_mb": 3000, "min_size_mb": 500})
+    scored = score_candidates(spec, [result("Sintel.2010.1080p.BluRay.x264-GRP", size_mb=8000, seeders=900),
+                                     result("Sintel.2010.1080p.WEB-DL.x264-GRP", size_mb=1500, seeders=10),
+                                     result("Sintel.2010.720p.WEB-DL.x264-GRP", size_mb=200, seeders=10)])
+    assert [candidate.result.size // 1_000_000 for candidate in scored] == [1500, 8000, 200]
+    assert scored[1].rejected == ("8.0 GB is over the ticket's max_size_mb 3000",)
+    assert scored[2].rejected == ("200 MB is under the ticket's min_size_mb 500",)
+    assert "rejected: 8.0 GB is over the ticket's max_size_mb 3000" in scored[1].reasons
+    decision = decide(scored[1:], 0.0)
+    assert decision.outcome is Outcome.NEEDS_APPROVAL and "hard constraint" in decision.reason
+
+
+def test_must_not_words_and_an_explicit_resolution_reject() -> None:
+    spec = ticket(kind="movie", query={"title": "Sintel", "year": 2010},
+                  constraints={"resolution": "720p", "must_not": ["HDR", "Dolby Vision"]})
+    scored = {c.result.title: c for c in score_candidates(spec, [
+        result("Sintel.2010.720p.WEB-DL.HDR.x265-GRP"), result("Sintel 2010 720p Dolby Vision WEB"),
+        result("Sintel.2010.1080p.BluRay.x264-GRP"), result("Sintel.2010.WEB-DL.x264-GRP"),
+        result("Sintel.2010.720p.BluRay.x264-GRP")])}
+    assert scored["Sintel.2010.720p.WEB-DL.HDR.x265-GRP"].rejected == ('the name contains "HDR" (must_not)',)
+    assert scored["Sintel 2010 720p Dolby Vision WEB"].rejected == ('the name contains "Dolby Vision" (must_not)',)
+    assert scored["Sintel.2010.1080p.BluRay.x264-GRP"].rejected == ("1080p, the ticket asks for 720p",)
+    assert scored["Sintel.2010.WEB-DL.x264-GRP"].rejected == (), "an unstated resolution is not a broken one"
+    assert scored["Sintel.2010.720p.BluRay.x264-GRP"].rejected == ()
+
+
+def test_red_flags_of_other_content_reject_but_wrong_artist_only_asks_a_person() -> None:
+    spec = album("Radiohead", "OK Computer", 1997)
+    scored = {c.result.title: c for c in score_candidates(spec, [
+        result("OK Computer - A Tribute to Radiohead (2006) [MP3 320]"),
+        result("Radiohead - OK Computer Karaoke Hits (2005) [MP3]"),
+        result("Coldplay - OK Computer (1997) [FLAC]")])}
+    assert "tribute" in scored["OK Computer - A Tribute to Radiohead (2006) [MP3 320]"].rejected
+    assert "karaoke" in scored["Radiohead - OK Computer Karaoke Hits (2005) [MP3]"].rejected
+    assert scored["Coldplay - OK Computer (1997) [FLAC]"].rejected == ()
+    assert scored["Coldplay - OK Computer (1997) [FLAC]"].red_flags == ("wrong artist (Coldplay)",)
+
+
+def test_a_rejected_candidate_is_no_rival_and_never_the_recommendation() -> None:
+    spec = album("Radiohead", "OK Computer", 1997, constraints={"must_not": ["MP3"]})
+    scored = score_candidates(spec, [result("Radiohead - OK Computer (1997) [MP3 320]", seeders=900),
+                                     result("Radiohead - OK Computer (1997) [FLAC]", seeders=30)])
+    assert scored[0].result.title.endswith("[FLAC]") and scored[1].rejected
+    assert decide(scored, 0.85).outcome is Outcome.AUTO_APPROVE
+
+
+def test_unknown_seeders_are_neither_a_red_flag_nor_a_bonus() -> None:
+    spec = album("Portishead", "Dummy", 1994)
+    unknown = dataclasses.replace(result("Portishead - Dummy (1994) [FLAC]"), seeders=None)
+    scored = score_candidates(spec, [unknown])[0]
+    assert "seeders unknown" in scored.reasons and scored.red_flags == ()
+    seeders = next(factor for factor in scored.factors if factor.name == "seeders")
+    assert seeders.value == 0.5
+    known = score_candidates(spec, [result("Portishead - Dummy (1994) [FLAC]", seeders=9)])[0]
+    assert abs(known.score - scored.score) < 0.01
+    assert decide([scored], 0.85).outcome is Outcome.AUTO_APPROVE
+
+
+def test_a_held_torrent_wins_a_tie_and_counts_as_available() -> None:
+    spec = album("Portishead", "Dummy", 1994)
+    files = files_of("Portishead - Dummy (1994)/01 - Mysterons.flac", "Portishead - Dummy (1994)/02 - Sour Times.flac")
+    held = SearchResult(title="Portishead - Dummy (1994) [FLAC]", indexer="catalog", size=400_000_000,
+                        info_hash="a" * 40, files=tuple(files))
+    offered = dataclasses.replace(held, indexer="jackett", info_hash="b" * 40, seeders=None)
+    scored = score_candidates(spec, [offered, held])
+    assert scored[0].result.indexer == "catalog"
+    assert "already held: nothing new to download" in scored[0].reasons
+
+
+def test_scoring_uses_the_librarys_format_when_the_ticket_names_none() -> None:
+    config = Config(PathsConfig(Path("/downloads"), Path("/staging")),
+                    libraries=(LibraryConfig(name="Music", kind="music", path=Path("/music"), format="opus"),))
+    spec = album("Radiohead", "OK Computer", 1997, library="Music")
+    assert scoring_spec(spec, config).constraints.format == "opus"
+    own = album("Radiohead", "OK Computer", 1997, library="Music", constraints={"format": "mp3"})
+    assert scoring_spec(own, config).constraints.format == "mp3"

@@ -50,6 +50,9 @@ def test_movie_and_episode_examples_parse_with_implied_items() -> None:
 def test_round_trip_keeps_what_was_given() -> None:
     spec = spec_from_json(ALBUM)
     assert spec_from_json(spec_to_json(spec)) == spec
+    strict = spec_from_json({**ALBUM, "constraints": {"must_not": ["live", "remaster"], "max_size_mb": 900}})
+    assert strict.constraints.must_not == ("live", "remaster")
+    assert spec_from_json(spec_to_json(strict)) == strict
 
 
 @pytest.mark.parametrize(
@@ -66,6 +69,8 @@ def test_round_trip_keeps_what_was_given() -> None:
         ({"items": [{"id": "t1", "lyrics": ""}]}, "'items[0].lyrics'"),
         ({"constraints": {"format": "wma"}}, "'constraints.format'"),
         ({"constraints": {"bitrate_kbps": -5}}, "'constraints.bitrate_kbps'"),
+        ({"constraints": {"must_not": "x265"}}, "'constraints.must_not'"),
+        ({"constraints": {"min_size_mb": 5000, "max_size_mb": 3000}}, "'constraints.min_size_mb'"),
         ({"priority": 70000}, "'priority'"),
         ({"dry_run": "yes"}, "'dry_run'"),
         ({"auto_approve_threshold": 1.5}, "'auto_approve_threshold'"),

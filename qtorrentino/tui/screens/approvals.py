@@ -29,7 +29,8 @@ from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
 QUEUE_LIMIT = 500
 QUEUE_COLUMNS = (Column("id", "ID", 8), Column("state", "State", 18), Column("title", "Title", flex=True),
                  Column("waiting", "Waiting", 10, spill=True))
-QUEUE_EVENTS = frozenset({"TicketStateChanged", "MatchingCompleted", "ApprovalRequested", "TicketCreated"})
+QUEUE_EVENTS = frozenset({"TicketStateChanged", "MatchingCompleted", "ApprovalRequested", "TicketCreated",
+                          "CandidateFilesFetched"})
 
 
 class ApprovalsScreen(EngineScreen):

@@ -107,7 +107,7 @@ class TicketDetailScreen(EngineScreen):
             for item in detail.items]
         self._rows["candidates"] = [
             Row(str(c.rank), (plain(f"{c.rank}{'✓' if c.rank == detail.chosen_rank else ''}"),
-                              plain(f"{c.score:.2f}"), plain(human_size(c.size)), plain(str(c.seeders)),
+                              plain(f"{c.score:.2f}"), plain(human_size(c.size)), plain(c.seeders_label),
                               plain(c.title), plain(c.indexer)))
             for c in detail.candidates]
         self._rows["history"] = [

@@ -16,8 +16,10 @@ from qtorrentino.tui.units import human_size
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
 
 COLUMNS = (Column("rank", "#", 3), Column("score", "Score", 5), Column("size", "Size", 8),
-           Column("seeders", "Seeds", 5), Column("title", "Title", flex=True), Column("indexer", "Indexer", 10,
-                                                                                      spill=True))
+           Column("seeders", "Seeds", 5), Column("title", "Title", flex=True, cut_middle=True),
+           Column("indexer", "Indexer", 10, spill=True))
+REJECTED_MARK = "✗"
+"""Beside the rank of a candidate that breaks a hard constraint (never approved automatically)."""
 
 
 class CandidatePanel(Vertical):
@@ -66,7 +68,8 @@ class CandidatePanel(Vertical):
     def _describe(self) -> None:
         selected = self.selection
         if selected is not None:
-            text = candidate_detail(selected, recommended=selected.rank == 0)
+            items = {item.id: item.label for item in self.detail.items} if self.detail is not None else {}
+            text = candidate_detail(selected, recommended=selected.rank == 0, items=items)
         elif self.detail is None:
             text = Text("No ticket selected.", end="")
         elif not self.detail.candidates:
@@ -84,6 +87,6 @@ class CandidatePanel(Vertical):
 
 
 def _cells(candidate: CandidateView, *, chosen: bool) -> tuple[Text, ...]:
-    rank = f"{candidate.rank}{'✓' if chosen else ''}"
+    rank = f"{candidate.rank}{'✓' if chosen else REJECTED_MARK if candidate.rejected else ''}"
     return (plain(rank), plain(f"{candidate.score:.2f}"), plain(human_size(candidate.size)),
-            plain(str(candidate.seeders)), plain(candidate.title), plain(candidate.indexer))
+            plain(candidate.seeders_label), plain(candidate.title), plain(candidate.indexer))

@@ -247,7 +247,8 @@ class PagedTable(ScrollView, can_focus=True, inherit_bindings=False):
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def _render_cells(self, cells: Sequence[Text], base: Style, overlay: Style | None = None) -> Strip:
-        return render_row(self.app.console, cells, self._widths, base, overlay)
+        return render_row(self.app.console, cells, self._widths, base, overlay,
+                          [column.cut_middle for column in self._columns])
 
     def watch_cursor_row(self, old: int, new: int) -> None:
         for index in {old, new}:

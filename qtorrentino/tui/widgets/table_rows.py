@@ -30,6 +30,8 @@ class Column:
     """Takes the width the other columns leave (one free-text column, such as a title)."""
     spill: bool = False
     """On a narrow screen, may be pushed off the right edge so the flex column stays readable."""
+    cut_middle: bool = False
+    """Too long a value loses its middle, not its end: release names differ in their year, format, group."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,17 +62,34 @@ def fit_widths(columns: Sequence[Column], room: int) -> list[int]:
 
 
 def render_row(console: Console, cells: Sequence[Text], widths: Sequence[int], base: Style,
-               overlay: Style | None = None) -> Strip:
-    """A row: each cell's own style over the table's, and the cursor's (or header's) over both."""
+               overlay: Style | None = None, middle: Sequence[bool] = ()) -> Strip:
+    """A row: each cell's own style over the table's, and the cursor's (or header's) over both.
+
+    middle: per column, whether a value too long loses its middle rather than its end.
+    """
     gap_style = base + overlay if overlay else base
     segments: list[Segment] = [Segment(" " * (CELL_GAP // 2), gap_style)]
-    for cell, width in zip(cells, widths, strict=False):
-        segments.extend(_cell_segments(console, cell, width, base, overlay))
+    for index, (cell, width) in enumerate(zip(cells, widths, strict=False)):
+        cut_middle = index < len(middle) and middle[index]
+        segments.extend(_cell_segments(console, cell, width, base, overlay, cut_middle=cut_middle))
         segments.append(Segment(" " * CELL_GAP, gap_style))
     return Strip(segments).simplify()
 
 
-def _cell_segments(console: Console, cell: Text, width: int, base: Style, overlay: Style | None) -> list[Segment]:
+def middle_cut(text: str, width: int) -> str:
+    """Text cut to `width` cells by an ellipsis in its middle, keeping a third before and the rest after."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    room = max(0, width - 1)
+    head = room // 3
+    tail = text[-(room - head):] if room - head else ""
+    while cell_len(tail) > room - head:
+        tail = tail[1:]
+    return set_cell_size(set_cell_size(text, head) + "…" + tail, width)
+
+
+def _cell_segments(console: Console, cell: Text, width: int, base: Style, overlay: Style | None, *,
+                   cut_middle: bool = False) -> list[Segment]:
     """One cell cut or padded to its width; a single-style cell takes a fast path (most cells are)."""
 
     def styled(own: Style | None) -> Style:
@@ -79,7 +98,12 @@ def _cell_segments(console: Console, cell: Text, width: int, base: Style, overla
 
     if not cell.spans:
         shown = cell.plain
-        shown = set_cell_size(shown, width) if cell_len(shown) <= width else set_cell_size(shown, width - 1) + "…"
+        if cut_middle:
+            shown = middle_cut(shown, width)
+        elif cell_len(shown) <= width:
+            shown = set_cell_size(shown, width)
+        else:
+            shown = set_cell_size(shown, width - 1) + "…"
         return [Segment(shown, styled(console.get_style(cell.style) if cell.style else None))]
     text = cell.copy()
     text.truncate(width, overflow="ellipsis", pad=True)
