@@ -45,9 +45,9 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print_json_lines((torrent.to_json() for torrent in torrents), core.config.secrets)
     else:
-        print_table(("HASH", "PROGRESS", "RATIO", "STATE", "SIZE", "NAME"),
-                    ((t.info_hash[:12], f"{t.progress * 100:.0f}%", f"{t.ratio:.2f}", t.state,
-                      human_size(t.total_size), t.name) for t in torrents))
+        print_table(("HASH", "PROGRESS", "RATIO", "UPLOADED", "STATE", "SIZE", "NAME"),
+                    ((t.info_hash[:12], f"{t.progress * 100:.0f}%", f"{t.ratio:.2f}", human_size(t.uploaded),
+                      t.state, human_size(t.total_size), t.name) for t in torrents))
     return 0
 
 

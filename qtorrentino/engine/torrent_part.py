@@ -93,4 +93,5 @@ class TorrentPart:
             log.info("seeding goals met, paused: %s", ", ".join(done))
 
     def close(self, timeout: float) -> None:
-        self.session.close(timeout)
+        """Close the session and keep each torrent's final totals in the catalog."""
+        self.tracker.persist_final(self.session.close(timeout))

@@ -29,6 +29,9 @@ class TorrentView:
     paused: bool
     ticket_ids: tuple[str, ...]
     save_path: str
+    uploaded: int = 0
+    """Payload bytes uploaded over the torrent's life: what the resume data keeps and the tracker was told."""
+    downloaded: int = 0
 
     @classmethod
     def from_progress(cls, event: TorrentProgress) -> TorrentView:
@@ -36,21 +39,23 @@ class TorrentView:
         return cls(info_hash=event.info_hash, name=event.name, total_size=0, progress=event.progress,
                    download_bps=event.download_bps, upload_bps=event.upload_bps, peers=event.peers,
                    seeds=event.seeds, eta_seconds=event.eta_seconds, ratio=event.ratio, state=event.state,
-                   paused=event.paused, ticket_ids=(event.ticket_id,) if event.ticket_id else (), save_path="")
+                   paused=event.paused, ticket_ids=(event.ticket_id,) if event.ticket_id else (), save_path="",
+                   uploaded=event.uploaded, downloaded=event.downloaded)
 
     def with_progress(self, event: TorrentProgress) -> TorrentView:
         """This torrent overlaid with newer live numbers."""
         return replace(self, name=self.name or event.name, progress=event.progress,
                        download_bps=event.download_bps, upload_bps=event.upload_bps, peers=event.peers,
                        seeds=event.seeds, eta_seconds=event.eta_seconds, ratio=event.ratio, state=event.state,
-                       paused=event.paused)
+                       paused=event.paused, uploaded=event.uploaded, downloaded=event.downloaded)
 
     def to_json(self) -> dict[str, object]:
         return {"info_hash": self.info_hash, "name": self.name, "size": self.total_size,
                 "progress": round(self.progress, 4), "download_bps": self.download_bps,
                 "upload_bps": self.upload_bps, "peers": self.peers, "seeds": self.seeds,
                 "eta_seconds": self.eta_seconds, "ratio": round(self.ratio, 3), "state": self.state,
-                "paused": self.paused, "tickets": list(self.ticket_ids), "save_path": self.save_path}
+                "paused": self.paused, "tickets": list(self.ticket_ids), "save_path": self.save_path,
+                "uploaded": self.uploaded, "downloaded": self.downloaded}
 
 
 @dataclass
@@ -97,7 +102,8 @@ class TorrentsAPI:
         view = TorrentView(info_hash=row.info_hash, name=row.name, total_size=row.total_size,
                            progress=row.progress, download_bps=0, upload_bps=0, peers=0, seeds=0,
                            eta_seconds=None, ratio=row.ratio, state=row.state, paused=row.paused,
-                           ticket_ids=ticket_ids, save_path=row.save_path)
+                           ticket_ids=ticket_ids, save_path=row.save_path, uploaded=row.uploaded,
+                           downloaded=row.downloaded)
         live = self._live.get(row.info_hash)
         return view if live is None else view.with_progress(live)
 

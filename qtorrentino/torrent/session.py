@@ -16,6 +16,7 @@ from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.redact import redact_text
 from qtorrentino.errors import ConfigError, HostileMetadata, NotFound, TorrentError, UsageError
 from qtorrentino.torrent.alerts import AlertPump
+from qtorrentino.torrent.ledger import Totals, TransferLedger
 from qtorrentino.torrent.metainfo_check import REFUSAL_HINT, check_metainfo, files_from_info
 from qtorrentino.torrent.resume import AddIntent, PendingSaves, ResumeStore
 from qtorrentino.torrent.status import (
@@ -105,6 +106,8 @@ class _Torrent:
         self.awaiting_start = False
         self.refusal: str | None = None
         self.flushes_asked = self.flushes_done = 0
+        self.ledger = TransferLedger(Totals(params.total_uploaded, params.total_downloaded))
+        self.saved_totals: Totals | None = None
 
     def set_files(self, inspected: tuple[tuple[FileEntry, ...], int]) -> None:
         self.files, self.file_count = inspected
@@ -309,6 +312,7 @@ class TorrentSession:
             record = self._record(info_hash)
             record.handle.unset_flags(_FLAGS.auto_managed)
             record.handle.pause()
+            _take_counters(record)
             self._request_save(info_hash, record.handle)
 
     def resume(self, info_hash: str) -> None:
@@ -321,6 +325,7 @@ class TorrentSession:
                     hint="It starts when its ticket is approved.",
                 )
             record.handle.clear_error()
+            _take_counters(record)
             record.handle.set_flags(_FLAGS.auto_managed)
             record.handle.resume()
 
@@ -359,14 +364,19 @@ class TorrentSession:
         self._require_open()
         return self._save_all(timeout)[0]
 
-    def close(self, timeout: float = CLOSE_TIMEOUT_SECONDS) -> None:
-        """Save resume data, stop the alert thread and shut libtorrent down; safe to call twice."""
+    def close(self, timeout: float = CLOSE_TIMEOUT_SECONDS) -> list[TorrentStatus]:
+        """Save resume data, stop the alert thread and shut libtorrent down; safe to call twice.
+
+        Returns every torrent's final numbers (empty on a second call), for the catalog to keep.
+        """
         with self._lock:
             if self._closing:
-                return
+                return []
             self._closing = True
+        self._settle_counters()
         saved, complete = self._save_all(timeout)
         with self._lock:
+            final = [_status(record.handle.status(), record) for record in self._records.values()]
             self._closed = True
             self._records.clear()
         self._pump.stop()
@@ -374,6 +384,7 @@ class TorrentSession:
             self._store.end_run()
         log.info("torrent session closed: %d resume files written, clean=%s", saved, complete)
         del self._session
+        return final
 
     def __enter__(self) -> Self:
         return self
@@ -469,6 +480,7 @@ class TorrentSession:
         wait out libtorrent's reconnect timer.
         """
         params = lt.add_torrent_params()
+        params.total_uploaded, params.total_downloaded = _bank_run(record)
         params.ti = record.handle.torrent_file()
         params.save_path = str(record.save_path)
         params.trackers = record.trackers
@@ -486,14 +498,17 @@ class TorrentSession:
         if isinstance(alert, lt.state_update_alert):
             with self._lock:
                 known = [(status, self._record_of(status.handle)) for status in alert.status]
+                _observe(known)
                 return [
                     StatusesUpdated(
                         tuple(_status(status, record) for status, record in known if record)
                     )
                 ]
         if isinstance(alert, lt.save_resume_data_alert):
-            blob = lt.write_resume_data_buf(alert.params)
-            return [ResumeDataReady(_hash_text(alert.params.info_hashes), blob)]
+            return [self._resume_data_ready(alert.params)]
+        if isinstance(alert, (lt.torrent_paused_alert, lt.torrent_resumed_alert)):
+            self._on_run_change(alert.handle, resumed=isinstance(alert, lt.torrent_resumed_alert))
+            return []
         if isinstance(alert, lt.save_resume_data_failed_alert):
             return [ResumeDataFailed(self._key_of(alert.handle), alert.message())]
         if isinstance(alert, lt.metadata_received_alert):
@@ -555,6 +570,37 @@ class TorrentSession:
             self._request_save(info_hash, handle)
             return [TorrentFinished(info_hash)]
 
+    def _resume_data_ready(self, params: lt.add_torrent_params) -> ResumeDataReady:
+        """Resume data carrying our ledger's totals, which libtorrent's own counters may have dropped."""
+        info_hash = _hash_text(params.info_hashes)
+        with self._lock:
+            record = self._records.get(info_hash)
+            if record is not None:
+                totals = record.ledger.totals()
+                params.total_uploaded = max(params.total_uploaded, totals.uploaded)
+                params.total_downloaded = max(params.total_downloaded, totals.downloaded)
+                record.saved_totals = totals
+        return ResumeDataReady(info_hash, lt.write_resume_data_buf(params))
+
+    def _on_run_change(self, handle: lt.torrent_handle, *, resumed: bool) -> None:
+        """A pause ends a run of libtorrent's counters (take its last numbers); a resume starts one."""
+        with self._lock:
+            if (record := self._record_of(handle)) is None:
+                return
+            if resumed:
+                record.ledger.run_restarted()
+                return
+            status = handle.status()
+            if status.flags & _FLAGS.paused:  # not resumed meanwhile: these are the run's final counters
+                record.ledger.observe(status.total_payload_upload, status.total_payload_download)
+
+    def _settle_counters(self) -> None:
+        """Stop every transfer and take each torrent's exact counters before the last resume data is saved."""
+        with self._lock:
+            self._session.pause()
+            for record in self._records.values():
+                _take_counters(record)
+
     def _request_save(
         self, info_hash: str, handle: lt.torrent_handle, flags: int = _SAVE_FLAGS
     ) -> None:
@@ -570,6 +616,7 @@ class TorrentSession:
                 key: record.handle
                 for key, record in self._records.items()
                 if record.handle.need_save_resume_data() or not self._store.has(key)
+                or record.ledger.totals() != record.saved_totals
             }
             mark = self._pending.requested(0)
             for info_hash, handle in chosen.items():
@@ -691,6 +738,27 @@ def _settings(config: TorrentConfig, user_agent: str) -> lt.settings_pack:
     }
 
 
+def _observe(known: Sequence[tuple[lt.torrent_status, _Torrent | None]]) -> None:
+    """Feed each torrent's run counters from a state update (alerts thread, in alert order) to its ledger."""
+    for status, record in known:
+        if record is not None:
+            record.ledger.observe(status.total_payload_upload, status.total_payload_download)
+
+
+def _take_counters(record: _Torrent) -> None:
+    """Read the run's counters now (after a pause, before a resume: libtorrent has answered the pause)."""
+    status = record.handle.status()
+    record.ledger.observe(status.total_payload_upload, status.total_payload_download)
+
+
+def _bank_run(record: _Torrent) -> tuple[int, int]:
+    """End the current handle's run before it is replaced; the new handle starts from these totals."""
+    _take_counters(record)
+    record.ledger.run_restarted()
+    totals = record.ledger.totals()
+    return totals.uploaded, totals.downloaded
+
+
 def _hash_text(hashes: lt.info_hash_t) -> str:
     return str(hashes.v1 if hashes.has_v1() else hashes.get_best())
 
@@ -752,7 +820,8 @@ def _status(status: lt.torrent_status, record: _Torrent) -> TorrentStatus:
     done = status.total_wanted_done
     remaining = status.total_wanted - done
     rate = status.download_payload_rate if remaining > 0 else 0  # libtorrent's average decays for seconds after
-    downloaded = max(status.all_time_download, done)
+    totals = record.ledger.totals(status.total_payload_upload, status.total_payload_download)
+    downloaded = max(totals.downloaded, done)
     waiting = record.awaiting_start or not status.has_metadata
     return TorrentStatus(
         info_hash=_hash_text(status.info_hashes),
@@ -766,9 +835,9 @@ def _status(status: lt.torrent_status, record: _Torrent) -> TorrentStatus:
         peers=status.num_peers,
         seeds=status.num_seeds,
         eta_seconds=remaining // rate if rate > 0 and remaining > 0 else None,
-        ratio=status.all_time_upload / downloaded if downloaded else 0.0,
-        all_time_download=status.all_time_download,
-        all_time_upload=status.all_time_upload,
+        ratio=totals.uploaded / downloaded if downloaded else 0.0,
+        all_time_download=totals.downloaded,
+        all_time_upload=totals.uploaded,
         state=state,
         paused=paused,
         finished=status.is_finished and not waiting,
