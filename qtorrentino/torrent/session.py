@@ -660,16 +660,22 @@ class TorrentSession:
 
 
 def create_torrent_bytes(
-    path: Path, *, piece_size: int | None = None, v1_only: bool = False
+    path: Path,
+    *,
+    piece_size: int | None = None,
+    hybrid: bool = False,
+    trackers: Sequence[str] = (),
 ) -> bytes:
-    """Hash a file or folder into a .torrent (hybrid v1+v2 with pad files unless v1_only)."""
+    """Hash a file or folder into a .torrent: v1 (Transmission 3 and aria2 cannot use v2), or hybrid v1+v2."""
     source = path.resolve()
     entries = lt.list_files(str(source))
     if not entries:
         raise UsageError(f"nothing to share in {source}")
     creator = lt.create_torrent(
-        entries, piece_size or 0, lt.create_torrent.v1_only if v1_only else 0
+        entries, piece_size or 0, 0 if hybrid else lt.create_torrent.v1_only
     )
+    for tier, tracker in enumerate(trackers):
+        creator.add_tracker(tracker, tier)
     creator.set_creator(f"qtorrentino/{__version__}")
     lt.set_piece_hashes(creator, str(source.parent))
     return lt.bencode(creator.generate())
