@@ -7,7 +7,6 @@ import threading
 import time
 from pathlib import Path
 
-from qtorrentino import __version__
 from qtorrentino.db.database import write_transaction
 from qtorrentino.db.models import TicketRow, TorrentRow
 from qtorrentino.engine.torrents_api import TorrentControls
@@ -38,7 +37,7 @@ class TorrentPart:
         self.tracker = ProgressTracker(context.bus, context.clock, ticket_of=ticket_of,
                                        on_finished=lambda info_hash: on_finished.set(), monotonic=time.monotonic)
         self.session = TorrentSession(config.torrent, context.home.torrents_dir, listener=self.tracker,
-                                      user_agent=f"qtorrentino/{__version__}")
+                                      proxy=config.network.proxy)
         self.controls = TorrentControls(pause=self.pause, resume=self.resume, remove=self.remove)
 
     def restore(self) -> None:

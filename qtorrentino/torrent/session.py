@@ -19,6 +19,7 @@ from qtorrentino.torrent.alerts import AlertPump
 from qtorrentino.torrent.ledger import Totals, TransferLedger
 from qtorrentino.torrent.metainfo_check import REFUSAL_HINT, check_metainfo, files_from_info
 from qtorrentino.torrent.resume import AddIntent, PendingSaves, ResumeStore
+from qtorrentino.torrent.settings import identity_settings, proxy_settings
 from qtorrentino.torrent.status import (
     MetadataChecked,
     RestoreReport,
@@ -57,7 +58,6 @@ DISK_QUEUE_BYTES = 256 << 20
 STOP_TRACKER_TIMEOUT_SECONDS = 2
 CLOSE_TIMEOUT_SECONDS = 30.0
 ALERT_QUEUE_SIZE = 10_000
-PEER_ID_PREFIX = "Qo"
 
 WRITE_SETTLE_POLL_SECONDS = 0.05
 MIN_RECONNECT_SECONDS = 5
@@ -120,12 +120,19 @@ class TorrentSession:
     """
 
     def __init__(
-        self, config: TorrentConfig, state_dir: Path, *, listener: SessionListener, user_agent: str
+        self,
+        config: TorrentConfig,
+        state_dir: Path,
+        *,
+        listener: SessionListener,
+        user_agent: str = "",
+        proxy: str = "",
     ) -> None:
+        """user_agent "" takes [torrent] user_agent, else the honest default; proxy is [network] proxy."""
         self._store = ResumeStore(state_dir)
         self.unclean_start = self._store.begin_run()
         """True when the previous session on this state_dir was killed before it saved."""
-        self._session = lt.session(_settings(config, user_agent))
+        self._session = lt.session(_settings(config, user_agent) | proxy_settings(proxy))
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._records: dict[str, _Torrent] = {}
@@ -711,8 +718,7 @@ def _settings(config: TorrentConfig, user_agent: str) -> lt.settings_pack:
         raise ConfigError(
             f"[torrent] encryption = {config.encryption!r} is not one of {', '.join(_ENCRYPTION)}"
         )
-    version = [int(part) if part.isdigit() else 0 for part in __version__.split(".")] + [0, 0, 0]
-    return {
+    return identity_settings(config.peer_fingerprint, user_agent or config.user_agent) | {
         "listen_interfaces": config.listen_interfaces,
         "enable_dht": config.enable_dht,
         "enable_lsd": config.enable_lsd,
@@ -731,8 +737,6 @@ def _settings(config: TorrentConfig, user_agent: str) -> lt.settings_pack:
         "out_enc_policy": _ENCRYPTION[config.encryption],
         "in_enc_policy": _ENCRYPTION[config.encryption],
         "allowed_enc_level": lt.enc_level.both,
-        "peer_fingerprint": lt.generate_fingerprint(PEER_ID_PREFIX, *version[:4]),
-        "user_agent": user_agent,
         "alert_mask": _AM.error_notification | _AM.status_notification | _AM.storage_notification,
         "alert_queue_size": ALERT_QUEUE_SIZE,
         "stop_tracker_timeout": STOP_TRACKER_TIMEOUT_SECONDS,
