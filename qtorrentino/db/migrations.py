@@ -9,7 +9,7 @@ from peewee import SqliteDatabase
 from qtorrentino.db.models import ALL_MODELS, SchemaVersion
 from qtorrentino.errors import QtorrentinoError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _create_v1(database: SqliteDatabase) -> None:
@@ -27,7 +27,16 @@ def _narrow_audit_indexes_v2(database: SqliteDatabase) -> None:
         database.execute_sql(statement)
 
 
-STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1, 2: _narrow_audit_indexes_v2}
+def _torrent_seed_columns_v3(database: SqliteDatabase) -> None:
+    """Torrents remember their indexer (per-indexer seed goals) and how long they seeded."""
+    present = {column.name for column in database.get_columns("torrent")}
+    for name, definition in (("indexer", "VARCHAR(255)"), ("seed_seconds", "REAL NOT NULL DEFAULT 0")):
+        if name not in present:
+            database.execute_sql(f'ALTER TABLE "torrent" ADD COLUMN "{name}" {definition}')
+
+
+STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1, 2: _narrow_audit_indexes_v2,
+                                                      3: _torrent_seed_columns_v3}
 """Step N brings a database from version N-1 to N."""
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from qtorrentino.db.database import write_transaction
 from qtorrentino.db.models import TicketRow, TorrentRow
+from qtorrentino.engine.seeding_policy import SeedingPolicy
 from qtorrentino.engine.torrents_api import TorrentControls
 from qtorrentino.errors import TorrentError
 from qtorrentino.torrent.progress import ProgressTracker
-from qtorrentino.torrent.seeding import seeding_done
 from qtorrentino.torrent.session import TorrentSession
 from qtorrentino.workers.base import WorkerContext
 
@@ -39,6 +39,7 @@ class TorrentPart:
         self.session = TorrentSession(config.torrent, context.home.torrents_dir, listener=self.tracker,
                                       proxy=config.network.proxy)
         self.controls = TorrentControls(pause=self.pause, resume=self.resume, remove=self.remove)
+        self.seeding = SeedingPolicy(context, self.session, self.remove)
 
     def restore(self) -> None:
         """Re-add every catalog torrent with resume data, saving where our records say."""
@@ -54,13 +55,19 @@ class TorrentPart:
     def resume(self, info_hash: str) -> None:
         self.session.resume(info_hash)
 
-    def remove(self, info_hash: str, delete_data: bool) -> None:
+    def remove(self, info_hash: str, delete_data: bool, *, reason: str = "person", actor: str = "engine") -> None:
+        """Remove a torrent (and its files with delete_data) and record TorrentRemoved with the reason."""
         try:
             self.session.remove(info_hash, delete_data)
         except TorrentError:
             log.info("torrent %s was not in the session", info_hash)
-        with write_transaction():
+        row = TorrentRow.get_or_none(TorrentRow.info_hash == info_hash)
+        with self.context.uow() as outbox:
             TorrentRow.update(removed=True, command=None).where(TorrentRow.info_hash == info_hash).execute()
+            self.context.audit.record(outbox, "TorrentRemoved", ticket_id=ticket_of(info_hash), actor=actor, data={
+                "info_hash": info_hash, "reason": reason, "data_removed": delete_data,
+                "torrent_name": row.name if row else None, "size_bytes": row.total_size if row else None,
+                "uploaded": row.uploaded if row else None})
 
     def apply_commands(self) -> None:
         """Carry out pause/resume/remove asked for from the CLI (stored on the catalog row)."""
@@ -79,17 +86,8 @@ class TorrentPart:
                 TorrentRow.update(command=None).where(TorrentRow.info_hash == row.info_hash).execute()
 
     def enforce_seeding_policy(self) -> None:
-        """Stop seeding torrents that met ratio/time goals; they become cleanup candidates."""
-        torrent = self.context.config.torrent
-        done = []
-        for status in self.session.statuses():
-            if not status.paused and seeding_done(status, torrent.seed_ratio, torrent.seed_time_hours):
-                self.session.pause(status.info_hash)
-                done.append(status.info_hash)
-        if done:
-            with write_transaction():
-                TorrentRow.update(seeding_done=True).where(TorrentRow.info_hash.in_(done)).execute()
-            log.info("seeding goals met, paused: %s", ", ".join(done))
+        """Seed goals (per indexer), on_seed_goal and the storage budget: see SeedingPolicy."""
+        self.seeding.run()
 
     def close(self, timeout: float) -> None:
         """Close the session and keep each torrent's final totals in the catalog."""

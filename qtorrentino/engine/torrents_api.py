@@ -32,6 +32,8 @@ class TorrentView:
     uploaded: int = 0
     """Payload bytes uploaded over the torrent's life: what the resume data keeps and the tracker was told."""
     downloaded: int = 0
+    cleanup_candidate: bool = False
+    """Past its seed goals: over the storage budget it is removed, least recently used first."""
 
     @classmethod
     def from_progress(cls, event: TorrentProgress) -> TorrentView:
@@ -55,7 +57,8 @@ class TorrentView:
                 "upload_bps": self.upload_bps, "peers": self.peers, "seeds": self.seeds,
                 "eta_seconds": self.eta_seconds, "ratio": round(self.ratio, 3), "state": self.state,
                 "paused": self.paused, "tickets": list(self.ticket_ids), "save_path": self.save_path,
-                "uploaded": self.uploaded, "downloaded": self.downloaded}
+                "uploaded": self.uploaded, "downloaded": self.downloaded,
+                "cleanup_candidate": self.cleanup_candidate}
 
 
 @dataclass
@@ -103,7 +106,7 @@ class TorrentsAPI:
                            progress=row.progress, download_bps=0, upload_bps=0, peers=0, seeds=0,
                            eta_seconds=None, ratio=row.ratio, state=row.state, paused=row.paused,
                            ticket_ids=ticket_ids, save_path=row.save_path, uploaded=row.uploaded,
-                           downloaded=row.downloaded)
+                           downloaded=row.downloaded, cleanup_candidate=row.seeding_done)
         live = self._live.get(row.info_hash)
         return view if live is None else view.with_progress(live)
 

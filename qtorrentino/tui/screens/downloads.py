@@ -25,6 +25,8 @@ from qtorrentino.tui.widgets.key_footer import KeyFooter
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable
 
 MAX_TORRENTS = 1_000
+CLEANUP_MARK = "♻ "
+"""Marks a cleanup candidate: past its seed goals, removed first when the storage budget is exceeded."""
 COLUMNS = (Column("name", "Name", flex=True), Column("state", "State", 11), Column("progress", "Progress", 13),
            Column("down", "↓", 8), Column("up", "↑", 8), Column("eta", "ETA", 7),
            Column("peers", "Peers/Seeds", 11, spill=True), Column("ratio", "Ratio", 5, spill=True),
@@ -163,6 +165,8 @@ class DownloadsScreen(EngineScreen):
 
 def _cells(torrent: TorrentView, styles: CellStyles) -> tuple[Text, ...]:
     state = "paused" if torrent.paused else torrent.state
+    if torrent.cleanup_candidate:
+        state = f"{CLEANUP_MARK}{state}"
     return (
         plain(torrent.name),
         plain(state, style=styles.muted if torrent.paused else ""),
