@@ -5,10 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from qtorrentino.db.models import TicketRow, TorrentRow
 from qtorrentino.errors import NotFound, TorrentError
 from qtorrentino.events import Bus, TorrentProgress
+
+if TYPE_CHECKING:
+    from qtorrentino.torrent.controls import TorrentDetail
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +71,14 @@ class TorrentControls:
 
     pause: Callable[[str], None]
     resume: Callable[[str], None]
-    remove: Callable[[str, bool], None]
+    remove: Callable[..., None]
+    """(info_hash, delete_data, *, reason, actor)"""
+    recheck: Callable[[str], None]
+    reannounce: Callable[[str], None]
+    set_rate_limits: Callable[..., None]
+    """(info_hash, *, upload_kib, download_kib)"""
+    set_file_priority: Callable[[str, int, int], None]
+    detail: Callable[[str], TorrentDetail]
 
 
 class TorrentsAPI:
@@ -137,5 +148,25 @@ class TorrentsAPI:
     def resume(self, info_hash: str) -> None:
         self._controls().resume(self.resolve(info_hash))
 
-    def remove(self, info_hash: str, *, delete_data: bool) -> None:
-        self._controls().remove(self.resolve(info_hash), delete_data)
+    def remove(self, info_hash: str, *, delete_data: bool, actor: str = "engine") -> None:
+        self._controls().remove(self.resolve(info_hash), delete_data, reason="person", actor=actor)
+
+    def recheck(self, info_hash: str) -> None:
+        """Hash-check the torrent's data again."""
+        self._controls().recheck(self.resolve(info_hash))
+
+    def reannounce(self, info_hash: str) -> None:
+        """Announce to its trackers now."""
+        self._controls().reannounce(self.resolve(info_hash))
+
+    def set_rate_limits(self, info_hash: str, *, upload_kib: int, download_kib: int) -> None:
+        """The torrent's own limits in KiB/s; 0 = none of its own."""
+        self._controls().set_rate_limits(self.resolve(info_hash), upload_kib=upload_kib, download_kib=download_kib)
+
+    def set_file_priority(self, info_hash: str, index: int, priority: int) -> None:
+        """One file's priority: 0 skip, 1 low, 4 normal, 7 high."""
+        self._controls().set_file_priority(self.resolve(info_hash), index, priority)
+
+    def detail(self, info_hash: str) -> TorrentDetail:
+        """Files with priorities, peers and trackers, asked of the session now."""
+        return self._controls().detail(self.resolve(info_hash))

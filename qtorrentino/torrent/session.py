@@ -15,7 +15,9 @@ from qtorrentino import __version__
 from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.redact import redact_text
 from qtorrentino.errors import ConfigError, HostileMetadata, NotFound, TorrentError, UsageError
+from qtorrentino.torrent import controls
 from qtorrentino.torrent.alerts import AlertPump
+from qtorrentino.torrent.controls import Announced, TorrentDetail
 from qtorrentino.torrent.ledger import Totals, TransferLedger
 from qtorrentino.torrent.metainfo_check import REFUSAL_HINT, check_metainfo, files_from_info
 from qtorrentino.torrent.resume import AddIntent, PendingSaves, ResumeStore
@@ -108,6 +110,7 @@ class _Torrent:
         self.flushes_asked = self.flushes_done = 0
         self.ledger = TransferLedger(Totals(params.total_uploaded, params.total_downloaded))
         self.saved_totals: Totals | None = None
+        self.announced: dict[str, Announced] = {}
 
     def set_files(self, inspected: tuple[tuple[FileEntry, ...], int]) -> None:
         self.files, self.file_count = inspected
@@ -346,6 +349,43 @@ class TorrentSession:
             self._store.forget(info_hash.lower())
             self._changed.notify_all()
 
+    def force_recheck(self, info_hash: str) -> None:
+        """Hash-check the torrent's data on disk again (after files were touched behind its back)."""
+        with self._lock:
+            self._checked_record(info_hash).handle.force_recheck()
+
+    def reannounce(self, info_hash: str) -> None:
+        """Announce to every tracker now, whatever their minimum interval says."""
+        with self._lock:
+            record = self._checked_record(info_hash)
+            record.handle.force_reannounce(0, -1, lt.reannounce_flags_t.ignore_min_interval)
+
+    def set_rate_limits(self, info_hash: str, *, upload_kib: int, download_kib: int) -> None:
+        """The torrent's own rate limits in KiB/s (0 = none of its own); kept across restarts."""
+        with self._lock:
+            record = self._checked_record(info_hash)
+            record.handle.set_upload_limit(controls.limit_bytes(upload_kib))
+            record.handle.set_download_limit(controls.limit_bytes(download_kib))
+            self._request_save(info_hash, record.handle)
+
+    def set_file_priority(self, info_hash: str, index: int, priority: int) -> None:
+        """A person's priority for one file (0 skip, 1 low, 4 normal, 7 high); never skips a file a ticket wants."""
+        with self._lock:
+            record = self._checked_record(info_hash)
+            _checked_wanted(record.files or (), [index])
+            if controls.checked_priority(priority) == 0 and (record.wanted is None or index in record.wanted):
+                raise UsageError(f"file {index} of {info_hash[:12]} is wanted by its ticket; it cannot be skipped")
+            if priority and record.wanted is not None:
+                record.wanted = record.wanted | {index}
+            record.handle.file_priority(index, priority)
+            self._request_save(info_hash, record.handle)
+
+    def detail(self, info_hash: str) -> TorrentDetail:
+        """Files with priorities and progress, connected peers, trackers with their status, asked now."""
+        with self._lock:
+            record = self._record(info_hash)
+            return controls.describe(record.handle, info_hash.lower(), record.files or (), dict(record.announced))
+
     def status(self, info_hash: str) -> TorrentStatus:
         """The torrent's live numbers, asked of libtorrent now."""
         with self._lock:
@@ -513,6 +553,9 @@ class TorrentSession:
                 ]
         if isinstance(alert, lt.save_resume_data_alert):
             return [self._resume_data_ready(alert.params)]
+        if isinstance(alert, (lt.tracker_reply_alert, lt.tracker_error_alert)):
+            self._on_announce(alert)
+            return []
         if isinstance(alert, (lt.torrent_paused_alert, lt.torrent_resumed_alert)):
             self._on_run_change(alert.handle, resumed=isinstance(alert, lt.torrent_resumed_alert))
             return []
@@ -600,6 +643,13 @@ class TorrentSession:
             status = handle.status()
             if status.flags & _FLAGS.paused:  # not resumed meanwhile: these are the run's final counters
                 record.ledger.observe(status.total_payload_upload, status.total_payload_download)
+
+    def _on_announce(self, alert: lt.tracker_reply_alert | lt.tracker_error_alert) -> None:
+        """Remember when each tracker last answered, and its error if it refused (for the detail view)."""
+        error = redact_text(alert.message()) if isinstance(alert, lt.tracker_error_alert) else None
+        with self._lock:
+            if (record := self._record_of(alert.handle)) is not None:
+                record.announced[alert.tracker_url()] = Announced(datetime.now(UTC), error)
 
     def _settle_counters(self) -> None:
         """Stop every transfer and take each torrent's exact counters before the last resume data is saved."""
@@ -737,7 +787,8 @@ def _settings(config: TorrentConfig, user_agent: str) -> lt.settings_pack:
         "out_enc_policy": _ENCRYPTION[config.encryption],
         "in_enc_policy": _ENCRYPTION[config.encryption],
         "allowed_enc_level": lt.enc_level.both,
-        "alert_mask": _AM.error_notification | _AM.status_notification | _AM.storage_notification,
+        "alert_mask": (_AM.error_notification | _AM.status_notification | _AM.storage_notification
+                       | _AM.tracker_notification),
         "alert_queue_size": ALERT_QUEUE_SIZE,
         "stop_tracker_timeout": STOP_TRACKER_TIMEOUT_SECONDS,
         "max_queued_disk_bytes": DISK_QUEUE_BYTES,

@@ -55,7 +55,7 @@ def seed(engine: Engine, root: Path, name: str, size: int, *, indexer: str | Non
     """A finished download in the engine's catalog, seeding (as after a completed ticket)."""
     folder = root / "downloads" / name
     folder.mkdir(parents=True)
-    (folder / f"{name}.flac").write_bytes(random.Random(name).randbytes(size))  # noqa: S311 - test content
+    (folder / f"{name}.flac").write_bytes(random.Random(name).randbytes(size))
     made = make_torrent(folder)
     session = engine.parts.torrent.session
     session.add_torrent_bytes(made.torrent_bytes, folder.parent, seed_mode=True)

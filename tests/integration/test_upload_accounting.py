@@ -45,7 +45,7 @@ def test_an_upload_followed_at_once_by_a_pause_is_counted_and_kept_across_restar
 ) -> None:
     share = tmp_path / "share"
     share.mkdir()
-    (share / "album.flac").write_bytes(random.Random(3).randbytes(SIZE))  # noqa: S311 - test content
+    (share / "album.flac").write_bytes(random.Random(3).randbytes(SIZE))
     made = make_torrent(share / "album.flac")
     config = dataclasses.replace(loopback_config(), encryption=encryption)
     state = tmp_path / "seed-state"
@@ -72,7 +72,7 @@ def test_an_upload_followed_at_once_by_a_pause_is_counted_and_kept_across_restar
 def test_an_upload_just_before_shutdown_reaches_the_resume_data(tmp_path: Path) -> None:
     share = tmp_path / "share"
     share.mkdir()
-    (share / "movie.mkv").write_bytes(random.Random(4).randbytes(SIZE))  # noqa: S311 - test content
+    (share / "movie.mkv").write_bytes(random.Random(4).randbytes(SIZE))
     made = make_torrent(share / "movie.mkv")
     config = dataclasses.replace(loopback_config(), encryption="forced")
     state = tmp_path / "seed-state"

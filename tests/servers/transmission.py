@@ -56,7 +56,7 @@ class Transmission:
                     "speed-limit-up-enabled": False, "speed-limit-down-enabled": False, "blocklist-enabled": False}
         (config_dir / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
         log = (self.workdir / "transmission.log").open("wb")
-        self._process = subprocess.Popen(  # noqa: S603 - fixed argument list
+        self._process = subprocess.Popen(
             [transmission_binary(), "-g", str(config_dir), "-w", str(self.download_dir), "-p", str(free_port()),
              ENCRYPTION_FLAGS[self.encryption], "-U", "-D", "-M", str(self.torrent_file)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
