@@ -5,14 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from qtorrentino.db.models import TicketRow, TorrentRow
 from qtorrentino.errors import NotFound, TorrentError
 from qtorrentino.events import Bus, TorrentProgress
+from qtorrentino.torrent.controls import PRIORITY_NAMES, TorrentDetail
 
-if TYPE_CHECKING:
-    from qtorrentino.torrent.controls import TorrentDetail
+__all__ = ["PRIORITY_NAMES", "TorrentControls", "TorrentDetail", "TorrentView", "TorrentsAPI"]
 
 
 @dataclass(frozen=True, slots=True)

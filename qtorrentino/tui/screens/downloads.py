@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 from qtorrentino.engine.torrents_api import TorrentView
 from qtorrentino.events import Event, TorrentProgress
 from qtorrentino.tui.palette import CellStyles, cell_styles
-from qtorrentino.tui.screens.base import EngineScreen, filter_binding
+from qtorrentino.tui.screens.base import TUI_ACTOR, EngineScreen, filter_binding
 from qtorrentino.tui.screens.modals import ConfirmModal
 from qtorrentino.tui.text import plain, short_id
 from qtorrentino.tui.units import human_duration, human_rate, human_size, progress_bar
@@ -37,6 +37,7 @@ class DownloadsScreen(EngineScreen):
     """What the embedded libtorrent session holds, live."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Detail", id="downloads.open"),
         Binding("p", "pause", "Pause", id="downloads.pause"),
         Binding("d", "remove(False)", "Remove", id="downloads.remove"),
         Binding("D", "remove(True)", "Remove+data", id="downloads.remove_data"),
@@ -136,7 +137,16 @@ class DownloadsScreen(EngineScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"pause", "remove"}:
             return True if self.selected is not None else None
+        if action == "open":
+            return True if self.selected is not None and self.selected.info_hash not in self._live_only else None
         return True
+
+    def action_open(self) -> None:
+        """The torrent's files, peers and trackers, with its controls."""
+        from qtorrentino.tui.screens.torrent_detail import TorrentDetailScreen
+
+        if (torrent := self.selected) is not None:
+            self.app.push_screen(TorrentDetailScreen(torrent.info_hash))
 
     def action_pause(self) -> None:
         if (torrent := self.selected) is None:
@@ -157,7 +167,7 @@ class DownloadsScreen(EngineScreen):
         def confirmed(answer: bool | None) -> None:
             if answer:
                 self._live_only.discard(info_hash)
-                self.run_command(lambda: torrents.remove(info_hash, delete_data=delete_data),
+                self.run_command(lambda: torrents.remove(info_hash, delete_data=delete_data, actor=TUI_ACTOR),
                                  f"Removed {short_id(info_hash)}" + (" and its data" if delete_data else ""))
 
         self.app.push_screen(ConfirmModal(question, [plain(torrent.name), plain(info_hash)]), confirmed)
