@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from typing import TYPE_CHECKING
 
 from qtorrentino.torrent.session import TorrentSession
 from tests.conftest import make_home, run_cli
-from tests.integration.test_torrent_session import (  # noqa: F401 - album and seeder are fixtures
-    Album,
-    RecordingListener,
-    album,
-    seeder,
-    written_files,
-)
+from tests.integration.test_torrent_session import RecordingListener, written_files
 from tests.servers.seeder import Seeder, loopback_config
 from tests.servers.socks5 import Socks5Proxy
 
@@ -20,19 +15,19 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def test_peers_are_reached_through_the_socks5_proxy_with_its_login(
-    tmp_path: Path, album: Album, seeder: Seeder
-) -> None:
-    seeded = seeder.seed(album.folder)
+def test_peers_are_reached_through_the_socks5_proxy_with_its_login(tmp_path: Path) -> None:
+    folder = tmp_path / "share" / "Proxied Album"
+    folder.mkdir(parents=True)
+    (folder / "01.flac").write_bytes(content := random.Random(5).randbytes(700_000))  # noqa: S311 - test data
     listener = RecordingListener()
-    with Socks5Proxy(username="seedbox", password="s3cret") as proxy, TorrentSession(
-        loopback_config(), tmp_path / "state", listener=listener, proxy=proxy.url
-    ) as session:
+    with Seeder(tmp_path / "seeder") as seeder, Socks5Proxy(username="seedbox", password="s3cret") as proxy, \
+            TorrentSession(loopback_config(), tmp_path / "state", listener=listener, proxy=proxy.url) as session:
+        seeded = seeder.seed(folder)
         info_hash = session.add_magnet(seeded.magnet, tmp_path / "downloads", metadata_only=False)
         listener.wait_for(lambda: info_hash in listener.finished, "the download through the proxy")
         assert session.flush_files(info_hash, 20)
 
-    assert written_files(tmp_path / "downloads") == album.contents
+    assert written_files(tmp_path / "downloads") == {"Proxied Album/01.flac": content}
     assert ("127.0.0.1", seeder.port) in proxy.connects
     assert set(proxy.logins) == {"seedbox"}
 

@@ -23,7 +23,7 @@ CONTENT = bytes(range(256)) * 4096
 
 
 def _run(*command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - fixed arguments
+    return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
 @pytest.fixture
