@@ -18,17 +18,17 @@ if TYPE_CHECKING:
 def test_peers_are_reached_through_the_socks5_proxy_with_its_login(tmp_path: Path) -> None:
     folder = tmp_path / "share" / "Proxied Album"
     folder.mkdir(parents=True)
-    (folder / "01.flac").write_bytes(content := random.Random(5).randbytes(700_000))  # noqa: S311 - test data
+    (folder / "01.flac").write_bytes(content := random.Random(5).randbytes(700_000))
     listener = RecordingListener()
     with Seeder(tmp_path / "seeder") as seeder, Socks5Proxy(username="seedbox", password="s3cret") as proxy, \
             TorrentSession(loopback_config(), tmp_path / "state", listener=listener, proxy=proxy.url) as session:
-        seeded = seeder.seed(folder)
+        seeded, seeder_port = seeder.seed(folder), seeder.port
         info_hash = session.add_magnet(seeded.magnet, tmp_path / "downloads", metadata_only=False)
         listener.wait_for(lambda: info_hash in listener.finished, "the download through the proxy")
         assert session.flush_files(info_hash, 20)
 
     assert written_files(tmp_path / "downloads") == {"Proxied Album/01.flac": content}
-    assert ("127.0.0.1", seeder.port) in proxy.connects
+    assert ("127.0.0.1", seeder_port) in proxy.connects
     assert set(proxy.logins) == {"seedbox"}
 
 
