@@ -149,7 +149,8 @@ def _print_detail(detail: dict[str, Any]) -> None:
     else:
         limits = [f"{label} {value} KiB/s" for label, value in (("up", detail["upload_limit_kib"]),
                                                                 ("down", detail["download_limit_kib"])) if value]
-        write(f"own rate limits: {', '.join(limits) or 'none'}\n")
+        write(f"uploaded {human_size(detail['uploaded'])} · downloaded {human_size(detail['downloaded'])} · "
+              f"ratio {detail['ratio']:.2f}\nown rate limits: {', '.join(limits) or 'none'}\n")
     write("\nfiles\n")
     print_table(("#", "PRIORITY", "DONE", "SIZE", "PATH"),
                 ((f["index"], PRIORITY_NAMES.get(f["priority"], "—") if f["priority"] is not None else "—",

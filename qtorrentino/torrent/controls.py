@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from qtorrentino.domain.files import FileEntry
+    from qtorrentino.torrent.status import TorrentStatus
 
 PRIORITY_NAMES = {0: "skip", 1: "low", 4: "normal", 7: "high"}
 """The file priorities a person picks from (libtorrent's 0–7 scale)."""
@@ -82,6 +83,10 @@ class TorrentDetail:
     files: tuple[FileDetail, ...]
     peers: tuple[PeerDetail, ...]
     trackers: tuple[TrackerDetail, ...]
+    uploaded: int = 0
+    """Payload bytes uploaded over the torrent's life (the totals `torrent list` and the resume data keep)."""
+    downloaded: int = 0
+    ratio: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         """The detail as `torrent show --json` prints it (times in ISO 8601 UTC)."""
@@ -92,20 +97,23 @@ class TorrentDetail:
         return data
 
 
-def describe(handle: lt.torrent_handle, info_hash: str, files: Sequence[FileEntry],
+def describe(handle: lt.torrent_handle, status: TorrentStatus, files: Sequence[FileEntry],
              announced: Mapping[str, Announced]) -> TorrentDetail:
-    """Copy a torrent's files, peers and trackers out of libtorrent now."""
+    """Copy a torrent's files, peers and trackers out of libtorrent now; totals come from status."""
     priorities = handle.get_file_priorities()
     progress = handle.file_progress()
     return TorrentDetail(
-        info_hash=info_hash,
-        name=handle.status().name,
+        info_hash=status.info_hash,
+        name=status.name,
         upload_limit_kib=max(0, handle.upload_limit()) // KIB,
         download_limit_kib=max(0, handle.download_limit()) // KIB,
         files=tuple(FileDetail(entry.index, entry.path, entry.size, int(progress[entry.index]),
                                int(priorities[entry.index])) for entry in files),
         peers=tuple(_peer(peer) for peer in handle.get_peer_info()),
         trackers=tuple(_tracker(entry, announced.get(entry["url"])) for entry in handle.trackers()),
+        uploaded=status.all_time_upload,
+        downloaded=status.all_time_download,
+        ratio=status.ratio,
     )
 
 

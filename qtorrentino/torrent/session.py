@@ -384,7 +384,8 @@ class TorrentSession:
         """Files with priorities and progress, connected peers, trackers with their status, asked now."""
         with self._lock:
             record = self._record(info_hash)
-            return controls.describe(record.handle, info_hash.lower(), record.files or (), dict(record.announced))
+            status = _status(record.handle.status(), record)
+            return controls.describe(record.handle, status, record.files or (), dict(record.announced))
 
     def status(self, info_hash: str) -> TorrentStatus:
         """The torrent's live numbers, asked of libtorrent now."""

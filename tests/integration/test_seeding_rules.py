@@ -15,7 +15,7 @@ from qtorrentino.audit.query import AuditFilter
 from qtorrentino.clock import FrozenClock
 from qtorrentino.config.home import Home
 from qtorrentino.db.database import write_transaction
-from qtorrentino.db.models import TicketRow, TorrentRow
+from qtorrentino.db.models import CandidateRow, TicketRow, TorrentRow
 from qtorrentino.engine.engine import Engine
 from qtorrentino.torrent import catalog
 from qtorrentino.torrent.maketorrent import MadeTorrent, magnet_with_peer, make_torrent
@@ -183,3 +183,28 @@ def test_the_storage_budget_removes_least_recently_used_torrents_past_goals_neve
     assert (root / "downloads" / "Needed" / "Needed.flac").exists()
     assert [(event["info_hash"], event["reason"], event["data_removed"]) for event in removals(engine)] == [
         (old.info_hash, "storage_budget", True)]
+
+
+def test_a_torrent_takes_its_tickets_indexer_goals_and_waits_for_its_live_ticket(
+    root: Path, clock: FrozenClock, stop: list[Engine]
+) -> None:
+    engine = open_engine(root, clock, 'seed_ratio = 0\non_seed_goal = "remove_data"', PRIVATE_INDEXER)
+    stop.append(engine)
+    made = seed(engine, root, "Ticketed", 300_000)  # recorded without an indexer, as older catalogs were
+    with write_transaction():
+        ticket = TicketRow.create(id="ticket-private", kind="album", title="Ticketed", state="converting", spec={},
+                                  info_hash=made.info_hash, created_at=START, updated_at=START)
+        CandidateRow.create(ticket=ticket, rank=0, score=0.95, title="Ticketed", info_hash=made.info_hash,
+                            indexer="private")
+    data = root / "downloads" / "Ticketed" / "Ticketed.flac"
+
+    seeding_hours(engine, clock, 47)
+    assert data.exists()  # the private indexer's 48 h minimum, learned from the ticket's candidate
+    seeding_hours(engine, clock, 2)
+    assert data.exists() and removals(engine) == []  # goals met, but its ticket is still converting
+
+    with write_transaction():
+        TicketRow.update(state="completed").where(TicketRow.id == ticket.id).execute()
+    engine.parts.torrent.enforce_seeding_policy()
+    wait_until(lambda: not data.exists(), "the data removed once no live ticket needs it")
+    assert [(event["reason"], event["data_removed"]) for event in removals(engine)] == [("seed_goal", True)]

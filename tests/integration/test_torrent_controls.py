@@ -55,6 +55,7 @@ def test_the_cli_shows_a_live_torrent_and_the_engine_carries_out_its_controls(
             assert shown.returncode == 0, shown.stderr
             detail = json.loads(shown.stdout)
             assert detail["live"] is True
+            assert detail["uploaded"] > 0 and detail["downloaded"] == 0  # the slow peer is downloading from it
             assert [(f["path"].split("/")[-1], f["priority"]) for f in detail["files"]] == [
                 ("01.flac", 4), ("02.flac", 4)]
             assert [p["address"].split(":")[0] for p in detail["peers"]] == ["127.0.0.1"]

@@ -93,7 +93,9 @@ class TorrentDetailScreen(EngineScreen):
         summary.append_text(plain(detail.name, style="bold"))
         limits = [f"{label} {value} KiB/s" for label, value in (("↑", detail.upload_limit_kib),
                                                                 ("↓", detail.download_limit_kib)) if value]
-        summary.append_text(plain(f"\n{detail.info_hash} · own limits: {', '.join(limits) or 'none'}"))
+        summary.append_text(plain(f"\n{detail.info_hash} · ↑ {human_size(detail.uploaded)} · "
+                                  f"↓ {human_size(detail.downloaded)} · ratio {detail.ratio:.2f} · "
+                                  f"own limits: {', '.join(limits) or 'none'}"))
         self.query_one("#detail-summary", Static).update(summary)
         self.query_one("#files", PagedTable).show_rows([
             Row(str(f.index), (plain(str(f.index)), plain(PRIORITY_NAMES.get(f.priority, str(f.priority))),
