@@ -37,6 +37,9 @@ class TorrentProgress:
     ratio: float
     state: str
     paused: bool = False
+    uploaded: int = 0
+    """Payload bytes uploaded over the torrent's life (the same total its resume data and the catalog keep)."""
+    downloaded: int = 0
 
     @property
     def merge_key(self) -> Hashable:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import sys
 import time
 from collections.abc import Callable
@@ -14,12 +15,15 @@ from pathlib import Path
 from qtorrentino.cli.home_args import home_from
 from qtorrentino.config.load import load_config
 from qtorrentino.config.model import Config, IndexerConfig, LlmConfig
+from qtorrentino.config.proxy import parse_proxy
 from qtorrentino.errors import MissingPart, QtorrentinoError
+from qtorrentino.library.reflink import can_clone
 from qtorrentino.media.ffmpeg import find_ffmpeg
 from qtorrentino.notify.notifier import Service
 from qtorrentino.search.torznab import TorznabClient
 
 LOW_SPACE_BYTES = 5 * 1024**3
+PROXY_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,9 @@ def run_checks(config: Config) -> list[Check]:
     for library in config.libraries:
         checks.append(_folder(f"library {library.name}", library.path))
         checks.append(_hardlinks(config.paths.download_dir, library.path, library.name, library.link))
+        checks.append(_link_policies(config.paths.download_dir, library.path, library.name, library.link))
+    if config.network.proxy:
+        checks.append(_proxy(config.network.proxy))
     if not config.indexers:
         checks.append(Check("indexers", False, "no [[indexers]] configured",
                             "add an [[indexers]] entry with your Jackett/Prowlarr Torznab URL and API key"))
@@ -146,6 +153,43 @@ def _hardlinks(download_dir: Path, library: Path, name: str, policy: str) -> Che
     fix = "" if ok else "put download_dir on the library's filesystem, or set link = \"copy\""
     return Check(f"hardlinks → {name}", ok, "different filesystems: files will be copied"
                  + (" (hardlink_or_fail will refuse)" if policy == "hardlink_or_fail" else ""), fix)
+
+
+def _link_policies(download_dir: Path, library: Path, name: str, policy: str) -> Check:
+    """Which link policies the download and library filesystems allow, and what the configured one will do."""
+    source, target = _existing_parent(download_dir), _existing_parent(library)
+    allowed = ["copy"]
+    if source.stat().st_dev == target.stat().st_dev:
+        allowed.insert(0, "hardlink")
+    if can_clone(source, target):
+        allowed.insert(0, "reflink")
+    detail = f"{', '.join(allowed)} possible; link = {policy}"
+    if policy == "reflink" and "reflink" not in allowed:
+        return Check(f"links → {name}", True, detail + ": no copy-on-write clones here, files will be copied",
+                     "")
+    if policy == "hardlink_or_fail" and "hardlink" not in allowed:
+        return Check(f"links → {name}", False, detail + ": placement will refuse",
+                     'put download_dir on the library\'s filesystem, or set link = "copy"')
+    return Check(f"links → {name}", True, detail)
+
+
+def _proxy(proxy: str) -> Check:
+    """The [network] proxy accepts a connection (and, for SOCKS5, a greeting with our login method)."""
+    parsed = parse_proxy(proxy)
+    assert parsed is not None
+    fix = "start the proxy (or the VPN/SSH tunnel behind it), or fix [network] proxy"
+    try:
+        with socket.create_connection((parsed.host, parsed.port), timeout=PROXY_TIMEOUT_SECONDS) as connection:
+            if parsed.scheme == "socks5":
+                method = 2 if parsed.username else 0
+                connection.sendall(bytes([5, 1, method]))
+                answer = connection.recv(2)
+                if answer != bytes([5, method]):
+                    return Check("proxy", False, f"{parsed.address} does not accept SOCKS5 "
+                                 f"{'with a login' if method else 'without a login'} (answered {answer!r})", fix)
+    except OSError as error:
+        return Check("proxy", False, f"{parsed.scheme} proxy at {parsed.address}: {error}", fix)
+    return Check("proxy", True, f"{parsed.scheme} proxy at {parsed.address} answers; peers and trackers use it")
 
 
 def _report(checks: list[Check]) -> int:

@@ -15,13 +15,16 @@ from qtorrentino.config.model import (
     LIBRARY_KINDS,
     LINK_POLICIES,
     LLM_PROVIDERS,
+    NO_LIMIT,
     NOTIFY_EVENTS,
+    SEED_GOAL_ACTIONS,
     TEXTBRAIN_MODES,
     Config,
     IndexerConfig,
     LibraryConfig,
     LlmConfig,
     MusicBrainzConfig,
+    NetworkConfig,
     NotifyConfig,
     PathsConfig,
     Secret,
@@ -31,11 +34,12 @@ from qtorrentino.config.model import (
     UiConfig,
     WorkersConfig,
 )
+from qtorrentino.config.proxy import parse_proxy
 from qtorrentino.domain.naming import validate_template
 from qtorrentino.errors import ConfigError
 
 TOP_KEYS = ("paths", "torrent", "indexers", "textbrain", "libraries", "workers", "musicbrainz", "tmdb", "ui",
-            "notify")
+            "notify", "network")
 AVAILABLE_TEXTBRAIN_MODES = ("dumb_only",)
 """The matcher modes this build can run; the LLM ones come with the LLM matcher."""
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -46,7 +50,11 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "libraries.link": LINK_POLICIES,
     "libraries.format": FORMATS,
     "notify.events": NOTIFY_EVENTS,
+    "torrent.on_seed_goal": SEED_GOAL_ACTIONS,
 }
+NO_LIMIT_KEYS = ("torrent.seed_ratio", "torrent.seed_time_hours", "indexers.seed_ratio", "indexers.seed_time_hours")
+"""Keys where -1 means no limit."""
+MAX_PEER_ID_PREFIX = 20
 
 
 class _Reader:
@@ -95,9 +103,12 @@ class _Reader:
             if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
                 raise self.error(where, f"{name} = {raw!r}: expected a whole number ≥ 0", example + "3")
             return raw
-        if type_text == "float":
-            if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw < 0:
-                raise self.error(where, f"{name} = {raw!r}: expected a number ≥ 0", example + "1.0")
+        if type_text in ("float", "float | None"):
+            no_limit = _choice_key(key) in NO_LIMIT_KEYS
+            if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (raw < 0 and not
+                                                                              (no_limit and raw == NO_LIMIT)):
+                expected = "a number ≥ 0, or -1 for no limit" if no_limit else "a number ≥ 0"
+                raise self.error(where, f"{name} = {raw!r}: expected {expected}", example + "1.0")
             return float(raw)
         if type_text in ("str", "Secret", "Path"):
             if not isinstance(raw, str):
@@ -182,8 +193,25 @@ def parse_config(raw: dict[str, Any], home: Home, source: Path) -> Config:
     tmdb = TmdbConfig(**reader.section(TmdbConfig, raw["tmdb"], "[tmdb]")) if "tmdb" in raw else None
     ui = UiConfig(**reader.section(UiConfig, raw.get("ui", {}), "[ui]"))
     notify = NotifyConfig(**reader.section(NotifyConfig, raw.get("notify", {}), "[notify]"))
+    _check_identity(reader, torrent)
+    network = NetworkConfig(**reader.section(NetworkConfig, raw.get("network", {}), "[network]"))
+    try:
+        parse_proxy(network.proxy)
+    except ConfigError as error:
+        raise reader.error("[network]", error.message.removeprefix("[network] "), error.hint or "") from None
     return Config(paths=paths, torrent=torrent, indexers=indexers, textbrain=textbrain, libraries=libraries,
-                  workers=workers, musicbrainz=musicbrainz, tmdb=tmdb, ui=ui, notify=notify)
+                  workers=workers, musicbrainz=musicbrainz, tmdb=tmdb, ui=ui, notify=notify, network=network)
+
+
+def _check_identity(reader: _Reader, torrent: TorrentConfig) -> None:
+    """A peer-id prefix must fit the 20-byte peer id; both values go on the wire as printable ASCII."""
+    for name in ("peer_fingerprint", "user_agent"):
+        value = getattr(torrent, name)
+        if not (value.isascii() and value.isprintable()):
+            raise reader.error("[torrent]", f"{name} = {value!r}: expected printable ASCII", f'e.g. {name} = ""')
+    if len(torrent.peer_fingerprint) > MAX_PEER_ID_PREFIX:
+        raise reader.error("[torrent]", f"peer_fingerprint = {torrent.peer_fingerprint!r}: longer than the "
+                           f"{MAX_PEER_ID_PREFIX}-byte peer id", 'e.g. peer_fingerprint = "-Qo0100-"')
 
 
 def _absolute(path: Path, home: Home) -> Path:

@@ -8,11 +8,14 @@ from pathlib import Path
 from qtorrentino.domain.ticket import FORMATS
 
 LIBRARY_KINDS = ("music", "movies", "tv", "audiobooks", "other")
-LINK_POLICIES = ("hardlink", "copy", "hardlink_or_fail")
+LINK_POLICIES = ("hardlink", "copy", "hardlink_or_fail", "reflink")
 TEXTBRAIN_MODES = ("dumb_only", "dumb_first", "llm_first", "llm_only")
 ENCRYPTION_POLICIES = ("enabled", "forced", "disabled")
 LLM_PROVIDERS = ("openai", "ollama", "anthropic")
 NOTIFY_EVENTS = ("needs_approval", "failed", "completed", "disk_full", "library_offline", "upgraded")
+SEED_GOAL_ACTIONS = ("pause", "remove", "remove_data")
+NO_LIMIT = -1
+"""A seed goal of -1 is never met: the torrent seeds for as long as the program runs."""
 
 DEFAULT_NAMING = {
     "music": "{artist}/{album} ({year})/{disc_prefix}{number:02d} - {title}.{ext}",
@@ -57,8 +60,9 @@ class TorrentConfig:
     """Allow several peers per IP (needed when peers share 127.0.0.1)."""
     encryption: str = "enabled"
     seed_ratio: float = 1.0
+    """Upload/download ratio to reach before the seed goal is met; 0 = no ratio goal; -1 = no limit (seed forever)."""
     seed_time_hours: float = 0
-    """0 = no time limit."""
+    """Hours seeded before the seed goal is met; 0 = no time goal; -1 = no limit (seed forever)."""
     max_active_downloads: int = 3
     max_active_seeds: int = 20
     connections_limit: int = 200
@@ -70,6 +74,15 @@ class TorrentConfig:
     """No progress this long → blocklist the release and acquire again."""
     storage_budget_gb: float = 0
     """0 = no budget; over it, seeded torrents past policy are cleanup candidates."""
+    on_seed_goal: str = "pause"
+    """What happens once the ratio and time goals are met: pause | remove | remove_data (files too)."""
+    peer_fingerprint: str = ""
+    """The peer-id prefix peers and trackers see; "" = the program's honest default (e.g. -Qo0100-).
+
+    Private trackers may whitelist clients: one that refuses an unknown client names the ones it allows.
+    """
+    user_agent: str = ""
+    """The User-Agent trackers see; "" = the program's honest default naming qtorrentino and libtorrent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +95,12 @@ class IndexerConfig:
     categories: tuple[int, ...] = ()
     rate_limit_per_minute: int = 30
     timeout_seconds: float = 20
+    seed_ratio: float | None = None
+    """This indexer's (tracker's) ratio goal instead of [torrent] seed_ratio; -1 = no limit."""
+    seed_time_hours: float | None = None
+    """This indexer's time goal instead of [torrent] seed_time_hours; -1 = no limit."""
+    min_seed_time_hours: float = 0
+    """Never stop or remove a torrent from this indexer before it seeded this long (hit-and-run rules)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +197,11 @@ class NotifyConfig:
     """apprise URLs: ntfy://, discord://, tgram://, mailto://, json://, …; empty = no notifications."""
     events: tuple[str, ...] = ("needs_approval", "failed", "disk_full", "library_offline")
     """What is told: any of needs_approval, failed, completed, disk_full, library_offline, upgraded."""
+class NetworkConfig:
+    """[network]: how qtorrentino reaches the outside."""
+
+    proxy: Secret = Secret("")
+    """socks5://[user:pass@]host:port or http://…; libtorrent sends peers and trackers through it ("" = none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +218,7 @@ class Config:
     tmdb: TmdbConfig | None = None
     ui: UiConfig = field(default_factory=UiConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
 
     def library(self, name: str) -> LibraryConfig | None:
         """The library called name (case-insensitive), if configured."""
@@ -214,4 +239,5 @@ class Config:
         if self.tmdb is not None:
             values.append(self.tmdb.api_key)
         values.extend(self.notify.urls)
+        values.append(self.network.proxy)
         return tuple(value for value in values if value)

@@ -11,7 +11,7 @@ from playhouse.migrate import migrate as run_migrations
 from qtorrentino.db.models import ALL_MODELS, SchemaVersion
 from qtorrentino.errors import QtorrentinoError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _create_v1(database: SqliteDatabase) -> None:
@@ -34,8 +34,16 @@ def _unknown_seeders_v3(database: SqliteDatabase) -> None:
     run_migrations(SqliteMigrator(database).drop_not_null("candidate", "seeders"))
 
 
+def _torrent_seed_columns_v4(database: SqliteDatabase) -> None:
+    """Torrents remember their indexer (per-indexer seed goals) and how long they seeded."""
+    present = {column.name for column in database.get_columns("torrent")}
+    for name, definition in (("indexer", "VARCHAR(255)"), ("seed_seconds", "REAL NOT NULL DEFAULT 0")):
+        if name not in present:
+            database.execute_sql(f'ALTER TABLE "torrent" ADD COLUMN "{name}" {definition}')
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1, 2: _narrow_audit_indexes_v2,
-                                                      3: _unknown_seeders_v3}
+                                                      3: _unknown_seeders_v3, 4: _torrent_seed_columns_v4}
 """Step N brings a database from version N-1 to N."""
 
 

@@ -277,6 +277,10 @@ class TorrentRow(BaseModel):
     completed_at = UtcDateTimeField(null=True)
     last_access_at = UtcDateTimeField()
     progress_saved_at = UtcDateTimeField(null=True)
+    indexer = CharField(null=True)
+    """The indexer (tracker) the torrent came from: its [[indexers]] seed goals apply."""
+    seed_seconds = FloatField(default=0)
+    """Seconds spent seeding while the program ran, by our clock (libtorrent's own cannot be faked in tests)."""
 
     class Meta:
         table_name = "torrent"

@@ -73,10 +73,13 @@ class Seeder:
         return self.session.listen_port
 
     def seed(
-        self, path: Path, *, piece_size: int | None = None, v1_only: bool = False
+        self, path: Path, *, piece_size: int | None = None, hybrid: bool = True
     ) -> SeededTorrent:
-        """Make a torrent of a file or folder and seed it; returns once peers can download it."""
-        made = make_torrent(path, piece_size=piece_size, v1_only=v1_only)
+        """Make a torrent of a file or folder and seed it; returns once peers can download it.
+
+        Hybrid by default: many torrents in the wild are, and their pad files must never be wanted.
+        """
+        made = make_torrent(path, piece_size=piece_size, hybrid=hybrid)
         self.session.add_torrent_bytes(made.torrent_bytes, path.resolve().parent, seed_mode=True)
         deadline = time.monotonic() + SEED_READY_TIMEOUT_SECONDS
         while not self.session.status(made.info_hash).seeding:

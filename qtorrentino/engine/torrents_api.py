@@ -9,6 +9,9 @@ from dataclasses import dataclass, replace
 from qtorrentino.db.models import TicketRow, TorrentRow
 from qtorrentino.errors import NotFound, TorrentError
 from qtorrentino.events import Bus, TorrentProgress
+from qtorrentino.torrent.controls import PRIORITY_NAMES, TorrentDetail
+
+__all__ = ["PRIORITY_NAMES", "TorrentControls", "TorrentDetail", "TorrentView", "TorrentsAPI"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,11 @@ class TorrentView:
     paused: bool
     ticket_ids: tuple[str, ...]
     save_path: str
+    uploaded: int = 0
+    """Payload bytes uploaded over the torrent's life: what the resume data keeps and the tracker was told."""
+    downloaded: int = 0
+    cleanup_candidate: bool = False
+    """Past its seed goals: over the storage budget it is removed, least recently used first."""
 
     @classmethod
     def from_progress(cls, event: TorrentProgress) -> TorrentView:
@@ -36,21 +44,24 @@ class TorrentView:
         return cls(info_hash=event.info_hash, name=event.name, total_size=0, progress=event.progress,
                    download_bps=event.download_bps, upload_bps=event.upload_bps, peers=event.peers,
                    seeds=event.seeds, eta_seconds=event.eta_seconds, ratio=event.ratio, state=event.state,
-                   paused=event.paused, ticket_ids=(event.ticket_id,) if event.ticket_id else (), save_path="")
+                   paused=event.paused, ticket_ids=(event.ticket_id,) if event.ticket_id else (), save_path="",
+                   uploaded=event.uploaded, downloaded=event.downloaded)
 
     def with_progress(self, event: TorrentProgress) -> TorrentView:
         """This torrent overlaid with newer live numbers."""
         return replace(self, name=self.name or event.name, progress=event.progress,
                        download_bps=event.download_bps, upload_bps=event.upload_bps, peers=event.peers,
                        seeds=event.seeds, eta_seconds=event.eta_seconds, ratio=event.ratio, state=event.state,
-                       paused=event.paused)
+                       paused=event.paused, uploaded=event.uploaded, downloaded=event.downloaded)
 
     def to_json(self) -> dict[str, object]:
         return {"info_hash": self.info_hash, "name": self.name, "size": self.total_size,
                 "progress": round(self.progress, 4), "download_bps": self.download_bps,
                 "upload_bps": self.upload_bps, "peers": self.peers, "seeds": self.seeds,
                 "eta_seconds": self.eta_seconds, "ratio": round(self.ratio, 3), "state": self.state,
-                "paused": self.paused, "tickets": list(self.ticket_ids), "save_path": self.save_path}
+                "paused": self.paused, "tickets": list(self.ticket_ids), "save_path": self.save_path,
+                "uploaded": self.uploaded, "downloaded": self.downloaded,
+                "cleanup_candidate": self.cleanup_candidate}
 
 
 @dataclass
@@ -59,7 +70,14 @@ class TorrentControls:
 
     pause: Callable[[str], None]
     resume: Callable[[str], None]
-    remove: Callable[[str, bool], None]
+    remove: Callable[..., None]
+    """(info_hash, delete_data, *, reason, actor)"""
+    recheck: Callable[[str], None]
+    reannounce: Callable[[str], None]
+    set_rate_limits: Callable[..., None]
+    """(info_hash, *, upload_kib, download_kib)"""
+    set_file_priority: Callable[[str, int, int], None]
+    detail: Callable[[str], TorrentDetail]
 
 
 class TorrentsAPI:
@@ -97,7 +115,8 @@ class TorrentsAPI:
         view = TorrentView(info_hash=row.info_hash, name=row.name, total_size=row.total_size,
                            progress=row.progress, download_bps=0, upload_bps=0, peers=0, seeds=0,
                            eta_seconds=None, ratio=row.ratio, state=row.state, paused=row.paused,
-                           ticket_ids=ticket_ids, save_path=row.save_path)
+                           ticket_ids=ticket_ids, save_path=row.save_path, uploaded=row.uploaded,
+                           downloaded=row.downloaded, cleanup_candidate=row.seeding_done)
         live = self._live.get(row.info_hash)
         return view if live is None else view.with_progress(live)
 
@@ -128,5 +147,25 @@ class TorrentsAPI:
     def resume(self, info_hash: str) -> None:
         self._controls().resume(self.resolve(info_hash))
 
-    def remove(self, info_hash: str, *, delete_data: bool) -> None:
-        self._controls().remove(self.resolve(info_hash), delete_data)
+    def remove(self, info_hash: str, *, delete_data: bool, actor: str = "engine") -> None:
+        self._controls().remove(self.resolve(info_hash), delete_data, reason="person", actor=actor)
+
+    def recheck(self, info_hash: str) -> None:
+        """Hash-check the torrent's data again."""
+        self._controls().recheck(self.resolve(info_hash))
+
+    def reannounce(self, info_hash: str) -> None:
+        """Announce to its trackers now."""
+        self._controls().reannounce(self.resolve(info_hash))
+
+    def set_rate_limits(self, info_hash: str, *, upload_kib: int, download_kib: int) -> None:
+        """The torrent's own limits in KiB/s; 0 = none of its own."""
+        self._controls().set_rate_limits(self.resolve(info_hash), upload_kib=upload_kib, download_kib=download_kib)
+
+    def set_file_priority(self, info_hash: str, index: int, priority: int) -> None:
+        """One file's priority: 0 skip, 1 low, 4 normal, 7 high."""
+        self._controls().set_file_priority(self.resolve(info_hash), index, priority)
+
+    def detail(self, info_hash: str) -> TorrentDetail:
+        """Files with priorities, peers and trackers, asked of the session now."""
+        return self._controls().detail(self.resolve(info_hash))

@@ -14,6 +14,7 @@ from qtorrentino.media.convert import ConversionPool
 from qtorrentino.notify.notifier import Notifier
 from qtorrentino.search.indexers import IndexerSet
 from qtorrentino.engine.torrent_part import TorrentPart
+from qtorrentino.torrent.progress import PERSIST_SECONDS
 from qtorrentino.workers.acquisition import AcquisitionWorker
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.candidate_files import CandidateFilesWorker
@@ -96,7 +97,8 @@ def build_parts(context: WorkerContext) -> Parts:
     download = DownloadWorker(context, torrent.session, indexers, poll_seconds=poll)
     parts.workers.append(download)
     parts.workers.append(CandidateFilesWorker(context, torrent.session, indexers, poll_seconds=poll))
-    parts.chores.extend([torrent.apply_commands, download.monitor, torrent.enforce_seeding_policy])
+    parts.chores.extend([torrent.apply_commands, download.monitor, torrent.enforce_seeding_policy,
+                         every(PERSIST_SECONDS, torrent.tracker.persist_pending)])
     pool = ConversionPool(config.workers.conversion)
     parts.stoppers.append(lambda timeout: pool.shutdown(cancel_running=True))
     parts.workers.append(ConversionWorker(context, pool, torrent.session, poll_seconds=poll))

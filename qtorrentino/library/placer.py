@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING, Literal
 from qtorrentino.config.model import LINK_POLICIES
 from qtorrentino.domain.paths import ensure_inside, safe_relative_path
 from qtorrentino.errors import ConfigError, PlacementError, QtorrentinoError
+from qtorrentino.library.reflink import clone_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 logger = logging.getLogger(__name__)
 
-LinkPolicy = Literal["hardlink", "copy", "hardlink_or_fail"]
-PlacementMethod = Literal["hardlink", "copy"]
+LinkPolicy = Literal["hardlink", "copy", "hardlink_or_fail", "reflink"]
+PlacementMethod = Literal["hardlink", "copy", "reflink"]
 RollbackStatus = Literal["none", "rolled_back", "rollback_incomplete"]
 """none: nothing had been written; rolled_back: all undone; rollback_incomplete: see remaining."""
 Existing = Literal["absent", "identical", "different"]
@@ -214,7 +215,7 @@ def _check(root: Path, planned: PlannedFile, link: str, replace_existing: bool) 
             f"{destination} already exists with different content; not overwriting it",
             "allow replace_existing to move the old file to trash first",
         )
-    linkable = link != "copy" and _nearest_device(destination) == source_stat.st_dev
+    linkable = link not in ("copy", "reflink") and _nearest_device(destination) == source_stat.st_dev
     if link == "hardlink_or_fail" and not linkable and existing != "identical":
         raise _refused(
             f"{planned.source} is on another filesystem than {root}; link = "
@@ -274,6 +275,8 @@ def _commit(step: _Step, link: str, trash_dir: Path, root: Path, journal: _Journ
             if link == "hardlink_or_fail":
                 raise PlacementError(f"hardlink refused: {_describe(error)}") from error
             logger.warning("hardlink of %s failed (%s); copying instead", planned.source, error)
+    if method == "copy" and link == "reflink" and clone_file(planned.source, temp):
+        method = "reflink"
     if method == "copy":
         _copy_verified(planned.source, temp)
     if temp.stat().st_size != step.size:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from qtorrentino.db.models import TorrentContentRow, TorrentRow
+from qtorrentino.db.models import CandidateRow, TicketRow, TorrentContentRow, TorrentRow
 from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.release import parse_release
+from qtorrentino.domain.states import TERMINAL_STATES, TicketState
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +35,12 @@ def record_torrent(
     now: datetime,
     torrent_file: bytes | None = None,
     magnet: str | None = None,
+    indexer: str | None = None,
 ) -> None:
-    """Add a torrent and its parsed file list to the catalog (inside the caller's transaction)."""
+    """Add a torrent and its parsed file list to the catalog (inside the caller's transaction).
+
+    indexer is where the chosen candidate came from; its [[indexers]] seed goals then apply.
+    """
     total = sum(entry.size for entry in files)
     TorrentRow.insert(
         info_hash=info_hash,
@@ -47,6 +52,7 @@ def record_torrent(
         added_at=now,
         last_access_at=now,
         state="metadata",
+        indexer=indexer,
     ).on_conflict(
         conflict_target=[TorrentRow.info_hash],
         update={
@@ -115,3 +121,26 @@ def complete_torrents() -> list[CatalogTorrent]:
         )
         for row in rows
     ]
+
+
+def needed_by_live_ticket(info_hash: str) -> bool:
+    """Whether a ticket still in progress needs this torrent's files: it is never removed meanwhile.
+
+    Today's rule: a ticket not in a terminal state whose `info_hash` is this torrent (a failed
+    ticket that will be retried counts as live).
+    """
+    terminal = [state.value for state in TERMINAL_STATES]
+    live = (TicketRow.info_hash == info_hash) & TicketRow.state.not_in(terminal) & ~(
+        (TicketRow.state == TicketState.FAILED.value) & (TicketRow.retryable == False)  # noqa: E712
+    )
+    return TicketRow.select(TicketRow.id).where(live).exists()
+
+
+def indexer_of(info_hash: str) -> str | None:
+    """The indexer a catalog torrent came from: stored on its row, else its tickets' chosen candidate."""
+    row = TorrentRow.get_or_none(TorrentRow.info_hash == info_hash)
+    if row is not None and row.indexer:
+        return str(row.indexer)
+    candidate = (CandidateRow.select(CandidateRow.indexer).join(TicketRow)
+                 .where(CandidateRow.info_hash == info_hash).order_by(TicketRow.updated_at.desc()).first())
+    return None if candidate is None else str(candidate.indexer)

@@ -10,6 +10,7 @@ from qtorrentino.errors import UsageError
 from qtorrentino.torrent.session import create_torrent_bytes, read_torrent_file
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
 MIN_PIECE_SIZE_BYTES = 16 * 1024
@@ -26,11 +27,12 @@ class MadeTorrent:
 
 
 def make_torrent(
-    path: Path, *, piece_size: int | None = None, v1_only: bool = False
+    path: Path, *, piece_size: int | None = None, hybrid: bool = False, trackers: Sequence[str] = ()
 ) -> MadeTorrent:
-    """Hash a file or folder into a torrent; hybrid v1+v2 (with pad files) unless v1_only.
+    """Hash a file or folder into a torrent: v1 unless hybrid (v1+v2 with pad files) is asked for.
 
-    piece_size None lets libtorrent choose; otherwise a power of two of at least 16 KiB.
+    piece_size None lets libtorrent choose; otherwise a power of two of at least 16 KiB. trackers
+    are announce URLs, one tier each.
     """
     if not path.exists():
         raise UsageError(f"cannot make a torrent of {path}: it does not exist")
@@ -38,7 +40,7 @@ def make_torrent(
         piece_size < MIN_PIECE_SIZE_BYTES or piece_size & (piece_size - 1)
     ):
         raise UsageError(f"piece size {piece_size} is not a power of two of at least 16 KiB")
-    torrent_bytes = create_torrent_bytes(path, piece_size=piece_size, v1_only=v1_only)
+    torrent_bytes = create_torrent_bytes(path, piece_size=piece_size, hybrid=hybrid, trackers=trackers)
     metadata = read_torrent_file(torrent_bytes)
     magnet = f"magnet:?xt=urn:btih:{metadata.info_hash}&dn={quote(metadata.name, safe='')}"
     return MadeTorrent(metadata.info_hash, torrent_bytes, magnet, metadata.name)

@@ -1,4 +1,8 @@
-"""ProgressTracker: live torrent numbers to the bus on every batch; SQLite only on ≥1 % change or every 5 s."""
+"""ProgressTracker: live torrent numbers to the bus on every batch; SQLite only on ≥1 % change or every 5 s.
+
+Numbers held back by the debounce are written by `persist_pending()` (a chore), so the catalog row that
+`torrent list` reads never keeps an old total once the torrent goes quiet.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ class ProgressTracker:
         self._on_finished = on_finished
         self._monotonic = monotonic
         self._persisted: dict[str, _Persisted] = {}
+        self._pending: dict[str, TorrentStatus] = {}
         self._lock = threading.Lock()
         self.writes = 0
         """Database write batches so far (the benchmark reads it)."""
@@ -47,7 +52,8 @@ class ProgressTracker:
                 info_hash=status.info_hash, name=status.name, ticket_id=self._ticket_of(status.info_hash),
                 progress=status.progress, download_bps=status.download_bps, upload_bps=status.upload_bps,
                 peers=status.peers, seeds=status.seeds, eta_seconds=status.eta_seconds, ratio=status.ratio,
-                state=status.state.value, paused=status.paused))
+                state=status.state.value, paused=status.paused, uploaded=status.all_time_upload,
+                downloaded=status.all_time_download))
         due = self._due(statuses)
         if due:
             self._persist(due)
@@ -61,8 +67,29 @@ class ProgressTracker:
                 if (last is None or abs(status.progress - last.progress) >= PERSIST_DELTA
                         or now - last.at >= PERSIST_SECONDS or (status.finished and last.progress < 1.0)):
                     self._persisted[status.info_hash] = _Persisted(status.progress, now)
+                    self._pending.pop(status.info_hash, None)
                     due.append(status)
+                else:
+                    self._pending[status.info_hash] = status
         return due
+
+    def persist_pending(self) -> None:
+        """Write the numbers the debounce held back (the last change before a torrent went quiet)."""
+        now = self._monotonic()
+        with self._lock:
+            held = list(self._pending.values())
+            self._pending.clear()
+            for status in held:
+                self._persisted[status.info_hash] = _Persisted(status.progress, now)
+        if held:
+            self._persist(held)
+
+    def persist_final(self, statuses: list[TorrentStatus]) -> None:
+        """Write every torrent's last numbers at shutdown, whatever the debounce says."""
+        with self._lock:
+            self._pending.clear()
+        if statuses:
+            self._persist(statuses)
 
     def _persist(self, statuses: list[TorrentStatus]) -> None:
         """One transaction per batch of changed torrents."""

@@ -15,9 +15,13 @@ from qtorrentino import __version__
 from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.redact import redact_text
 from qtorrentino.errors import ConfigError, HostileMetadata, NotFound, TorrentError, UsageError
+from qtorrentino.torrent import controls
 from qtorrentino.torrent.alerts import AlertPump
+from qtorrentino.torrent.controls import Announced, TorrentDetail
+from qtorrentino.torrent.ledger import Totals, TransferLedger
 from qtorrentino.torrent.metainfo_check import REFUSAL_HINT, check_metainfo, files_from_info
 from qtorrentino.torrent.resume import AddIntent, PendingSaves, ResumeStore
+from qtorrentino.torrent.settings import identity_settings, proxy_settings
 from qtorrentino.torrent.status import (
     MetadataChecked,
     RestoreReport,
@@ -56,7 +60,6 @@ DISK_QUEUE_BYTES = 256 << 20
 STOP_TRACKER_TIMEOUT_SECONDS = 2
 CLOSE_TIMEOUT_SECONDS = 30.0
 ALERT_QUEUE_SIZE = 10_000
-PEER_ID_PREFIX = "Qo"
 
 WRITE_SETTLE_POLL_SECONDS = 0.05
 MIN_RECONNECT_SECONDS = 5
@@ -105,6 +108,9 @@ class _Torrent:
         self.awaiting_start = False
         self.refusal: str | None = None
         self.flushes_asked = self.flushes_done = 0
+        self.ledger = TransferLedger(Totals(params.total_uploaded, params.total_downloaded))
+        self.saved_totals: Totals | None = None
+        self.announced: dict[str, Announced] = {}
 
     def set_files(self, inspected: tuple[tuple[FileEntry, ...], int]) -> None:
         self.files, self.file_count = inspected
@@ -117,12 +123,19 @@ class TorrentSession:
     """
 
     def __init__(
-        self, config: TorrentConfig, state_dir: Path, *, listener: SessionListener, user_agent: str
+        self,
+        config: TorrentConfig,
+        state_dir: Path,
+        *,
+        listener: SessionListener,
+        user_agent: str = "",
+        proxy: str = "",
     ) -> None:
+        """user_agent "" takes [torrent] user_agent, else the honest default; proxy is [network] proxy."""
         self._store = ResumeStore(state_dir)
         self.unclean_start = self._store.begin_run()
         """True when the previous session on this state_dir was killed before it saved."""
-        self._session = lt.session(_settings(config, user_agent))
+        self._session = lt.session(_settings(config, user_agent) | proxy_settings(proxy))
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._records: dict[str, _Torrent] = {}
@@ -309,6 +322,7 @@ class TorrentSession:
             record = self._record(info_hash)
             record.handle.unset_flags(_FLAGS.auto_managed)
             record.handle.pause()
+            _take_counters(record)
             self._request_save(info_hash, record.handle)
 
     def resume(self, info_hash: str) -> None:
@@ -321,6 +335,7 @@ class TorrentSession:
                     hint="It starts when its ticket is approved.",
                 )
             record.handle.clear_error()
+            _take_counters(record)
             record.handle.set_flags(_FLAGS.auto_managed)
             record.handle.resume()
 
@@ -333,6 +348,44 @@ class TorrentSession:
             self._session.remove_torrent(record.handle, option)
             self._store.forget(info_hash.lower())
             self._changed.notify_all()
+
+    def force_recheck(self, info_hash: str) -> None:
+        """Hash-check the torrent's data on disk again (after files were touched behind its back)."""
+        with self._lock:
+            self._checked_record(info_hash).handle.force_recheck()
+
+    def reannounce(self, info_hash: str) -> None:
+        """Announce to every tracker now, whatever their minimum interval says."""
+        with self._lock:
+            record = self._checked_record(info_hash)
+            record.handle.force_reannounce(0, -1, lt.reannounce_flags_t.ignore_min_interval)
+
+    def set_rate_limits(self, info_hash: str, *, upload_kib: int, download_kib: int) -> None:
+        """The torrent's own rate limits in KiB/s (0 = none of its own); kept across restarts."""
+        with self._lock:
+            record = self._checked_record(info_hash)
+            record.handle.set_upload_limit(controls.limit_bytes(upload_kib))
+            record.handle.set_download_limit(controls.limit_bytes(download_kib))
+            self._request_save(info_hash, record.handle)
+
+    def set_file_priority(self, info_hash: str, index: int, priority: int) -> None:
+        """A person's priority for one file (0 skip, 1 low, 4 normal, 7 high); never skips a file a ticket wants."""
+        with self._lock:
+            record = self._checked_record(info_hash)
+            _checked_wanted(record.files or (), [index])
+            if controls.checked_priority(priority) == 0 and (record.wanted is None or index in record.wanted):
+                raise UsageError(f"file {index} of {info_hash[:12]} is wanted by its ticket; it cannot be skipped")
+            if priority and record.wanted is not None:
+                record.wanted = record.wanted | {index}
+            record.handle.file_priority(index, priority)
+            self._request_save(info_hash, record.handle)
+
+    def detail(self, info_hash: str) -> TorrentDetail:
+        """Files with priorities and progress, connected peers, trackers with their status, asked now."""
+        with self._lock:
+            record = self._record(info_hash)
+            status = _status(record.handle.status(), record)
+            return controls.describe(record.handle, status, record.files or (), dict(record.announced))
 
     def status(self, info_hash: str) -> TorrentStatus:
         """The torrent's live numbers, asked of libtorrent now."""
@@ -359,14 +412,19 @@ class TorrentSession:
         self._require_open()
         return self._save_all(timeout)[0]
 
-    def close(self, timeout: float = CLOSE_TIMEOUT_SECONDS) -> None:
-        """Save resume data, stop the alert thread and shut libtorrent down; safe to call twice."""
+    def close(self, timeout: float = CLOSE_TIMEOUT_SECONDS) -> list[TorrentStatus]:
+        """Save resume data, stop the alert thread and shut libtorrent down; safe to call twice.
+
+        Returns every torrent's final numbers (empty on a second call), for the catalog to keep.
+        """
         with self._lock:
             if self._closing:
-                return
+                return []
             self._closing = True
+        self._settle_counters()
         saved, complete = self._save_all(timeout)
         with self._lock:
+            final = [_status(record.handle.status(), record) for record in self._records.values()]
             self._closed = True
             self._records.clear()
         self._pump.stop()
@@ -374,6 +432,7 @@ class TorrentSession:
             self._store.end_run()
         log.info("torrent session closed: %d resume files written, clean=%s", saved, complete)
         del self._session
+        return final
 
     def __enter__(self) -> Self:
         return self
@@ -469,6 +528,7 @@ class TorrentSession:
         wait out libtorrent's reconnect timer.
         """
         params = lt.add_torrent_params()
+        params.total_uploaded, params.total_downloaded = _bank_run(record)
         params.ti = record.handle.torrent_file()
         params.save_path = str(record.save_path)
         params.trackers = record.trackers
@@ -486,14 +546,20 @@ class TorrentSession:
         if isinstance(alert, lt.state_update_alert):
             with self._lock:
                 known = [(status, self._record_of(status.handle)) for status in alert.status]
+                _observe(known)
                 return [
                     StatusesUpdated(
                         tuple(_status(status, record) for status, record in known if record)
                     )
                 ]
         if isinstance(alert, lt.save_resume_data_alert):
-            blob = lt.write_resume_data_buf(alert.params)
-            return [ResumeDataReady(_hash_text(alert.params.info_hashes), blob)]
+            return [self._resume_data_ready(alert.params)]
+        if isinstance(alert, (lt.tracker_reply_alert, lt.tracker_error_alert)):
+            self._on_announce(alert)
+            return []
+        if isinstance(alert, (lt.torrent_paused_alert, lt.torrent_resumed_alert)):
+            self._on_run_change(alert.handle, resumed=isinstance(alert, lt.torrent_resumed_alert))
+            return []
         if isinstance(alert, lt.save_resume_data_failed_alert):
             return [ResumeDataFailed(self._key_of(alert.handle), alert.message())]
         if isinstance(alert, lt.metadata_received_alert):
@@ -555,6 +621,44 @@ class TorrentSession:
             self._request_save(info_hash, handle)
             return [TorrentFinished(info_hash)]
 
+    def _resume_data_ready(self, params: lt.add_torrent_params) -> ResumeDataReady:
+        """Resume data carrying our ledger's totals, which libtorrent's own counters may have dropped."""
+        info_hash = _hash_text(params.info_hashes)
+        with self._lock:
+            record = self._records.get(info_hash)
+            if record is not None:
+                totals = record.ledger.totals()
+                params.total_uploaded = max(params.total_uploaded, totals.uploaded)
+                params.total_downloaded = max(params.total_downloaded, totals.downloaded)
+                record.saved_totals = totals
+        return ResumeDataReady(info_hash, lt.write_resume_data_buf(params))
+
+    def _on_run_change(self, handle: lt.torrent_handle, *, resumed: bool) -> None:
+        """A pause ends a run of libtorrent's counters (take its last numbers); a resume starts one."""
+        with self._lock:
+            if (record := self._record_of(handle)) is None:
+                return
+            if resumed:
+                record.ledger.run_restarted()
+                return
+            status = handle.status()
+            if status.flags & _FLAGS.paused:  # not resumed meanwhile: these are the run's final counters
+                record.ledger.observe(status.total_payload_upload, status.total_payload_download)
+
+    def _on_announce(self, alert: lt.tracker_reply_alert | lt.tracker_error_alert) -> None:
+        """Remember when each tracker last answered, and its error if it refused (for the detail view)."""
+        error = redact_text(alert.message()) if isinstance(alert, lt.tracker_error_alert) else None
+        with self._lock:
+            if (record := self._record_of(alert.handle)) is not None:
+                record.announced[alert.tracker_url()] = Announced(datetime.now(UTC), error)
+
+    def _settle_counters(self) -> None:
+        """Stop every transfer and take each torrent's exact counters before the last resume data is saved."""
+        with self._lock:
+            self._session.pause()
+            for record in self._records.values():
+                _take_counters(record)
+
     def _request_save(
         self, info_hash: str, handle: lt.torrent_handle, flags: int = _SAVE_FLAGS
     ) -> None:
@@ -570,6 +674,7 @@ class TorrentSession:
                 key: record.handle
                 for key, record in self._records.items()
                 if record.handle.need_save_resume_data() or not self._store.has(key)
+                or record.ledger.totals() != record.saved_totals
             }
             mark = self._pending.requested(0)
             for info_hash, handle in chosen.items():
@@ -613,16 +718,22 @@ class TorrentSession:
 
 
 def create_torrent_bytes(
-    path: Path, *, piece_size: int | None = None, v1_only: bool = False
+    path: Path,
+    *,
+    piece_size: int | None = None,
+    hybrid: bool = False,
+    trackers: Sequence[str] = (),
 ) -> bytes:
-    """Hash a file or folder into a .torrent (hybrid v1+v2 with pad files unless v1_only)."""
+    """Hash a file or folder into a .torrent: v1 (Transmission 3 and aria2 cannot use v2), or hybrid v1+v2."""
     source = path.resolve()
     entries = lt.list_files(str(source))
     if not entries:
         raise UsageError(f"nothing to share in {source}")
     creator = lt.create_torrent(
-        entries, piece_size or 0, lt.create_torrent.v1_only if v1_only else 0
+        entries, piece_size or 0, 0 if hybrid else lt.create_torrent.v1_only
     )
+    for tier, tracker in enumerate(trackers):
+        creator.add_tracker(tracker, tier)
     creator.set_creator(f"qtorrentino/{__version__}")
     lt.set_piece_hashes(creator, str(source.parent))
     return lt.bencode(creator.generate())
@@ -658,8 +769,7 @@ def _settings(config: TorrentConfig, user_agent: str) -> lt.settings_pack:
         raise ConfigError(
             f"[torrent] encryption = {config.encryption!r} is not one of {', '.join(_ENCRYPTION)}"
         )
-    version = [int(part) if part.isdigit() else 0 for part in __version__.split(".")] + [0, 0, 0]
-    return {
+    return identity_settings(config.peer_fingerprint, user_agent or config.user_agent) | {
         "listen_interfaces": config.listen_interfaces,
         "enable_dht": config.enable_dht,
         "enable_lsd": config.enable_lsd,
@@ -678,9 +788,8 @@ def _settings(config: TorrentConfig, user_agent: str) -> lt.settings_pack:
         "out_enc_policy": _ENCRYPTION[config.encryption],
         "in_enc_policy": _ENCRYPTION[config.encryption],
         "allowed_enc_level": lt.enc_level.both,
-        "peer_fingerprint": lt.generate_fingerprint(PEER_ID_PREFIX, *version[:4]),
-        "user_agent": user_agent,
-        "alert_mask": _AM.error_notification | _AM.status_notification | _AM.storage_notification,
+        "alert_mask": (_AM.error_notification | _AM.status_notification | _AM.storage_notification
+                       | _AM.tracker_notification),
         "alert_queue_size": ALERT_QUEUE_SIZE,
         "stop_tracker_timeout": STOP_TRACKER_TIMEOUT_SECONDS,
         "max_queued_disk_bytes": DISK_QUEUE_BYTES,
@@ -689,6 +798,27 @@ def _settings(config: TorrentConfig, user_agent: str) -> lt.settings_pack:
         "validate_https_trackers": True,
         "allow_idna": False,
     }
+
+
+def _observe(known: Sequence[tuple[lt.torrent_status, _Torrent | None]]) -> None:
+    """Feed each torrent's run counters from a state update (alerts thread, in alert order) to its ledger."""
+    for status, record in known:
+        if record is not None:
+            record.ledger.observe(status.total_payload_upload, status.total_payload_download)
+
+
+def _take_counters(record: _Torrent) -> None:
+    """Read the run's counters now (after a pause, before a resume: libtorrent has answered the pause)."""
+    status = record.handle.status()
+    record.ledger.observe(status.total_payload_upload, status.total_payload_download)
+
+
+def _bank_run(record: _Torrent) -> tuple[int, int]:
+    """End the current handle's run before it is replaced; the new handle starts from these totals."""
+    _take_counters(record)
+    record.ledger.run_restarted()
+    totals = record.ledger.totals()
+    return totals.uploaded, totals.downloaded
 
 
 def _hash_text(hashes: lt.info_hash_t) -> str:
@@ -752,7 +882,8 @@ def _status(status: lt.torrent_status, record: _Torrent) -> TorrentStatus:
     done = status.total_wanted_done
     remaining = status.total_wanted - done
     rate = status.download_payload_rate if remaining > 0 else 0  # libtorrent's average decays for seconds after
-    downloaded = max(status.all_time_download, done)
+    totals = record.ledger.totals(status.total_payload_upload, status.total_payload_download)
+    downloaded = max(totals.downloaded, done)
     waiting = record.awaiting_start or not status.has_metadata
     return TorrentStatus(
         info_hash=_hash_text(status.info_hashes),
@@ -766,9 +897,9 @@ def _status(status: lt.torrent_status, record: _Torrent) -> TorrentStatus:
         peers=status.num_peers,
         seeds=status.num_seeds,
         eta_seconds=remaining // rate if rate > 0 and remaining > 0 else None,
-        ratio=status.all_time_upload / downloaded if downloaded else 0.0,
-        all_time_download=status.all_time_download,
-        all_time_upload=status.all_time_upload,
+        ratio=totals.uploaded / downloaded if downloaded else 0.0,
+        all_time_download=totals.downloaded,
+        all_time_upload=totals.uploaded,
         state=state,
         paused=paused,
         finished=status.is_finished and not waiting,

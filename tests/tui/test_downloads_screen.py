@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from qtorrentino.db.database import write_transaction
+from qtorrentino.db.models import TorrentRow
 from qtorrentino.engine.engine import Engine
+from qtorrentino.torrent import catalog
+from qtorrentino.torrent.maketorrent import make_torrent
 from qtorrentino.tui.app import QtorrentinoApp, UiSettings
 from qtorrentino.tui.screens.downloads import DownloadsScreen
-from qtorrentino.tui.screens.modals import ConfirmModal
+from qtorrentino.tui.screens.modals import ConfirmModal, TextPromptModal
+from qtorrentino.tui.screens.torrent_detail import TorrentDetailScreen
 from tests.tui.driving import column_text, shown_text, table, toasts, until
 from tests.tui.seed import Seeded, torrent_progress
 
@@ -67,3 +74,42 @@ async def test_filter_by_name(engine: Engine, seeded: Seeded) -> None:
         await until(pilot, lambda: table(app, TABLE).row_count == 12, what="twelve torrents")
         await pilot.press("slash", *"Release 1")
         await until(pilot, lambda: table(app, TABLE).row_count == 3, what="Release 1, 10, 11")
+
+
+async def test_a_torrents_detail_shows_its_files_and_sets_its_own_limits(engine: Engine, seeded: Seeded,
+                                                                         tmp_path: Path) -> None:
+    folder = tmp_path / "share" / "Detail Album"
+    folder.mkdir(parents=True)
+    for name in ("01 - One.flac", "02 - Two.flac"):
+        (folder / name).write_bytes(bytes(range(256)) * 600)
+    made = make_torrent(folder)
+    session = engine.parts.torrent.session
+    session.add_torrent_bytes(made.torrent_bytes, folder.parent, seed_mode=True)
+    with write_transaction():
+        catalog.record_torrent(made.info_hash, made.name, folder.parent, session.wait_metadata(made.info_hash, 10),
+                               now=engine.clock.now(), torrent_file=made.torrent_bytes)
+        TorrentRow.update(seeding_done=True).where(TorrentRow.info_hash == made.info_hash).execute()
+    app = QtorrentinoApp(engine, UiSettings.defaults())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await until(pilot, lambda: table(app, TABLE).row_count >= 1, what="the catalog torrent")
+        assert column_text(app, TABLE, "state")[0].startswith("♻ ")  # past its goals: a cleanup candidate
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TorrentDetailScreen) and table(app, "#files").row_count == 2,
+                    what="the detail's files")
+        assert column_text(app, "#files", "priority") == ["normal", "normal"]
+        assert column_text(app, "#files", "path") == [f"Detail Album/{name}" for name in ("01 - One.flac",
+                                                                                          "02 - Two.flac")]
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, TextPromptModal))
+        await pilot.press("ctrl+a", "ctrl+k", *"64 0", "enter")
+        await until(pilot, lambda: session.detail(made.info_hash).upload_limit_kib == 64, what="the upload limit")
+        await pilot.press("space")  # normal → high
+        await until(pilot, lambda: session.detail(made.info_hash).files[0].priority == 7, what="a high priority")
+        await until(pilot, lambda: column_text(app, "#files", "priority")[0] == "high", what="high shown")
+        await pilot.press("space")  # high → skip: every file of this torrent is wanted, so it is refused, with why
+        await until(pilot, lambda: any("wanted by its ticket" in message for _, message in toasts(app)),
+                    what="the refusal")
+        assert session.detail(made.info_hash).files[0].priority == 7
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DownloadsScreen))

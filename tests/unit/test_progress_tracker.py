@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,4 +47,30 @@ def test_progress_is_published_every_time_and_persisted_debounced(tmp_path: Path
     assert TorrentRow.get_by_id("ab" * 20).progress == 0.0996
     tracker.on_statuses([status(1.0)])
     assert TorrentRow.get_by_id("ab" * 20).progress == 1.0
+    core.close()
+
+
+def seeding(uploaded: int) -> TorrentStatus:
+    return replace(status(1.0), state=TorrentState.SEEDING, seeding=True, all_time_download=1000,
+                   all_time_upload=uploaded, ratio=uploaded / 1000)
+
+
+def test_the_last_upload_before_a_torrent_goes_quiet_reaches_the_catalog(tmp_path: Path) -> None:
+    core = Core.open(Home.at(tmp_path), clock=FrozenClock(NOW))
+    with write_transaction():
+        TorrentRow.create(info_hash="ab" * 20, name="Album", save_path="/tmp", added_at=NOW, last_access_at=NOW)
+    now = [0.0]
+    tracker = ProgressTracker(core.bus, core.clock, ticket_of=lambda info_hash: None, on_finished=lambda ih: None,
+                              monotonic=lambda: now[0])
+    tracker.on_statuses([seeding(0)])
+    now[0] = 1.0
+    tracker.on_statuses([seeding(1860)])  # within the debounce: held back, and libtorrent says nothing more
+    row = TorrentRow.get_by_id("ab" * 20)
+    assert (row.uploaded, row.ratio) == (0, 0.0)
+
+    tracker.persist_pending()
+    row = TorrentRow.get_by_id("ab" * 20)
+    assert (row.uploaded, row.ratio) == (1860, 1.86)
+    tracker.persist_final([seeding(2000)])
+    assert TorrentRow.get_by_id("ab" * 20).uploaded == 2000
     core.close()

@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 from qtorrentino.engine.torrents_api import TorrentView
 from qtorrentino.events import Event, TorrentProgress
 from qtorrentino.tui.palette import CellStyles, cell_styles
-from qtorrentino.tui.screens.base import EngineScreen, filter_binding
+from qtorrentino.tui.screens.base import TUI_ACTOR, EngineScreen, filter_binding
 from qtorrentino.tui.screens.modals import ConfirmModal
 from qtorrentino.tui.text import plain, short_id
 from qtorrentino.tui.units import human_duration, human_rate, human_size, progress_bar
@@ -25,6 +25,8 @@ from qtorrentino.tui.widgets.key_footer import KeyFooter
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable
 
 MAX_TORRENTS = 1_000
+CLEANUP_MARK = "♻ "
+"""Marks a cleanup candidate: past its seed goals, removed first when the storage budget is exceeded."""
 COLUMNS = (Column("name", "Name", flex=True), Column("state", "State", 11), Column("progress", "Progress", 13),
            Column("down", "↓", 8), Column("up", "↑", 8), Column("eta", "ETA", 7),
            Column("peers", "Peers/Seeds", 11, spill=True), Column("ratio", "Ratio", 5, spill=True),
@@ -35,6 +37,7 @@ class DownloadsScreen(EngineScreen):
     """What the embedded libtorrent session holds, live."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Detail", id="downloads.open"),
         Binding("p", "pause", "Pause", id="downloads.pause"),
         Binding("d", "remove(False)", "Remove", id="downloads.remove"),
         Binding("D", "remove(True)", "Remove+data", id="downloads.remove_data"),
@@ -134,7 +137,16 @@ class DownloadsScreen(EngineScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"pause", "remove"}:
             return True if self.selected is not None else None
+        if action == "open":
+            return True if self.selected is not None and self.selected.info_hash not in self._live_only else None
         return True
+
+    def action_open(self) -> None:
+        """The torrent's files, peers and trackers, with its controls."""
+        from qtorrentino.tui.screens.torrent_detail import TorrentDetailScreen
+
+        if (torrent := self.selected) is not None:
+            self.app.push_screen(TorrentDetailScreen(torrent.info_hash))
 
     def action_pause(self) -> None:
         if (torrent := self.selected) is None:
@@ -155,7 +167,7 @@ class DownloadsScreen(EngineScreen):
         def confirmed(answer: bool | None) -> None:
             if answer:
                 self._live_only.discard(info_hash)
-                self.run_command(lambda: torrents.remove(info_hash, delete_data=delete_data),
+                self.run_command(lambda: torrents.remove(info_hash, delete_data=delete_data, actor=TUI_ACTOR),
                                  f"Removed {short_id(info_hash)}" + (" and its data" if delete_data else ""))
 
         self.app.push_screen(ConfirmModal(question, [plain(torrent.name), plain(info_hash)]), confirmed)
@@ -163,6 +175,8 @@ class DownloadsScreen(EngineScreen):
 
 def _cells(torrent: TorrentView, styles: CellStyles) -> tuple[Text, ...]:
     state = "paused" if torrent.paused else torrent.state
+    if torrent.cleanup_candidate:
+        state = f"{CLEANUP_MARK}{state}"
     return (
         plain(torrent.name),
         plain(state, style=styles.muted if torrent.paused else ""),
