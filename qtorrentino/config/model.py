@@ -197,6 +197,9 @@ class NotifyConfig:
     """apprise URLs: ntfy://, discord://, tgram://, mailto://, json://, …; empty = no notifications."""
     events: tuple[str, ...] = ("needs_approval", "failed", "disk_full", "library_offline")
     """What is told: any of needs_approval, failed, completed, disk_full, library_offline, upgraded."""
+
+
+@dataclass(frozen=True, slots=True)
 class NetworkConfig:
     """[network]: how qtorrentino reaches the outside."""
 
