@@ -22,6 +22,9 @@ SIZES = [(80, 24), (160, 48)]
 SNAPSHOT_HOME = Path(tempfile.gettempdir()) / "qtorrentino-tui-snapshots"
 """A fixed path: paths and the config fingerprint show on screen, so they must not change between runs."""
 
+SNAPSHOT_CONFIG_HASH = "0123456789abcdef"
+"""ServiceStarted shows the config's fingerprint, which changes whenever a config key is added."""
+
 Steps = Callable[[Pilot[None], Engine, Seeded], Awaitable[None]]
 
 
@@ -33,6 +36,7 @@ def snapshot_world() -> Iterator[tuple[Engine, Seeded]]:
         shutil.rmtree(SNAPSHOT_HOME, ignore_errors=True)
         clock = FrozenClock(SEED_START)
         engine = Engine.open(make_home(SNAPSHOT_HOME), clock=clock)
+        engine.parts.config_hash = SNAPSHOT_CONFIG_HASH
         engine.start(workers=False)
         try:
             with fixed_ticket_ids():
