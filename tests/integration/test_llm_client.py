@@ -235,7 +235,7 @@ def _place_by_transliteration(body: dict[str, Any]) -> Any:
 def test_the_model_fills_the_mapping_the_heuristics_left_empty(server: LlmServer) -> None:
     server.responder = _place_by_transliteration
     heuristic = map_files(KINO, KINO_TORRENT.files)
-    advice = advisor_for(server).complete_mapping(KINO, KINO_TORRENT, heuristic)
+    advice = advisor_for(server).complete_mapping(KINO, KINO_TORRENT.files, heuristic)
     assert heuristic.unmapped == ("t1", "t2")
     assert advice is not None and advice.value is not None
     assert [(entry.item_id, entry.file.index) for entry in advice.value.assignments] == [
@@ -247,7 +247,7 @@ def test_the_model_fills_the_mapping_the_heuristics_left_empty(server: LlmServer
 
 def test_a_placement_on_a_file_not_in_the_torrent_is_discarded(server: LlmServer) -> None:
     server.then(answer({"assignments": [{"item_id": "t1", "file_index": 7, "reason": "guess"}]}))
-    advice = advisor_for(server).complete_mapping(KINO, KINO_TORRENT,
+    advice = advisor_for(server).complete_mapping(KINO, KINO_TORRENT.files,
                                                   map_files(KINO, KINO_TORRENT.files))
     assert advice is not None and advice.value is None and advice.problem is not None
     assert advice.problem.reason.value == "unknown_file"
@@ -259,5 +259,5 @@ def test_a_complete_mapping_asks_nothing(server: LlmServer) -> None:
         FileEntry(1, "Кино/02 - Закрой за мной дверь, я ухожу.flac", 1)))
     mapped = map_files(KINO, tidy.files)
     assert mapped.unmapped == ()
-    assert advisor_for(server).complete_mapping(KINO, tidy, mapped) is None
+    assert advisor_for(server).complete_mapping(KINO, tidy.files, mapped) is None
     assert server.chat_count == 0
