@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from qtorrentino.errors import ConfigError, LlmError, QtorrentinoError
 from qtorrentino.textbrain.decide import (
-    USELESS_BELOW,
     Decision,
     DumbMatcher,
     Matcher,
@@ -56,6 +55,9 @@ CONFIG_PROBLEMS = frozenset({Discard.AUTH, Discard.MODEL_MISSING})
 PASSING_PROBLEMS = frozenset({Discard.UNREACHABLE, Discard.TIMEOUT, Discard.RATE_LIMITED,
                               Discard.HTTP_ERROR})
 """The server could not answer now (llm_only fails the ticket, retried with backoff)."""
+LLM_APPROVAL_FLOOR = 0.5
+"""The LLM approves only a candidate the heuristics score at least this (most of what the ticket
+names is there): a title that talks a model into 0.99 must still look like the ticket."""
 RETRY_HINT = "retried automatically; `qtorrentino doctor` checks the LLM"
 
 
@@ -195,12 +197,12 @@ def _person_decides(heuristic: Decision, ranking: Ranking, said: str) -> Decisio
 
 
 def _guarded(decision: Decision, ranking: Ranking, heuristic: Decision) -> Decision:
-    """The LLM may not approve what the heuristics find unlike the ticket, nor fail a ticket for
-    which they found something like it: a person decides both."""
+    """The LLM may not approve what the heuristics find unlike the ticket (below LLM_APPROVAL_FLOOR),
+    nor fail a ticket for which they found something like it: a person decides both."""
     rank = decision.recommended_rank
     if decision.outcome is Outcome.AUTO_APPROVE and rank is not None:
         top, origin = ranking.scored[rank], ranking.provenance[rank]
-        if origin.llm is not None and origin.dumb < USELESS_BELOW:
+        if origin.llm is not None and origin.dumb < LLM_APPROVAL_FLOOR:
             return Decision(Outcome.NEEDS_APPROVAL, rank, decision.confidence,
                             f"the LLM rates {top.result.title} {origin.llm:.2f} but the heuristics "
                             f"find it unlike the ticket ({origin.dumb:.2f}): a person decides")
