@@ -330,6 +330,22 @@ def test_the_model_cannot_approve_what_the_heuristics_find_unlike_the_ticket(
     assert "but the heuristics find it unlike the ticket" in data["reason"]
 
 
+def test_a_model_rating_another_album_highly_does_not_get_it_approved(
+        opened: Callable[..., Engine], indexer: TorznabServer) -> None:
+    heligoland = "Massive Attack - Heligoland (2010) [FLAC]"
+    indexer.releases = [*RELEASES, release(heligoland, 40)]
+    with LlmServer(api_key=KEY, responder=model({"Heligoland": 0.99}, ("Massive Attack",))) as llm:
+        engine = opened("llm_first", base_url=llm.base_url)
+        ticket = acquire(engine, {"kind": "album", "query": {
+            "artist": "Massive Attack", "album": "Mezzanine", "year": 1998}})
+    detail = engine.tickets.show(ticket)
+    assert detail.state is TicketState.NEEDS_APPROVAL
+    top = matching(engine, ticket)["candidates"][0]
+    assert top["title"] == heligoland and top["scores"]["llm"] == 0.99
+    assert 0.35 <= top["scores"]["dumb"] < 0.5
+    assert "but the heuristics find it unlike the ticket" in matching(engine, ticket)["reason"]
+
+
 # Query variants when the searches find nothing
 
 
