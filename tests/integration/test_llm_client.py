@@ -158,6 +158,19 @@ def test_a_server_without_structured_output_is_asked_by_prompt_alone(server: Llm
                                 if server.flavour != "anthropic" else server.bodies[1]["system"])
 
 
+def test_a_hosted_reasoning_model_gets_max_completion_tokens_and_its_default_temperature() -> None:
+    with LlmServer(flavour="openai", api_key=KEY, reasoning=True, responder=_good_judgement) as server:
+        advisor = advisor_for(server)
+        first = advisor.judge(SPEC, CANDIDATES)
+        second = advisor.judge(SPEC, CANDIDATES[1:] + CANDIDATES[:1])
+    assert first.usable and second.usable
+    sent = [(("max_tokens" in body), ("max_completion_tokens" in body), body.get("temperature"))
+            for body in server.bodies]
+    assert sent[:3] == [(True, False, 0), (False, True, 0), (False, True, None)]
+    assert sent[3:] == [(False, True, None)], "learnt once, then asked right the first time"
+    assert all("response_format" in body for body in server.bodies), "structured output kept"
+
+
 def test_a_refused_key_is_named_and_never_shown(
     server: LlmServer, caplog: pytest.LogCaptureFixture
 ) -> None:
