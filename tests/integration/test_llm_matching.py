@@ -381,6 +381,7 @@ def test_audit_replay_with_either_matcher_reads_answers_from_the_cache(
         with_llm = run_cli(tmp_path, "audit", "replay", "--matcher", "llm", "--json")
         dumb = run_cli(tmp_path, "audit", "replay", "--matcher", "dumb", "--json")
         table = run_cli(tmp_path, "audit", "replay", "--matcher", "llm")
+        training = run_cli(tmp_path, "audit", "export", "--training")
         assert llm.chat_count == asked == 1
     assert with_llm.returncode == 0, with_llm.stderr
     [replayed] = [json.loads(line) for line in with_llm.stdout.splitlines()]
@@ -390,7 +391,12 @@ def test_audit_replay_with_either_matcher_reads_answers_from_the_cache(
     assert heuristic["was_matcher"] == "dumb+llm" and heuristic["matcher"] == "dumb"
     assert heuristic["now"] == "needs_approval" and heuristic["changed"]
     assert "the LLM judged 1 decision(s): 1 from the response cache" in table.stdout
-    assert KEY not in with_llm.stdout + dumb.stdout + table.stdout
+    assert KEY not in with_llm.stdout + dumb.stdout + table.stdout + training.stdout
+    [record] = [json.loads(line) for line in training.stdout.splitlines()]
+    assert record["matcher"] == "dumb+llm" and record["llm"]["llm_provider"] == "openai"
+    white = record["candidates"][0]
+    assert white["title"] == WHITE and set(white["scores"]) == {"dumb", "llm"}
+    assert white["reasons"]["llm"] == "judged by its title"
 
 
 # The file mapping the heuristics leave incomplete, where the download stage checks the file list

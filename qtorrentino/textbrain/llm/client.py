@@ -168,7 +168,7 @@ class LlmClient:
             raise discarded(Discard.TIMEOUT, f"no answer within {self.config.timeout_seconds:g}s")
         body = self.wire.body(request, self.config.model, self.config.temperature,
                               structured=structured)
-        for name, instead in self._renamed.items():
+        for name, instead in tuple(self._renamed.items()):
             if name in body:
                 value = body.pop(name)
                 if instead is not None:
