@@ -40,8 +40,6 @@ from qtorrentino.errors import ConfigError
 
 TOP_KEYS = ("paths", "torrent", "indexers", "textbrain", "libraries", "workers", "musicbrainz", "tmdb", "ui",
             "notify", "network")
-AVAILABLE_TEXTBRAIN_MODES = ("dumb_only",)
-"""The matcher modes this build can run; the LLM ones come with the LLM matcher."""
 CHOICES: dict[str, tuple[str, ...]] = {
     "torrent.encryption": ENCRYPTION_POLICIES,
     "textbrain.mode": TEXTBRAIN_MODES,
@@ -180,9 +178,6 @@ def parse_config(raw: dict[str, Any], home: Home, source: Path) -> Config:
     llm = LlmConfig(**reader.section(LlmConfig, textbrain_table.get("llm", {}) if isinstance(textbrain_table, dict)
                                      else {}, "[textbrain.llm]"))
     textbrain = TextbrainConfig(**reader.section(TextbrainConfig, textbrain_table, "[textbrain]", llm=llm))
-    if textbrain.mode not in AVAILABLE_TEXTBRAIN_MODES:
-        raise reader.error("[textbrain]", f"mode = {textbrain.mode!r}: the LLM matcher is not available yet",
-                           'use mode = "dumb_only" (the heuristic matcher) until it is')
     if textbrain.auto_approve_threshold > 1:
         raise reader.error("[textbrain]", f"auto_approve_threshold = {textbrain.auto_approve_threshold}: "
                            "expected a number between 0 and 1", "e.g. auto_approve_threshold = 0.85")

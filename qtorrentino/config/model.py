@@ -128,6 +128,9 @@ class TextbrainConfig:
     """[textbrain]: how candidates are scored and when they are approved without a person."""
 
     mode: str = "dumb_only"
+    """When the LLM matcher is asked: dumb_only (never), dumb_first (when the heuristics cannot
+    approve alone), llm_first (every decision, heuristics as fallback), llm_only (every decision,
+    never an approval without it); see docs/llm.md."""
     auto_approve_threshold: float = 0.85
     llm: LlmConfig = field(default_factory=LlmConfig)
 

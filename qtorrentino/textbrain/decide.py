@@ -47,11 +47,11 @@ class Decision:
 
 
 class Matcher(Protocol):
-    """Scores candidates for a ticket; the dumb matcher is the default, an LLM one may follow."""
+    """Scores candidates for a ticket (the LLM's judgements are folded in by textbrain.matching)."""
 
     @property
     def name(self) -> str:
-        """How the audit log names this matcher ("dumb", "llm:<model>")."""
+        """How the audit log names this matcher when it decides alone ("dumb")."""
         ...
 
     def score(self, spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:

@@ -12,6 +12,8 @@ from qtorrentino.domain.release import parse_release
 from qtorrentino.domain.ticket import TicketQuery
 from qtorrentino.search.result import SearchResult
 from qtorrentino.textbrain.filemap import FileMapping
+from qtorrentino.textbrain.judged import Ranking
+from qtorrentino.textbrain.llm.file_mapping import placed_by_llm
 from qtorrentino.textbrain.score import ScoredCandidate
 from qtorrentino.tickets.views import TicketDetail
 
@@ -30,7 +32,9 @@ def mapping_json(mapping: FileMapping | None) -> dict[str, Any] | None:
     return {
         "assignments": [{"item_id": a.item_id, "file_index": a.file.index, "path": a.file.path,
                          "size": a.file.size, "confidence": round(a.confidence, 3), "reason": a.reason,
-                         "title": a.release.title} for a in mapping.assignments],
+                         "title": a.release.title,
+                         "method": "llm" if placed_by_llm(a) else "dumb"}
+                        for a in mapping.assignments],
         "unmapped": list(mapping.unmapped),
         "coverage": round(mapping.coverage, 3),
     }
@@ -52,10 +56,12 @@ def store_candidates(ticket_id: str, scored: Sequence[ScoredCandidate]) -> None:
         )
 
 
-def audit_candidates(scored: Sequence[ScoredCandidate]) -> list[dict[str, Any]]:
-    """Every candidate's score and reasoning, as MatchingCompleted records them."""
+def audit_candidates(ranking: Ranking) -> list[dict[str, Any]]:
+    """Every candidate's score and reasoning, as MatchingCompleted records them, with which method
+    produced the score and the mapping (and each method's score)."""
     return [{"rank": rank, "title": c.result.title, "info_hash": c.result.info_hash, "indexer": c.result.indexer,
-             "score": round(c.score, 4), "reasons": list(c.reasons)} for rank, c in enumerate(scored)]
+             "score": round(c.score, 4), "reasons": list(c.reasons), **origin.audit_fields(c)}
+            for rank, (c, origin) in enumerate(zip(ranking.scored, ranking.provenance, strict=True))]
 
 
 def result_of(row: CandidateRow) -> SearchResult:

@@ -1,17 +1,19 @@
-"""LLM matcher: import cost, added latency per consultation over loopback, cache hit rate on replay.
+"""LLM matcher: import cost, added latency per consulted ticket over loopback, cache hit rate on replay.
 
 Run: python tests/benchmarks/bench_llm.py
 
-The questions are the labelled matching cases' tickets and candidates (tests/data), asked of a
-loopback server in each wire format that answers at once, so the figures are qtorrentino's own
-cost: building the prompt, the HTTP round trip, decoding and validating. A second pass over the
-same cases through the SQLite response cache is the replay. When the providers' official Python
-clients are importable, the same question is timed through them for comparison.
+The tickets are the labelled cases (tests/data: matching and decision cases), decided by the engine's
+own TextBrain.conclude in dumb_first (the LLM asked only when the heuristics cannot approve alone) and
+in llm_first (asked for every ticket), against a loopback server in each wire format that answers at
+once: the figures are qtorrentino's own cost (prompt, HTTP round trip, decoding, validating, merging
+the judgements, the SQLite cache write), measured against the same decision without the LLM. A second
+pass with a new TextBrain over the same SQLite response cache is the replay (`audit replay` or a
+restart). When the providers' official Python clients are importable, the same question is timed
+through them for comparison.
 """
 
 from __future__ import annotations
 
-import json
 import statistics
 import subprocess
 import sys
@@ -26,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from qtorrentino.clock import SystemClock
 from qtorrentino.config.model import LlmConfig, Secret
 from qtorrentino.db.database import close_database, open_database
-from qtorrentino.domain.ticket_json import spec_from_json
 from qtorrentino.metadata.cache import MetadataCache
 from qtorrentino.textbrain.llm.advisor import LlmAdvisor
 from qtorrentino.textbrain.llm.judgements import judge_request
-from tests.benchmarks.bench_matching import DATA, results_of
+from qtorrentino.textbrain.matching import MatcherMode, TextBrain
+from tests.benchmarks.labelled_llm import Case, labelled_cases
 from tests.servers.llm import LlmServer, prompt_section
 
 FLAVOURS = ("openai", "ollama", "anthropic")
@@ -60,28 +62,36 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def consult_cases(advisor: LlmAdvisor, cases: list[dict[str, Any]]) -> tuple[list[float], int]:
-    """Judge every case once; latencies in ms and how many answers came from the cache."""
-    latencies: list[float] = []
-    hits = 0
+def decide_cases(brain: TextBrain, cases: list[Case]) -> tuple[list[float], int, int]:
+    """Decide every case; the added ms of each consulted one, how many consulted, how many cached."""
+    added: list[float] = []
+    consulted = cached = 0
     for case in cases:
+        scored = brain.rank(case.spec, case.results)
         started = time.perf_counter()
-        advice = advisor.judge(spec_from_json(case["ticket"]), results_of(case))
-        latencies.append((time.perf_counter() - started) * 1000)
-        if advice.problem is not None:
-            raise SystemExit(f"unexpected problem: {advice.explain()}")
-        hits += advice.use.cached
-    return latencies, hits
+        TextBrain(MatcherMode.DUMB_ONLY).conclude(case.spec, scored, case.threshold)
+        alone = time.perf_counter() - started
+        started = time.perf_counter()
+        matched = brain.conclude(case.spec, scored, case.threshold)
+        spent = time.perf_counter() - started
+        if not matched.consultations:
+            continue
+        if matched.audit_fields()["llm_discarded"] is not None:
+            raise SystemExit(f"unexpected problem: {matched.decision.reason}")
+        consulted += 1
+        cached += bool(matched.audit_fields()["llm_cached"])
+        added.append((spent - alone) * 1000)
+    return added, consulted, cached
 
 
-def sdk_openai_ms(server: LlmServer, cases: list[dict[str, Any]]) -> list[float]:
+def sdk_openai_ms(server: LlmServer, cases: list[Case]) -> list[float]:
     """The same judge questions through the official openai client (when installed)."""
     import openai  # optional: measured only when installed
 
     client = openai.OpenAI(base_url=f"{server.base_url}/v1", api_key=KEY, max_retries=0)
     latencies = []
     for case in cases:
-        request = judge_request(spec_from_json(case["ticket"]), results_of(case)[:5])
+        request = judge_request(case.spec, case.results[:5])
         started = time.perf_counter()
         client.chat.completions.create(
             model="llama3.1", temperature=0, max_tokens=request.max_tokens,
@@ -94,31 +104,34 @@ def sdk_openai_ms(server: LlmServer, cases: list[dict[str, Any]]) -> list[float]
 
 
 def main() -> None:
-    cases = json.loads((DATA / "matching_cases.json").read_text(encoding="utf-8"))
-    cases = [case for case in cases if case["candidates"]]
+    cases = labelled_cases()
     ours = "qtorrentino.textbrain.llm.advisor"
     print(f"import {ours}: {import_ms(ours):.0f} ms")
     for name, module in SDK_MODULES.items():
         if find_spec(module) is not None:
             print(f"import {module} (official {name} client): {import_ms(module):.0f} ms")
-    print(f"\n{len(cases)} labelled cases, up to 5 candidates each, a loopback server answering "
-          "at once")
+    print(f"\n{len(cases)} labelled cases decided by TextBrain.conclude, a loopback server answering "
+          "at once; added = the decision's time minus the same decision without the LLM")
     with tempfile.TemporaryDirectory() as folder:
         open_database(Path(folder) / "bench.db")
         try:
             for flavour in FLAVOURS:
-                with LlmServer(flavour=flavour, api_key=KEY, responder=judge_everything) as server:
-                    config = LlmConfig(provider=flavour, base_url=server.base_url,
-                                       api_key=Secret(KEY), timeout_seconds=10)
-                    cache = MetadataCache(SystemClock())
-                    first, first_hits = consult_cases(LlmAdvisor(config, cache=cache), cases)
-                    replay, hits = consult_cases(LlmAdvisor(config, cache=cache), cases)
-                    asked = server.chat_count
-                print(f"{flavour:9s} added latency per consulted ticket: median "
-                      f"{statistics.median(first):.1f} ms, p95 {percentile(first, 0.95):.1f} ms "
-                      f"({asked} requests, {first_hits} cached)")
-                print(f"{'':9s} replay: cache hit rate {hits / len(cases):.0%}, "
-                      f"median {statistics.median(replay):.2f} ms per hit")
+                for mode in (MatcherMode.DUMB_FIRST, MatcherMode.LLM_FIRST):
+                    with LlmServer(flavour=flavour, api_key=KEY, responder=judge_everything) as server:
+                        config = LlmConfig(provider=flavour, base_url=server.base_url,
+                                           api_key=Secret(KEY), timeout_seconds=10)
+                        cache = MetadataCache(SystemClock())
+                        first, asked, repeats = decide_cases(TextBrain(mode, LlmAdvisor(config, cache=cache)),
+                                                       cases)
+                        replay, replayed, hits = decide_cases(
+                            TextBrain(mode, LlmAdvisor(config, cache=cache)), cases)
+                        requests = server.chat_count
+                    print(f"{flavour:9s} {mode.value:10s} consulted {asked}/{len(cases)} tickets; added "
+                          f"latency per consulted ticket: median {statistics.median(first):.1f} ms, "
+                          f"p95 {percentile(first, 0.95):.1f} ms ({requests} requests in all; {repeats} "
+                          "repeated questions answered from the cache)")
+                    print(f"{'':20s} replay: cache hit rate {hits}/{replayed} = {hits / replayed:.0%}, "
+                          f"median {statistics.median(replay):.2f} ms added per hit")
             if find_spec("openai") is not None:
                 with LlmServer(flavour="openai", api_key=KEY, responder=judge_everything) as server:
                     sdk = sdk_openai_ms(server, cases)

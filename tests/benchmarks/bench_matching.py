@@ -1,5 +1,6 @@
 """Matching: top-1 accuracy and auto-approve precision on the labelled cases, per decision path for the
-catalog/dedup cases (indexer, catalog, linked); 10k-candidate timing.
+catalog/dedup cases (indexer, catalog, linked); dumb_first with a scripted LLM server (how many tickets
+it consults, auto-approve precision); 10k-candidate timing.
 
 Run: python tests/benchmarks/bench_matching.py
 """
@@ -97,6 +98,31 @@ def evaluate_decision_paths() -> None:
         marker = "  <- default" if threshold == DEFAULT_THRESHOLD else ""
         print(f"  threshold {threshold:.2f}: auto-approve precision {paths}; link decisions right "
               f"{outcomes.links_right}/{outcomes.links_total}{marker}")
+
+
+def evaluate_dumb_first() -> None:
+    """dumb_first on every labelled case against a loopback model answering by script."""
+    from qtorrentino.config.model import LlmConfig
+    from qtorrentino.textbrain.llm.advisor import LlmAdvisor
+    from qtorrentino.textbrain.matching import MatcherMode, TextBrain
+    from tests.benchmarks.labelled_llm import SCRIPTS, decide_all, labelled_cases
+    from tests.servers.llm import LlmServer
+
+    cases = labelled_cases()
+    print(f"\ndumb_first with a scripted loopback LLM (openai wire), {len(cases)} labelled cases "
+          "(matching + decision), threshold 0.85:")
+    with LlmServer() as server:
+        advisor = LlmAdvisor(LlmConfig(base_url=server.base_url, timeout_seconds=10))
+        brain = TextBrain(MatcherMode.DUMB_FIRST, advisor)
+        for name, script in SCRIPTS.items():
+            tally = decide_all(brain, server, cases, script)
+            print(f"  {name:10} model: consulted {tally.consulted} tickets = the "
+                  f"{tally.low_confidence} the heuristics could not approve alone "
+                  f"({tally.consulted_confident} confident ones asked); auto-approved "
+                  f"{tally.approved} (heuristics alone {tally.heuristic_approved}), precision "
+                  f"{tally.precision}")
+            for wrong in tally.wrong:
+                print(f"    wrong: {wrong}")
 
 
 def many_candidates(rng: random.Random) -> dict[str, list[SearchResult]]:
@@ -220,6 +246,7 @@ def main() -> None:
         [case for case in cases if case.get("holdout")],
     )
     evaluate_decision_paths()
+    evaluate_dumb_first()
     time_scoring()
 
 

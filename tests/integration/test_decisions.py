@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -323,17 +324,32 @@ def test_force_magnet_states_a_broken_hard_constraint(idle: Engine, world: World
     assert event is not None and event.data["rejected"] == ["1080p, the ticket asks for 720p"]
 
 
-# Observation 11: an LLM mode is refused until the LLM matcher exists
+# Observation 11: the LLM modes run (docs/llm.md); llm_only never approves on the heuristics alone
 
 
-def test_an_llm_mode_is_a_configuration_error(tmp_path: Path) -> None:
-    home = make_home(tmp_path, '\n[textbrain]\nmode = "llm_only"\n\n[textbrain.llm]\n'
-                               'base_url = "http://127.0.0.1:9"\n')
-    listed = run_cli(home, "ticket", "list")
-    headless = run_cli(home, "headless", "--exit-when-idle", timeout=60)
-    for result in (listed, headless):
-        assert result.returncode == 2
-        assert "mode = 'llm_only': the LLM matcher is not available yet" in result.stderr
+def test_llm_only_with_a_dead_endpoint_never_auto_approves(tmp_path: Path, world: World,
+                                                           clock: FrozenClock) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    for name in ("movies720", "opus"):
+        (tmp_path / name).mkdir()
+    with TorznabServer(releases=[world.listed(E2009)]) as server:
+        text = home_extra(server, tmp_path).replace("[textbrain]\n", '[textbrain]\nmode = "llm_only"\n')
+        home = make_home(tmp_path, text + f'\n[textbrain.llm]\nbase_url = "{dead}"\ntimeout_seconds = 2\n')
+        assert run_cli(home, "ticket", "list").returncode == 0
+        engine = Engine.open(home, clock=clock)
+        engine.start(workers=False)
+        try:
+            ticket = add(engine, echoes(2009))
+            acquire(engine)
+            detail = engine.tickets.show(ticket)
+            history = [event.data.get("to_state") for event in engine.audit.history(ticket)]
+        finally:
+            engine.stop()
+    assert detail.state is TicketState.FAILED and detail.summary.retryable
+    assert detail.summary.error is not None and "LLM openai llama3.1: unreachable" in detail.summary.error
+    assert "auto_approved" not in history
 
 
 # Observation 12: the person sees the files before approving

@@ -158,6 +158,19 @@ def test_a_server_without_structured_output_is_asked_by_prompt_alone(server: Llm
                                 if server.flavour != "anthropic" else server.bodies[1]["system"])
 
 
+def test_a_hosted_reasoning_model_gets_max_completion_tokens_and_its_default_temperature() -> None:
+    with LlmServer(flavour="openai", api_key=KEY, reasoning=True, responder=_good_judgement) as server:
+        advisor = advisor_for(server)
+        first = advisor.judge(SPEC, CANDIDATES)
+        second = advisor.judge(SPEC, CANDIDATES[1:] + CANDIDATES[:1])
+    assert first.usable and second.usable
+    sent = [(("max_tokens" in body), ("max_completion_tokens" in body), body.get("temperature"))
+            for body in server.bodies]
+    assert sent[:3] == [(True, False, 0), (False, True, 0), (False, True, None)]
+    assert sent[3:] == [(False, True, None)], "learnt once, then asked right the first time"
+    assert all("response_format" in body for body in server.bodies), "structured output kept"
+
+
 def test_a_refused_key_is_named_and_never_shown(
     server: LlmServer, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -235,7 +248,7 @@ def _place_by_transliteration(body: dict[str, Any]) -> Any:
 def test_the_model_fills_the_mapping_the_heuristics_left_empty(server: LlmServer) -> None:
     server.responder = _place_by_transliteration
     heuristic = map_files(KINO, KINO_TORRENT.files)
-    advice = advisor_for(server).complete_mapping(KINO, KINO_TORRENT, heuristic)
+    advice = advisor_for(server).complete_mapping(KINO, KINO_TORRENT.files, heuristic)
     assert heuristic.unmapped == ("t1", "t2")
     assert advice is not None and advice.value is not None
     assert [(entry.item_id, entry.file.index) for entry in advice.value.assignments] == [
@@ -247,7 +260,7 @@ def test_the_model_fills_the_mapping_the_heuristics_left_empty(server: LlmServer
 
 def test_a_placement_on_a_file_not_in_the_torrent_is_discarded(server: LlmServer) -> None:
     server.then(answer({"assignments": [{"item_id": "t1", "file_index": 7, "reason": "guess"}]}))
-    advice = advisor_for(server).complete_mapping(KINO, KINO_TORRENT,
+    advice = advisor_for(server).complete_mapping(KINO, KINO_TORRENT.files,
                                                   map_files(KINO, KINO_TORRENT.files))
     assert advice is not None and advice.value is None and advice.problem is not None
     assert advice.problem.reason.value == "unknown_file"
@@ -259,5 +272,5 @@ def test_a_complete_mapping_asks_nothing(server: LlmServer) -> None:
         FileEntry(1, "Кино/02 - Закрой за мной дверь, я ухожу.flac", 1)))
     mapped = map_files(KINO, tidy.files)
     assert mapped.unmapped == ()
-    assert advisor_for(server).complete_mapping(KINO, tidy, mapped) is None
+    assert advisor_for(server).complete_mapping(KINO, tidy.files, mapped) is None
     assert server.chat_count == 0

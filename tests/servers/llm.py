@@ -81,6 +81,9 @@ class LlmServer(LoopbackServer):
     """When set, requests without it get the provider's 401."""
     structured: bool = True
     """False: asking for structured output gets a 400, as older compatible servers answer."""
+    reasoning: bool = False
+    """openai: a hosted reasoning model (o-series, gpt-5): max_tokens, and a temperature other
+    than 1, get OpenAI's 400."""
     responder: Callable[[dict[str, Any]], Any] | None = None
     """Answers when the script is empty: gets the request body, returns the answer's JSON value."""
     script: deque[Scripted] = field(default_factory=deque)

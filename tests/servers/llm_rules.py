@@ -31,6 +31,12 @@ def request_problem(server: LlmServer, body: Any, headers: Any) -> tuple[int, st
 def _openai_problem(
     server: LlmServer, body: dict[str, Any], headers: Any
 ) -> tuple[int, str] | None:
+    if server.reasoning and "max_tokens" in body:
+        return 400, ("Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+                     "'max_completion_tokens' instead.")
+    if server.reasoning and body.get("temperature", 1) != 1:
+        return 400, (f"Unsupported value: 'temperature' does not support {body['temperature']} "
+                     "with this model. Only the default (1) value is supported.")
     response_format = body.get("response_format")
     if response_format is None:
         return None

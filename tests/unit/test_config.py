@@ -127,7 +127,8 @@ def test_no_file_means_defaults_inside_the_home(tmp_path: Path) -> None:
         ("[textbrain]\nauto_approve_threshold = 2\n", "between 0 and 1", "0.85"),
         ('[workers]\nacquisition = "two"\n', "acquisition = 'two'", "acquisition = 3"),
         ("[paths\n", "not valid TOML", "fix the syntax"),
-        ('[textbrain]\nmode = "llm_first"\n', "mode = 'llm_first': the LLM matcher is not available yet",
+        ('[textbrain]\nmode = "llm-first"\n',
+         "mode = 'llm-first': expected one of dumb_only, dumb_first, llm_first, llm_only",
          'mode = "dumb_only"'),
     ],
 )

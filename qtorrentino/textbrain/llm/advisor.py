@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from qtorrentino.config.model import LlmConfig
+    from qtorrentino.domain.files import FileEntry
     from qtorrentino.domain.ticket import TicketSpec
     from qtorrentino.search.result import SearchResult
     from qtorrentino.textbrain.filemap import FileMapping
@@ -53,13 +54,13 @@ class LlmAdvisor:
         return self.client.consult(variants_request(spec, tried), variants_validator(tried))
 
     def complete_mapping(
-        self, spec: TicketSpec, result: SearchResult, mapping: FileMapping
+        self, spec: TicketSpec, files: Sequence[FileEntry], mapping: FileMapping
     ) -> Advice[FileMapping] | None:
         """The mapping with the model's placements on the items it left open.
 
         None when there is nothing to ask: no item without a file, or no file left to give.
         """
-        gap = mapping_gap(spec, result.files, mapping)
+        gap = mapping_gap(spec, files, mapping)
         if not gap.items or not gap.files:
             return None
         advice = self.client.consult(mapping_request(spec, gap), mapping_validator(gap))

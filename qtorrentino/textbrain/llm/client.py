@@ -15,7 +15,7 @@ from qtorrentino.textbrain.llm.exchange import Advice, Discard, LlmUse, Problem,
 from qtorrentino.textbrain.llm.wire import error_text
 from qtorrentino.textbrain.llm.wire_anthropic import AnthropicWire
 from qtorrentino.textbrain.llm.wire_ollama import OllamaWire
-from qtorrentino.textbrain.llm.wire_openai import OpenAiWire
+from qtorrentino.textbrain.llm.wire_openai import OpenAiWire, parameter_fix
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -35,6 +35,8 @@ CACHE_DAYS = 365.0
 CACHE_PREFIX = "llm:"
 _FENCED = re.compile(r"^```(?:json)?\s*\n(.*)\n\s*```$", re.DOTALL)
 AUTH_HINT = "check api_key in [textbrain.llm]"
+MAX_ADJUSTMENTS = 3
+"""Requests resent after a 400 with what the server said it takes (two parameters, plain JSON)."""
 
 
 class ResponseCache(Protocol):
@@ -55,6 +57,8 @@ class LlmClient:
         self._http = HttpClient(secrets=(config.api_key,), max_bytes=MAX_ANSWER_BYTES)
         self._structured = True
         """Cleared once the server refuses structured output; JSON-only prompts from then on."""
+        self._renamed: dict[str, str | None] = {}
+        """Body parameters the server refused, and what is sent instead (None: nothing)."""
 
     def consult(self, request: LlmRequest, validate: Callable[[Any], T]) -> Advice[T]:
         """Ask (or read the cache), decode, validate; on a failure a Problem instead of a value."""
@@ -130,16 +134,30 @@ class LlmClient:
             return None
 
     def _exchange(self, request: LlmRequest, deadline: float) -> WireReply:
-        """POST the request; a server refusing structured output (400) is asked by prompt alone."""
+        """POST the request; after a 400 it is sent again as the server says it wants it: without a
+        parameter it refuses (a hosted reasoning model's max_tokens, temperature), or asking for
+        JSON by prompt alone when it refuses structured output."""
         structured = self._structured
         response = self._post(request, deadline, structured=structured)
-        if structured and response.status in (400, 422):
-            refused = error_text(response.body)
-            response = self._post(request, deadline, structured=False)
-            if 200 <= response.status < 300:
-                log.warning("the %s server refused structured output (%s); asking for JSON by "
-                            "prompt from now on", self.wire.name, self._http.redact(refused))
-                self._structured = False
+        refused = ""
+        for _ in range(MAX_ADJUSTMENTS):
+            if response.status not in (400, 422):
+                break
+            said = error_text(response.body)
+            fix = parameter_fix(said) if isinstance(self.wire, OpenAiWire) else None
+            if fix is not None and fix[0] not in self._renamed:
+                self._renamed[fix[0]] = fix[1]
+                log.warning("the %s server refused %s; sending %s from now on", self.wire.name,
+                            fix[0], fix[1] or "nothing in its place")
+            elif structured:
+                structured, refused = False, said
+            else:
+                break
+            response = self._post(request, deadline, structured=structured)
+        if structured != self._structured and 200 <= response.status < 300:
+            log.warning("the %s server refused structured output (%s); asking for JSON by "
+                        "prompt from now on", self.wire.name, self._http.redact(refused))
+            self._structured = False
         self._check_status(response)
         return self.wire.parse(_json_of(response))
 
@@ -150,6 +168,11 @@ class LlmClient:
             raise discarded(Discard.TIMEOUT, f"no answer within {self.config.timeout_seconds:g}s")
         body = self.wire.body(request, self.config.model, self.config.temperature,
                               structured=structured)
+        for name, instead in tuple(self._renamed.items()):
+            if name in body:
+                value = body.pop(name)
+                if instead is not None:
+                    body[instead] = value
         try:
             return self._http.post_json(self.wire.chat_url(self.config.base_url), body,
                                         timeout=remaining,

@@ -125,3 +125,8 @@ def completed_mapping(
                          key=lambda entry: order.get(entry.item_id, len(order)))
     unmapped = tuple(item_id for item_id in mapping.unmapped if item_id not in added)
     return FileMapping(tuple(assignments), unmapped, mapping.requested_count)
+
+
+def placed_by_llm(assignment: FileAssignment) -> bool:
+    """Whether the model made this placement (rather than the heuristic mapping)."""
+    return assignment.reason.startswith(METHOD_PREFIX)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from qtorrentino.textbrain.llm.exchange import Discard, WireReply, discarded
@@ -11,6 +12,16 @@ if TYPE_CHECKING:
     from qtorrentino.textbrain.llm.exchange import LlmRequest
 
 REFUSING_FINISHES = frozenset({"content_filter"})
+_UNSUPPORTED = re.compile(r"Unsupported (?:parameter|value): '(max_tokens|temperature)'")
+REPLACEMENTS = {"max_tokens": "max_completion_tokens", "temperature": None}
+"""What hosted reasoning models (o-series, gpt-5) take instead of a parameter they refuse (None:
+nothing, the model's default)."""
+
+
+def parameter_fix(error: str) -> tuple[str, str | None] | None:
+    """(the refused parameter, what to send instead) when a 400 says a parameter is unsupported."""
+    found = _UNSUPPORTED.search(error)
+    return (found.group(1), REPLACEMENTS[found.group(1)]) if found else None
 
 
 class OpenAiWire:
