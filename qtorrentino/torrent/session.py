@@ -295,13 +295,63 @@ class TorrentSession:
                 self._request_save(info_hash, record.handle)
 
     def start(self, info_hash: str) -> None:
-        """Begin downloading a metadata-only torrent after the look-before check (or resume it)."""
+        """Begin downloading a metadata-only torrent after the look-before check (or resume it).
+
+        A torrent that was seeding dials its known peers again: seeds dropped it while it wanted nothing.
+        """
         with self._lock:
             record = self._checked_record(info_hash)
             if record.awaiting_start:
                 self._begin_download(info_hash, record)
             else:
                 self.resume(info_hash)
+                for peer in record.peers:
+                    record.handle.connect_peer(peer)
+
+    def add_stored(
+        self,
+        save_path: Path,
+        *,
+        torrent_file: bytes | None,
+        magnet: str | None,
+        wanted_indexes: Collection[int] | None = None,
+    ) -> str:
+        """Add a torrent again from what the catalog kept (its .torrent, else its magnet).
+
+        With no resume data libtorrent checks whatever is already in save_path, so the data on disk is
+        verified in full and only what is missing is fetched. A magnet's `x.pe` peers are dialled either
+        way. A magnet-only torrent waits for `start()` once its metadata is checked.
+        """
+        peers: list[tuple[str, int]] = []
+        if magnet:
+            try:
+                peers = list(lt.parse_magnet_uri(magnet).peers)
+            except RuntimeError:
+                peers = []
+        if torrent_file:
+            return self.add_torrent_bytes(torrent_file, save_path, wanted_indexes=wanted_indexes, peers=peers)
+        if magnet:
+            return self.add_magnet(magnet, save_path, metadata_only=True)
+        raise TorrentError("nothing stored to add the torrent from (no .torrent and no magnet)")
+
+    def has(self, info_hash: str) -> bool:
+        """Whether the session holds this torrent."""
+        with self._lock:
+            return info_hash.lower() in self._records
+
+    def wanted_indexes(self, info_hash: str) -> frozenset[int] | None:
+        """The file indexes the torrent downloads (None: every file)."""
+        with self._lock:
+            return self._record(info_hash).wanted
+
+    def file_progress(self, info_hash: str) -> dict[int, tuple[int, int]]:
+        """Each real file's (bytes verified, size), by file index; empty before the metadata is known."""
+        with self._lock:
+            record = self._record(info_hash)
+            if record.files is None:
+                return {}
+            done = record.handle.file_progress(lt.torrent_handle.piece_granularity)
+            return {entry.index: (int(done[entry.index]), entry.size) for entry in record.files}
 
     def pause(self, info_hash: str) -> None:
         """Pause a torrent until `resume()`; it stays paused across restarts."""
@@ -774,6 +824,7 @@ def _status(status: lt.torrent_status, record: _Torrent) -> TorrentStatus:
         finished=status.is_finished and not waiting,
         seeding=status.is_seeding,
         error=error,
+        error_code=status.errc.value() if status.errc.value() and not record.refusal else None,
         active_seconds=int(status.active_duration.total_seconds()),
         seeding_seconds=int(status.seeding_duration.total_seconds()),
         added_at=datetime.fromtimestamp(record.added_time, UTC),

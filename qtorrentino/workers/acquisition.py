@@ -20,6 +20,7 @@ from qtorrentino.workers.catalog_lookup import CatalogHit, find_covering_torrent
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.candidates import audit_candidates, release_key, store_candidates
 from qtorrentino.workers.library_status import mark_library_items
+from qtorrentino.workers.stages import ACQUISITION, owned_by
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,8 @@ def search_request(spec: TicketSpec, query: str, *, structured: bool) -> SearchR
 class AcquisitionWorker(BaseWorker):
     """Turns a pending ticket into ranked, explained candidates and a decision."""
 
-    stages = (TicketState.PENDING, TicketState.ACQUIRING)
-    name = "acquisition"
+    stages = owned_by(ACQUISITION)
+    name = ACQUISITION
 
     def __init__(self, context: WorkerContext, indexers: IndexerSet, *, matcher: Matcher | None = None,
                  concurrency: int = 1, poll_seconds: float = 2.0) -> None:
