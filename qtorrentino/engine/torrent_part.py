@@ -85,6 +85,8 @@ class TorrentPart:
             started_by = Path(row.save_path).name
             delete_data = started_by in leavers
             self.remove(info_hash, delete_data)
+            if delete_data and Path(row.save_path).parent == self.context.config.paths.download_dir:
+                shutil.rmtree(row.save_path, ignore_errors=True)
             cancelled = TicketRow.get_or_none((TicketRow.id == started_by)
                                               & (TicketRow.state == TicketState.CANCELLED.value))
             with self.context.uow() as outbox:
