@@ -104,6 +104,8 @@ class _Torrent:
         self.wanted: frozenset[int] | None = None
         self.awaiting_start = False
         self.refusal: str | None = None
+        self.file_error: tuple[int, str] | None = None
+        """The errno and message of the last file error, until the torrent is resumed."""
         self.flushes_asked = self.flushes_done = 0
 
     def set_files(self, inspected: tuple[tuple[FileEntry, ...], int]) -> None:
@@ -371,6 +373,8 @@ class TorrentSession:
                     hint="It starts when its ticket is approved.",
                 )
             record.handle.clear_error()
+            record.file_error = None
+            record.handle.unset_flags(_FLAGS.upload_mode)
             record.handle.set_flags(_FLAGS.auto_managed)
             record.handle.resume()
 
@@ -563,6 +567,13 @@ class TorrentSession:
                     self._changed.notify_all()
             return []
         message = redact_text(alert.message())
+        if isinstance(alert, lt.file_error_alert):  # a full disk may only put the torrent in upload mode
+            with self._lock:
+                if (record := self._record_of(alert.handle)) is None:
+                    return []
+                record.file_error = (alert.error.value(), message)
+            log.warning("torrent file error: %s", message)
+            return [TorrentFailed(self._key_of(alert.handle), message)]
         if isinstance(alert, lt.torrent_error_alert):  # follows each file_error_alert
             log.warning("torrent error: %s", message)
             return [TorrentFailed(self._key_of(alert.handle), message)]
@@ -790,7 +801,8 @@ def _priorities(
 
 def _status(status: lt.torrent_status, record: _Torrent) -> TorrentStatus:
     paused = bool(status.flags & _FLAGS.paused)
-    error = record.refusal or (redact_text(status.errc.message()) if status.errc.value() else None)
+    error = record.refusal or (redact_text(status.errc.message()) if status.errc.value() else None) or (
+        record.file_error[1] if record.file_error else None)
     if error:
         state = TorrentState.ERROR
     elif record.awaiting_start:
@@ -824,7 +836,8 @@ def _status(status: lt.torrent_status, record: _Torrent) -> TorrentStatus:
         finished=status.is_finished and not waiting,
         seeding=status.is_seeding,
         error=error,
-        error_code=status.errc.value() if status.errc.value() and not record.refusal else None,
+        error_code=None if record.refusal else (
+            status.errc.value() or (record.file_error[0] if record.file_error else None)),
         active_seconds=int(status.active_duration.total_seconds()),
         seeding_seconds=int(status.seeding_duration.total_seconds()),
         added_at=datetime.fromtimestamp(record.added_time, UTC),
