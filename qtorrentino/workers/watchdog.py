@@ -24,7 +24,9 @@ class Watchdog:
     """Finds tickets with no owner, or no progress for [torrent] stall_minutes, and fails them for a person.
 
     Every ticket not waiting for a person has an owner in the stage table; the owner's progress is the
-    ticket's last state change or audit event. A ticket a worker holds right now is that worker's business.
+    ticket's last state change or audit event, whether or not a worker holds it (a worker stuck on a
+    request that never ends holds it too). A downloading ticket whose torrent is in the session is its
+    owner's business (stalls are blocklisted there).
     """
 
     def __init__(self, context: WorkerContext, session: TorrentSession) -> None:
@@ -62,8 +64,6 @@ class Watchdog:
         if state is TicketState.FAILED:
             if row.retryable and row.next_attempt_at is None:
                 return "it failed retryably but no retry is scheduled"
-            return None
-        if row.lease_owner is not None and row.lease_until is not None and row.lease_until > now:
             return None
         if now - self._last_progress(row) < self.limit:
             return None
