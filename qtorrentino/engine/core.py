@@ -62,10 +62,10 @@ class Core:
         return core
 
     def restore_library_items(self, outbox: object, ticket_id: str) -> None:
-        """A cancelled ticket's library items go back to wanted (whichever face cancelled it)."""
-        from qtorrentino.workers.library_status import mark_items  # noqa: PLC0415 - the CLI starts without it
+        """A cancelled ticket's library items waiting on its download go back to wanted (whichever face)."""
+        from qtorrentino.workers.library_status import restore_items  # noqa: PLC0415 - the CLI starts without it
 
-        mark_items(self.config, self.clock, self.commands.get(ticket_id), "wanted")
+        restore_items(self.config, self.clock, self.commands.get(ticket_id))
 
     def sync_libraries(self) -> None:
         """Keep the library table in step with config (name, kind, root, naming)."""

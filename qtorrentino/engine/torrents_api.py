@@ -29,6 +29,8 @@ class TorrentView:
     paused: bool
     ticket_ids: tuple[str, ...]
     save_path: str
+    error: str | None = None
+    """Why the torrent's download stopped (a full disk, a file error), from its failed ticket."""
 
     @classmethod
     def from_progress(cls, event: TorrentProgress) -> TorrentView:
@@ -50,7 +52,8 @@ class TorrentView:
                 "progress": round(self.progress, 4), "download_bps": self.download_bps,
                 "upload_bps": self.upload_bps, "peers": self.peers, "seeds": self.seeds,
                 "eta_seconds": self.eta_seconds, "ratio": round(self.ratio, 3), "state": self.state,
-                "paused": self.paused, "tickets": list(self.ticket_ids), "save_path": self.save_path}
+                "paused": self.paused, "tickets": list(self.ticket_ids), "save_path": self.save_path,
+                "error": self.error}
 
 
 @dataclass
@@ -87,17 +90,23 @@ class TorrentsAPI:
             query = query.where(TorrentRow.removed == False)  # noqa: E712
         rows = list(query)
         tickets: dict[str, list[str]] = {}
-        for ticket_id, info_hash in (TicketRow.select(TicketRow.id, TicketRow.info_hash)
-                                     .where(TicketRow.info_hash.in_([row.info_hash for row in rows])).tuples()):
+        errors: dict[str, str] = {}
+        for ticket_id, info_hash, state, failed_stage, error in (
+                TicketRow.select(TicketRow.id, TicketRow.info_hash, TicketRow.state, TicketRow.failed_stage,
+                                 TicketRow.error)
+                .where(TicketRow.info_hash.in_([row.info_hash for row in rows])).tuples()):
             tickets.setdefault(info_hash, []).append(ticket_id)
+            if state == "failed" and failed_stage == "downloading" and error:
+                errors[info_hash] = error
         with self._lock:
-            return [self._view(row, tuple(tickets.get(row.info_hash, ()))) for row in rows]
+            return [self._view(row, tuple(tickets.get(row.info_hash, ())), errors.get(row.info_hash))
+                    for row in rows]
 
-    def _view(self, row: TorrentRow, ticket_ids: tuple[str, ...]) -> TorrentView:
+    def _view(self, row: TorrentRow, ticket_ids: tuple[str, ...], error: str | None = None) -> TorrentView:
         view = TorrentView(info_hash=row.info_hash, name=row.name, total_size=row.total_size,
                            progress=row.progress, download_bps=0, upload_bps=0, peers=0, seeds=0,
                            eta_seconds=None, ratio=row.ratio, state=row.state, paused=row.paused,
-                           ticket_ids=ticket_ids, save_path=row.save_path)
+                           ticket_ids=ticket_ids, save_path=row.save_path, error=error)
         live = self._live.get(row.info_hash)
         return view if live is None else view.with_progress(live)
 

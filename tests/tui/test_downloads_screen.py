@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from qtorrentino.db.database import write_transaction
+from qtorrentino.domain.files import FileEntry
+from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.engine import Engine
+from qtorrentino.errors import TorrentFileError
+from qtorrentino.torrent import catalog
 from qtorrentino.tui.app import QtorrentinoApp, UiSettings
 from qtorrentino.tui.screens.downloads import DownloadsScreen
 from qtorrentino.tui.screens.modals import ConfirmModal
@@ -67,3 +72,19 @@ async def test_filter_by_name(engine: Engine, seeded: Seeded) -> None:
         await until(pilot, lambda: table(app, TABLE).row_count == 12, what="twelve torrents")
         await pilot.press("slash", *"Release 1")
         await until(pilot, lambda: table(app, TABLE).row_count == 3, what="Release 1, 10, 11")
+
+
+async def test_a_torrent_whose_download_failed_shows_why(engine: Engine, seeded: Seeded) -> None:
+    info_hash = engine.tickets.show(seeded.downloading).summary.info_hash
+    assert info_hash is not None
+    with write_transaction():
+        catalog.record_torrent(info_hash, "Portishead - Dummy (1994) [FLAC]", engine.config.paths.download_dir,
+                               [FileEntry(index=0, path="Dummy/01.flac", size=1000)], now=engine.clock.now())
+    engine.core.commands.fail(seeded.downloading, TicketState.DOWNLOADING, TorrentFileError(
+        "the download of Dummy stopped: No space left on device", fault="disk_full"))
+    app = QtorrentinoApp(engine, UiSettings.defaults())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("2")
+        await until(pilot, lambda: table(app, TABLE).row_count == 1, what="the failed torrent")
+        assert "No space left on device" in column_text(app, TABLE, "name")[0]
+        assert column_text(app, TABLE, "state")[0] == "error"
