@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from qtorrentino.engine.torrent_part import TorrentPart
 from qtorrentino.library.placer import clean_partial_files
 from qtorrentino.media.convert import ConversionPool
 from qtorrentino.search.indexers import IndexerSet
-from qtorrentino.engine.torrent_part import TorrentPart
 from qtorrentino.workers.acquisition import AcquisitionWorker
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.conversion import ConversionWorker

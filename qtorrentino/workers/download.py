@@ -10,7 +10,12 @@ from qtorrentino.db.models import CandidateRow, TicketItemRow, TorrentRow
 from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.states import ItemState, TicketState
 from qtorrentino.domain.ticket import MUSIC_KINDS, ItemType, TicketKind
-from qtorrentino.errors import HostileMetadata, MetadataRefused, QtorrentinoError, TorrentError, TorrentFileError
+from qtorrentino.errors import (
+    HostileMetadata,
+    MetadataRefused,
+    QtorrentinoError,
+    TorrentError,
+)
 from qtorrentino.search.indexers import IndexerSet
 from qtorrentino.textbrain.filecheck import check_file_list
 from qtorrentino.textbrain.filemap import FileMapping

@@ -76,8 +76,9 @@ class Watchdog:
 
     def _last_progress(self, row: TicketRow) -> datetime:
         event = latest(row.id)
-        at = parse_iso(event.at) if event is not None else row.updated_at
-        return max(at, row.updated_at, self._since)
+        updated: datetime = row.updated_at
+        at = parse_iso(event.at) if event is not None else updated
+        return max(at, updated, self._since)
 
     def _fail(self, row: TicketRow, why: str) -> None:
         state = TicketState(row.state)
