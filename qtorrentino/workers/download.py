@@ -81,6 +81,7 @@ class DownloadWorker(BaseWorker):
         if chosen.indexer == "catalog":
             raise TorrentError(f"the catalog torrent {chosen.info_hash} is no longer held",
                                hint="retry the ticket to acquire it again")
+        self.save_dir(detail.id).mkdir(parents=True, exist_ok=True)
         result = result_of(chosen)
         source = result.whole_magnet or self.indexers.fetch_torrent(result)
         if isinstance(source, bytes):

@@ -66,7 +66,8 @@ def require_room(download_dir: Path, needed_bytes: int, min_free_gb: float) -> N
     """Refuse to start a download that would leave less than `[paths] min_free_gb` free on its disk."""
     if needed_bytes <= 0:
         return
-    free = shutil.disk_usage(download_dir).free
+    existing = next(folder for folder in (download_dir, *download_dir.parents) if folder.exists())
+    free = shutil.disk_usage(existing).free
     reserve = int(min_free_gb * GIB)
     if needed_bytes + reserve > free:
         raise TorrentFileError(
@@ -76,28 +77,31 @@ def require_room(download_dir: Path, needed_bytes: int, min_free_gb: float) -> N
             fault="disk_full")
 
 
-def require_complete_files(session: TorrentSession, info_hash: str | None, indexes: Collection[int],
-                           *, flush: bool = False) -> None:
+def require_complete_files(session: TorrentSession, info_hash: str | None,
+                           indexes: Collection[int] | None = None, *, flush: bool = False) -> None:
     """The one answer to "may a ticket read these files of its torrent now?": NotReadyYet while not.
 
     Not while libtorrent checks the files (after an unclean stop, pieces it had not written are holes on
     disk), nor while any of them lacks verified bytes; with `flush`, not before libtorrent wrote out every
     block it holds (a piece passes its hash check before its blocks are necessarily on disk). A torrent no
     longer in the session (removed after downloading) is read from disk if every file is there whole.
+    `indexes` None asks about every file the torrent wants.
     """
-    if info_hash is None or not indexes:
+    if info_hash is None or (indexes is not None and not indexes):
         return
     try:
         status = session.status(info_hash)
         progress = session.file_progress(info_hash)
     except NotFound:
-        _require_on_disk(info_hash, indexes)
+        if indexes is not None:
+            _require_on_disk(info_hash, indexes)
         return
     if status.state is TorrentState.CHECKING:
         raise NotReadyYet(RECHECK_WAIT_SECS, f"torrent {status.name} is having its files checked")
     if not progress:
         raise NotReadyYet(RECHECK_WAIT_SECS, f"torrent {status.name} has no metadata yet")
-    missing = sum(size - done for index, (done, size) in progress.items() if index in indexes)
+    missing = (status.total_wanted - status.total_wanted_done if indexes is None else
+               sum(size - done for index, (done, size) in progress.items() if index in indexes))
     if missing > 0:
         raise NotReadyYet(RECHECK_WAIT_SECS, f"torrent {status.name} lacks {missing:,} wanted bytes")
     if flush and not session.flush_files(info_hash, FLUSH_TIMEOUT_SECS):
