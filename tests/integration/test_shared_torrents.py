@@ -106,3 +106,27 @@ def test_cancel_lowers_a_shared_torrent_then_removes_it_with_its_data(tmp_path: 
     assert row.removed
     assert not (tmp_path / "home" / "downloads" / first).exists()
     assert "TicketCancelled" in history
+
+
+def test_cancelling_a_downloading_ticket_stops_and_removes_its_download(tmp_path: Path) -> None:
+    make_album(tmp_path / "content" / ALBUM, tracks=3, seconds=20.0, artist="Shared Artist", album="Shared Album",
+               year=2005, noise=True)
+    with Seeder(tmp_path / "seeder", upload_rate_limit_kib=48) as seeder:
+        seeded = seeder.seed(tmp_path / "content" / ALBUM)
+        with TorznabServer(releases=[offer(seeded, ALBUM, category=3000)]) as server:
+            home = world_home(tmp_path / "home", server, threshold=0.6)
+            engine = Engine.open(home)
+            engine.start()
+            try:
+                ticket = engine.tickets.add_json(album_ticket(range(1, 4)), actor="cli:test")[0].id
+                wait_for_state(engine, ticket, TicketState.DOWNLOADING)
+                assert cli(home, "ticket", "cancel", ticket).returncode == 0
+                wait_until(lambda: engine.audit.latest(ticket, "TorrentRemoved") is not None, timeout=20,
+                           what="TorrentRemoved")
+                listed = [view.info_hash for view in engine.torrents.list()]
+                statuses = {row.status for row in LibraryItemRow.select().where(LibraryItemRow.kind == "track")}
+            finally:
+                engine.stop()
+    assert seeded.info_hash not in listed
+    assert statuses == {"wanted"}
+    assert not (tmp_path / "home" / "downloads" / ticket).exists()
