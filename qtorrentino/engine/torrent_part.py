@@ -67,7 +67,8 @@ class TorrentPart:
         source = "its stored .torrent" if row.torrent_file else "its stored magnet"
         log.warning("torrent %s (%s): %s; added again from %s with a full check", row.name, info_hash, why, source)
         with self.context.uow() as outbox:
-            for ticket_id in tickets_of_torrent(info_hash) or [None]:
+            holders: list[str | None] = [*tickets_of_torrent(info_hash)] or [None]
+            for ticket_id in holders:
                 self.context.audit.record(outbox, "DownloadStarted", ticket_id=ticket_id, actor="engine", data={
                     "info_hash": info_hash, "torrent_name": row.name, "size_bytes": None, "duration_secs": None,
                     "error": None, "resumed": f"resume data unusable ({redact_text(why)[:200]}); added again "

@@ -74,9 +74,9 @@ def look_now(state: TicketState, info_hashes: Iterable[str]) -> int:
     if not hashes:
         return 0
     with write_transaction():
-        return TicketRow.update(lease_until=None).where(
+        return int(TicketRow.update(lease_until=None).where(
             (TicketRow.state == state.value) & TicketRow.info_hash.in_(hashes)
-            & TicketRow.lease_owner.is_null() & TicketRow.lease_until.is_null(False)).execute()
+            & TicketRow.lease_owner.is_null() & TicketRow.lease_until.is_null(False)).execute())
 
 
 def release_all() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -136,7 +137,7 @@ class ConversionWorker(BaseWorker):
                 "item_id": item.id, "input_path": item.source_path, "output_path": None, "duration_ms": None,
                 "error": error.message})
 
-    def _progress(self, ticket_id: str, item_id: str) -> object:
+    def _progress(self, ticket_id: str, item_id: str) -> Callable[[float], None]:
         bus = self.context.bus
 
         def report(fraction: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from qtorrentino.domain.files import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
@@ -35,7 +36,7 @@ def _ticket_item(item: ItemView) -> TicketItem:
                       season=item.season, duration_secs=item.duration_secs)
 
 
-def verify_duration(expected: dict[Path, float]) -> object:
+def verify_duration(expected: dict[Path, float]) -> Callable[[Path], None]:
     """The placer's verify hook: media files probe, and last what the ticket expects (±2 s) when it says."""
 
     def verify(path: Path) -> None:

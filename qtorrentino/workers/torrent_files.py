@@ -37,7 +37,7 @@ def ticket_file_indexes(ticket_id: str) -> set[int]:
     """The torrent files a ticket's requested items come from."""
     rows = TicketItemRow.select(TicketItemRow.file_index).where(
         (TicketItemRow.ticket == ticket_id) & TicketItemRow.requested & TicketItemRow.file_index.is_null(False))
-    return {int(row.file_index) for row in rows}
+    return {int(row.file_index) for row in rows if row.file_index is not None}
 
 
 def wanted_file_indexes(info_hash: str) -> set[int]:
