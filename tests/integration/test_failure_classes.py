@@ -1,4 +1,5 @@
-"""Failure classes and the watchdog: a bad release is blocklisted, a ticket nobody moves gets a person's error."""
+"""Failure classes, the watchdog and stopping: a bad release is blocklisted, a stuck ticket gets a person's error,
+a stop cancels ffmpeg before it waits."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from qtorrentino.domain.states import TicketState
+from qtorrentino.db.models import TicketItemRow
+from qtorrentino.domain.states import ItemState, TicketState
 from qtorrentino.engine.engine import Engine
-from tests.conftest import run_cli
+from tests.conftest import make_home, run_cli
 from tests.integration.loopback_world import offer, types_of, wait_for_state, wait_until, world_home
-from tests.media_fixtures import make_album
+from tests.media_fixtures import make_album, make_tone
 from tests.servers.seeder import Seeder
 from tests.servers.torznab import Release, TorznabServer
 
@@ -111,3 +113,36 @@ def test_a_ticket_nobody_moves_gets_an_error_and_exit_when_idle_does_not_wait_fo
     events = [json.loads(line) for line in home.audit_jsonl.read_text().splitlines()]
     assert any(e["type"] == "TicketStateChanged" and e["data"]["to_state"] == "failed"
                and "stuck" in e["data"]["reason"] for e in events if e["ticket_id"] == ticket)
+
+
+def test_stop_cancels_a_running_conversion_first_and_leaves_the_ticket_to_resume(tmp_path: Path) -> None:
+    source = make_tone(tmp_path / "source" / "01 - Long Track.flac", seconds=1200)
+    home = make_home(tmp_path / "home")
+    engine = Engine.open(home)
+    ticket = engine.tickets.add_json({
+        "kind": "album", "query": {"artist": "Long Artist", "album": "Long Album", "year": 2004},
+        "items": [{"id": "t1", "disc": 1, "number": 1, "title": "Long Track"}],
+        "constraints": {"format": "mp3", "bitrate_kbps": 320}}, actor="cli:test")[0].id
+    with engine.core.uow() as outbox:
+        for state in (TicketState.ACQUIRING, TicketState.NEEDS_APPROVAL, TicketState.ACQUIRING,
+                      TicketState.AUTO_APPROVED, TicketState.DOWNLOADING, TicketState.CONVERTING):
+            engine.core.commands.transition(outbox, ticket, state, reason="test", actor="engine")
+        TicketItemRow.update(state=ItemState.DOWNLOADED.value, source_path=str(source)).where(
+            TicketItemRow.ticket == ticket).execute()
+    engine.start()
+    try:
+        wait_until(lambda: engine.audit.latest(ticket, "ConversionStarted") is not None, timeout=30)
+        time.sleep(1.0)
+    finally:
+        started = time.monotonic()
+        engine.stop()
+        took = time.monotonic() - started
+    engine = Engine.open(home)
+    try:
+        shown = engine.tickets.show(ticket)
+        failed = engine.audit.latest(ticket, "ConversionFailed")
+    finally:
+        engine.stop()
+    assert took < 8, f"stop took {took:.1f} s: it waited for ffmpeg"
+    assert shown.state is TicketState.CONVERTING and shown.summary.error is None
+    assert failed is None
