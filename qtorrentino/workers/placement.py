@@ -96,7 +96,8 @@ class PlacementWorker(BaseWorker):
                 self.context.audit.record(outbox, "PlacementFailed", ticket_id=detail.id, actor="engine", data={
                     "files": [{"item_id": p.item_id, "path": str(library.path / p.relative), "method": None}
                               for p in plan],
-                    "rollback_status": getattr(error, "rollback_status", "rolled_back"), "error": error.message})
+                    "rollback_status": getattr(error, "rollback_status", "rolled_back"), "error": error.message,
+                    "library": library.name, "fault": getattr(error, "fault", None)})
             if isinstance(error.__cause__, ReleaseBound):
                 raise VerificationFailed(error.message, hint="the release is blocklisted for this ticket and "
                                                              "the next candidate is tried") from error

@@ -42,6 +42,7 @@ def test_a_release_that_fails_verification_is_blocklisted_and_the_next_candidate
                                        TicketState.FAILED, TicketState.COMPLETED)
                 summary = engine.tickets.show(ticket).summary
                 blocked = engine.audit.latest(ticket, "ReleaseBlocklisted")
+                refused = engine.audit.latest(ticket, "PlacementFailed")
                 history = types_of(engine, ticket)
                 wait_until(lambda: engine.audit.latest(None, "TorrentRemoved") is not None, timeout=15,
                            what="the left torrent removed")
@@ -52,6 +53,7 @@ def test_a_release_that_fails_verification_is_blocklisted_and_the_next_candidate
     assert blocked is not None and blocked.data["info_hash"] == seeded.info_hash
     assert "lasts 4.0 s, the ticket expects 200 s" in blocked.data["reason"]
     assert history.index("PlacementFailed") < history.index("ReleaseBlocklisted")
+    assert refused is not None and refused.data["library"] == "Music" and refused.data["fault"] is None
     assert history.count("SearchExecuted") >= 2 and "AdminRetry" not in history
     assert not list((tmp_path / "home" / "music").rglob("*.flac"))
     assert idle
