@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import ClassVar
+
+
+class FailureClass(StrEnum):
+    """What a failure does to a ticket (docs/states.md): decided once per error type, routed in one place."""
+
+    TRANSIENT = "transient"
+    """Network, HTTP 5xx, disk busy or full: failed, retried with back-off, resumes in the same stage."""
+    RELEASE = "release"
+    """The release is bad (verification failed, corrupt or wrong content): blocklisted, next candidate."""
+    TICKET = "ticket"
+    """The ticket cannot be done as asked (impossible constraints, no such library): failed for good."""
 
 
 class QtorrentinoError(Exception):
@@ -10,6 +22,11 @@ class QtorrentinoError(Exception):
 
     retryable: ClassVar[bool] = False
     exit_code: ClassVar[int] = 1
+
+    @property
+    def failure_class(self) -> FailureClass:
+        """Transient when retryable, else bound to the ticket; release-bound errors say so themselves."""
+        return FailureClass.TRANSIENT if self.retryable else FailureClass.TICKET
 
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)
@@ -24,6 +41,11 @@ class ConfigError(QtorrentinoError):
     """The config file or a command-line value is wrong; the message names the key and the fix."""
 
     exit_code = 2
+
+    @property
+    def failure_class(self) -> FailureClass:
+        """A ticket naming a library that is not configured cannot be done until the config changes."""
+        return FailureClass.TICKET
 
 
 class UsageError(QtorrentinoError):
@@ -77,11 +99,19 @@ class HostileMetadata(TorrentError):
 
     retryable = False
 
+    @property
+    def failure_class(self) -> FailureClass:
+        return FailureClass.RELEASE
+
 
 class MetadataRefused(TorrentError):
     """A candidate's file list does not fit the ticket; the next candidate should be tried."""
 
     retryable = False
+
+    @property
+    def failure_class(self) -> FailureClass:
+        return FailureClass.RELEASE
 
 
 class ConversionError(QtorrentinoError):
@@ -125,3 +155,28 @@ class LlmError(QtorrentinoError):
     def __init__(self, message: str, *, reason: str, hint: str = "") -> None:
         super().__init__(message, hint=hint)
         self.reason = reason
+
+
+class ReleaseBound(QtorrentinoError):
+    """A failure that belongs to the chosen release, not the ticket: blocklist it, try the next candidate."""
+
+    @property
+    def failure_class(self) -> FailureClass:
+        return FailureClass.RELEASE
+
+
+class VerificationFailed(ReleaseBound):
+    """A downloaded or converted file is not what the ticket asked for (duration, no audio, unreadable)."""
+
+
+class TorrentFileError(TorrentError):
+    """libtorrent could not read or write a torrent's files (disk full, I/O error, permission denied)."""
+
+    def __init__(self, message: str, *, hint: str = "", fault: str = "file_error") -> None:
+        super().__init__(message, hint=hint)
+        self.fault = fault
+        """`disk_full` for ENOSPC (the notifier keys on it), else `file_error`."""
+
+
+class TicketStuck(QtorrentinoError):
+    """Nothing moved a ticket for too long, or nothing can: it waits for a person (retry, cancel)."""

@@ -43,6 +43,9 @@ class PathsConfig:
     """Torrents download and seed here."""
     staging_dir: Path
     """Conversion output waits here before placement."""
+    min_free_gb: float = 1
+    """A torrent is not started (or resumed) when its wanted bytes would leave less free space than this
+    on the download filesystem, in GiB."""
 
 
 @dataclass(frozen=True, slots=True)

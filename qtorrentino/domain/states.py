@@ -62,8 +62,8 @@ _PIPELINE: dict[TicketState, frozenset[TicketState]] = {
     S.APPROVED: frozenset({S.DOWNLOADING, S.ACQUIRING}),
     S.AUTO_APPROVED: frozenset({S.DOWNLOADING, S.ACQUIRING}),
     S.DOWNLOADING: frozenset({S.CONVERTING, S.ACQUIRING}),
-    S.CONVERTING: frozenset({S.PLACING}),
-    S.PLACING: frozenset({S.COMPLETED}),
+    S.CONVERTING: frozenset({S.PLACING, S.ACQUIRING}),
+    S.PLACING: frozenset({S.COMPLETED, S.ACQUIRING}),
     S.FAILED: RETRY_STAGES,
 }
 

@@ -57,8 +57,15 @@ class Core:
         uow = UnitOfWork(audit, bus)
         core = cls(home=home, config=config, clock=clock, bus=bus, audit=audit, uow=uow,
                    commands=TicketCommands(uow, clock), creator=TicketCreator(uow, clock, config))
+        core.commands.cancel_hooks.append(core.restore_library_items)
         core.sync_libraries()
         return core
+
+    def restore_library_items(self, outbox: object, ticket_id: str) -> None:
+        """A cancelled ticket's library items waiting on its download go back to wanted (whichever face)."""
+        from qtorrentino.workers.library_status import restore_items  # noqa: PLC0415 - the CLI starts without it
+
+        restore_items(self.config, self.clock, self.commands.get(ticket_id))
 
     def sync_libraries(self) -> None:
         """Keep the library table in step with config (name, kind, root, naming)."""

@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 from qtorrentino import __version__
-from qtorrentino.audit.query import AuditFilter, page
 from qtorrentino.clock import Clock
 from qtorrentino.config.home import Home
 from qtorrentino.config.model import Config
-from qtorrentino.db.database import database
 from qtorrentino.engine.api import AuditAPI, TicketsAPI
+from qtorrentino.engine.changes import ChangeWatcher
 from qtorrentino.engine.core import Core
 from qtorrentino.engine.library_api import LibraryAPI
 from qtorrentino.engine.lock import HomeLock
 from qtorrentino.engine.torrents_api import TorrentsAPI
 from qtorrentino.engine.wiring import build_parts, every
-from qtorrentino.events import AuditRecorded
 from qtorrentino.workers.base import WorkerContext
 from qtorrentino.workers.manager import WorkerManager
 
 log = logging.getLogger(__name__)
 
-WATCH_SECONDS = 0.25
 PURGE_SECONDS = 3600.0
 """How often expired trash and metadata cache entries are purged."""
 
@@ -46,15 +42,12 @@ class Engine:
                                      tickets=core.commands, home=core.home)
         self.parts = build_parts(self.context)
         self.parts.chores.append(every(PURGE_SECONDS, self.library.purge_expired))
-        self.manager = WorkerManager(self.context, self.parts.workers, self.parts.chores,
-                                     tick=self.parts.finished)
+        self.manager = WorkerManager(self.context, self.parts.workers, self.parts.chores)
         if self.parts.torrent is not None:
             self.torrents.controls = self.parts.torrent.controls
         core.uow.after_commit = self.manager.wake_all
-        self._published: set[int] = set()
-        core.uow.on_published = lambda seq: self._published.add(seq)
-        self._watch_stop = threading.Event()
-        self._watcher: threading.Thread | None = None
+        self.changes = ChangeWatcher(self.home.wake_file, self.bus, self.manager.wake_all)
+        core.uow.on_published = self.changes.published
         self._started = False
         self._stopped = False
 
@@ -78,12 +71,10 @@ class Engine:
         with self.core.uow() as outbox:
             self.core.audit.record(outbox, "ServiceStarted", ticket_id=None, actor="engine",
                                    data={"version": __version__, "config_hash": self.parts.config_hash})
-        self._cursor = self._last_seq()
         self.parts.start()
         if workers:
             self.manager.start()
-        self._watcher = threading.Thread(target=self._watch, name="change-watcher", daemon=True)
-        self._watcher.start()
+        self.changes.start()
         self._started = True
 
     def stop(self, timeout: float = 30.0, reason: str = "stopped") -> None:
@@ -91,7 +82,6 @@ class Engine:
         if self._stopped:
             return
         self._stopped = True
-        self._watch_stop.set()
         try:
             self.manager.stop(timeout)
             self.parts.stop(timeout)
@@ -100,8 +90,7 @@ class Engine:
                     self.core.audit.record(outbox, "ServiceStopped", ticket_id=None, actor="engine",
                                            data={"reason": reason})
         finally:
-            if self._watcher is not None:
-                self._watcher.join(timeout)
+            self.changes.stop(timeout)
             self.core.close()
             self._lock.release()
 
@@ -111,34 +100,3 @@ class Engine:
     def is_idle(self) -> bool:
         """True when no ticket can move without a person."""
         return self.tickets.is_idle()
-
-    def _last_seq(self) -> int:
-        found = page(AuditFilter(), limit=1).events
-        return found[0].seq if found else 0
-
-    def _watch(self) -> None:
-        """Notice commits made by other processes (the CLI): wake the workers and tell the faces."""
-        wake_file = self.home.wake_file
-        last_mtime = wake_file.stat().st_mtime_ns if wake_file.exists() else 0
-        while not self._watch_stop.wait(WATCH_SECONDS):
-            try:
-                mtime = wake_file.stat().st_mtime_ns if wake_file.exists() else 0
-                if mtime != last_mtime:
-                    last_mtime = mtime
-                    self._publish_external()
-                    self.manager.wake_all()
-            except Exception:  # noqa: BLE001 - the watcher must outlive a database hiccup
-                log.exception("change watcher failed")
-        database.close()
-
-    def _publish_external(self) -> None:
-        events = sorted(page(AuditFilter(), limit=500).events, key=lambda event: event.seq)
-        for event in events:
-            if event.seq > self._cursor and event.seq not in self._published:
-                self.bus.publish(AuditRecorded(seq=event.seq, type=event.type, ticket_id=event.ticket_id,
-                                               actor=event.actor, at=event.at, data=event.data))
-        if events:
-            self._cursor = max(self._cursor, events[-1].seq)
-            self._published = {seq for seq in self._published if seq > self._cursor}
-
-

@@ -37,6 +37,8 @@ class TorrentView:
     downloaded: int = 0
     cleanup_candidate: bool = False
     """Past its seed goals: over the storage budget it is removed, least recently used first."""
+    error: str | None = None
+    """Why the torrent's download stopped (a full disk, a file error), from its failed ticket."""
 
     @classmethod
     def from_progress(cls, event: TorrentProgress) -> TorrentView:
@@ -61,7 +63,7 @@ class TorrentView:
                 "eta_seconds": self.eta_seconds, "ratio": round(self.ratio, 3), "state": self.state,
                 "paused": self.paused, "tickets": list(self.ticket_ids), "save_path": self.save_path,
                 "uploaded": self.uploaded, "downloaded": self.downloaded,
-                "cleanup_candidate": self.cleanup_candidate}
+                "cleanup_candidate": self.cleanup_candidate, "error": self.error}
 
 
 @dataclass
@@ -105,18 +107,24 @@ class TorrentsAPI:
             query = query.where(TorrentRow.removed == False)  # noqa: E712
         rows = list(query)
         tickets: dict[str, list[str]] = {}
-        for ticket_id, info_hash in (TicketRow.select(TicketRow.id, TicketRow.info_hash)
-                                     .where(TicketRow.info_hash.in_([row.info_hash for row in rows])).tuples()):
+        errors: dict[str, str] = {}
+        for ticket_id, info_hash, state, failed_stage, error in (
+                TicketRow.select(TicketRow.id, TicketRow.info_hash, TicketRow.state, TicketRow.failed_stage,
+                                 TicketRow.error)
+                .where(TicketRow.info_hash.in_([row.info_hash for row in rows])).tuples()):
             tickets.setdefault(info_hash, []).append(ticket_id)
+            if state == "failed" and failed_stage == "downloading" and error:
+                errors[info_hash] = error
         with self._lock:
-            return [self._view(row, tuple(tickets.get(row.info_hash, ()))) for row in rows]
+            return [self._view(row, tuple(tickets.get(row.info_hash, ())), errors.get(row.info_hash))
+                    for row in rows]
 
-    def _view(self, row: TorrentRow, ticket_ids: tuple[str, ...]) -> TorrentView:
+    def _view(self, row: TorrentRow, ticket_ids: tuple[str, ...], error: str | None = None) -> TorrentView:
         view = TorrentView(info_hash=row.info_hash, name=row.name, total_size=row.total_size,
                            progress=row.progress, download_bps=0, upload_bps=0, peers=0, seeds=0,
                            eta_seconds=None, ratio=row.ratio, state=row.state, paused=row.paused,
                            ticket_ids=ticket_ids, save_path=row.save_path, uploaded=row.uploaded,
-                           downloaded=row.downloaded, cleanup_candidate=row.seeding_done)
+                           downloaded=row.downloaded, cleanup_candidate=row.seeding_done, error=error)
         live = self._live.get(row.info_hash)
         return view if live is None else view.with_progress(live)
 

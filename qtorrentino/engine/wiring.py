@@ -4,23 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from qtorrentino.engine.torrent_part import TorrentPart
 from qtorrentino.library.placer import clean_partial_files
 from qtorrentino.media.convert import ConversionPool
 from qtorrentino.notify.notifier import Notifier
 from qtorrentino.search.indexers import IndexerSet
-from qtorrentino.engine.torrent_part import TorrentPart
 from qtorrentino.torrent.progress import PERSIST_SECONDS
 from qtorrentino.workers.acquisition import AcquisitionWorker
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.candidate_files import CandidateFilesWorker
 from qtorrentino.workers.conversion import ConversionWorker
 from qtorrentino.workers.download import DownloadWorker
+from qtorrentino.workers.downloading import DownloadingWorker
 from qtorrentino.workers.placement import PlacementWorker
+from qtorrentino.workers.stages import (
+    ACQUISITION,
+    CANDIDATE_FILES,
+    CONVERSION,
+    DOWNLOAD_START,
+    DOWNLOADING,
+    PLACEMENT,
+    helper_names,
+    worker_names,
+)
+from qtorrentino.workers.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +46,6 @@ class Parts:
     starters: list[Callable[[], None]] = field(default_factory=list)
     stoppers: list[Callable[[float], None]] = field(default_factory=list)
     torrent: TorrentPart | None = None
-    finished: threading.Event = field(default_factory=threading.Event)
-    """Set by the torrent listener when a download finishes, to run the monitor at once."""
 
     def start(self) -> None:
         for starter in self.starters:
@@ -81,28 +90,38 @@ def clean_libraries(context: WorkerContext) -> None:
 
 
 def build_parts(context: WorkerContext) -> Parts:
-    """Build the workers and adapters from config."""
+    """Build the adapters from config and one worker per owner and per helper the stage table names."""
     config = context.config
     poll = config.workers.poll_interval_seconds
     parts = Parts(config_hash=config_hash(context))
     notifier = Notifier(context)
     indexers = IndexerSet(config.indexers, context.clock)
     parts.stoppers.append(lambda timeout: indexers.close())
-    parts.workers.append(AcquisitionWorker(context, indexers, concurrency=config.workers.acquisition,
-                                           poll_seconds=poll))
-    torrent = TorrentPart(context, parts.finished)
+    downloading: list[DownloadingWorker] = []
+    torrent = TorrentPart(context, lambda info_hash: downloading[0].torrent_changed(info_hash))
     parts.torrent = torrent
     parts.starters.append(torrent.restore)
     parts.stoppers.append(torrent.close)
-    download = DownloadWorker(context, torrent.session, indexers, poll_seconds=poll)
-    parts.workers.append(download)
-    parts.workers.append(CandidateFilesWorker(context, torrent.session, indexers, poll_seconds=poll))
-    parts.chores.extend([torrent.apply_commands, download.monitor, torrent.enforce_seeding_policy,
-                         every(PERSIST_SECONDS, torrent.tracker.persist_pending)])
     pool = ConversionPool(config.workers.conversion)
     parts.stoppers.append(lambda timeout: pool.shutdown(cancel_running=True))
-    parts.workers.append(ConversionWorker(context, pool, torrent.session, poll_seconds=poll))
-    parts.workers.append(PlacementWorker(context, torrent.session, poll_seconds=poll))
+    factories: dict[str, Callable[[], BaseWorker]] = {
+        ACQUISITION: lambda: AcquisitionWorker(context, indexers, concurrency=config.workers.acquisition,
+                                               poll_seconds=poll),
+        DOWNLOAD_START: lambda: DownloadWorker(context, torrent.session, indexers, poll_seconds=poll),
+        DOWNLOADING: lambda: DownloadingWorker(context, torrent.session, poll_seconds=poll),
+        CONVERSION: lambda: ConversionWorker(context, pool, torrent.session, poll_seconds=poll),
+        PLACEMENT: lambda: PlacementWorker(context, torrent.session, poll_seconds=poll),
+    }
+    helpers: dict[str, Callable[[], BaseWorker]] = {
+        CANDIDATE_FILES: lambda: CandidateFilesWorker(context, torrent.session, indexers, poll_seconds=poll),
+    }
+    parts.workers.extend(factories[name]() for name in worker_names())
+    parts.workers.extend(helpers[name]() for name in helper_names())
+    downloading.append(next(w for w in parts.workers if isinstance(w, DownloadingWorker)))
+    watchdog = Watchdog(context, torrent.session)
+    parts.chores.extend([torrent.apply_commands, torrent.release_left_torrents, torrent.enforce_seeding_policy,
+                         every(PERSIST_SECONDS, torrent.tracker.persist_pending),
+                         every(watchdog.interval_seconds, watchdog.run)])
     parts.starters.insert(0, lambda: clean_libraries(context))
     parts.starters.append(notifier.start)
     parts.stoppers.insert(0, notifier.stop)

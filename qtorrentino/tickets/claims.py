@@ -12,6 +12,7 @@ from qtorrentino.db.models import TicketRow
 from qtorrentino.domain.states import TicketState
 
 LEASE_SECONDS = 600
+"""How long a claim holds without renewal; a running worker renews its claims well before this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,31 @@ def postpone(claim: Claim, until: datetime | None) -> None:
     with write_transaction():
         TicketRow.update(lease_owner=None, lease_until=until).where(
             (TicketRow.id == claim.ticket_id) & (TicketRow.lease_owner == claim.owner)).execute()
+
+
+def renew(claims: Iterable[Claim], *, clock: Clock) -> int:
+    """Extend the leases of claims still being worked on (a long conversion is never claimed twice)."""
+    held = list(claims)
+    if not held:
+        return 0
+    until = clock.now() + timedelta(seconds=LEASE_SECONDS)
+    renewed = 0
+    with write_transaction():
+        for claim in held:
+            renewed += TicketRow.update(lease_until=until).where(
+                (TicketRow.id == claim.ticket_id) & (TicketRow.lease_owner == claim.owner)).execute()
+    return renewed
+
+
+def look_now(state: TicketState, info_hashes: Iterable[str]) -> int:
+    """Make postponed tickets of these torrents claimable at once (their torrent just finished)."""
+    hashes = sorted(set(info_hashes))
+    if not hashes:
+        return 0
+    with write_transaction():
+        return int(TicketRow.update(lease_until=None).where(
+            (TicketRow.state == state.value) & TicketRow.info_hash.in_(hashes)
+            & TicketRow.lease_owner.is_null() & TicketRow.lease_until.is_null(False)).execute())
 
 
 def release_all() -> int:

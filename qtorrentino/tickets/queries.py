@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from peewee import fn
 
-from qtorrentino.db.models import TicketItemRow, TicketRow
+from qtorrentino.db.models import TicketItemRow, TicketRow, TorrentRow
 from qtorrentino.domain.states import ItemState, TicketState, is_idle_state
 from qtorrentino.tickets.rows import summary
 from qtorrentino.tickets.views import TicketSummary
@@ -56,3 +56,40 @@ def all_idle() -> bool:
 
 def any_failed() -> bool:
     return TicketRow.select().where(TicketRow.state == TicketState.FAILED.value).exists()
+
+
+HOLDING_STATES: frozenset[TicketState] = frozenset({
+    TicketState.APPROVED, TicketState.AUTO_APPROVED, TicketState.DOWNLOADING, TicketState.CONVERTING,
+    TicketState.PLACING, TicketState.COMPLETED, TicketState.FAILED})
+"""A ticket in these states holds its torrent (`ticket.info_hash`): it downloads, reads or seeds its files."""
+
+
+def tickets_of_torrent(info_hash: str) -> list[str]:
+    """The one rule for "which tickets does this torrent serve": the holders, downloading ones first."""
+    rows = (TicketRow.select(TicketRow.id, TicketRow.state)
+            .where((TicketRow.info_hash == info_hash) & TicketRow.linked_to.is_null()
+                   & TicketRow.state.in_([state.value for state in HOLDING_STATES]))
+            .order_by(TicketRow.updated_at.desc()).tuples())
+    found = list(rows)
+    return [ticket for ticket, state in found if state == TicketState.DOWNLOADING.value] + [
+        ticket for ticket, state in found if state != TicketState.DOWNLOADING.value]
+
+
+def ticket_of_torrent(info_hash: str) -> str | None:
+    """The ticket a torrent's progress is shown under: a downloading holder, else the latest one."""
+    holders = tickets_of_torrent(info_hash)
+    return holders[0] if holders else None
+
+
+def left_torrents() -> dict[str, set[str]]:
+    """Torrents still held in the catalog that some ticket has left (cancelled, or gone back to acquiring),
+    with those tickets' ids: their files may be lowered, or the torrent removed."""
+    holding = [state.value for state in HOLDING_STATES]
+    rows = (TicketRow.select(TicketRow.id, TicketRow.info_hash)
+            .join(TorrentRow, on=(TorrentRow.info_hash == TicketRow.info_hash))
+            .where((TorrentRow.removed == False) & TicketRow.state.not_in(holding)  # noqa: E712
+                   & TicketRow.linked_to.is_null()).tuples())
+    found: dict[str, set[str]] = {}
+    for ticket_id, info_hash in rows:
+        found.setdefault(info_hash, set()).add(ticket_id)
+    return found

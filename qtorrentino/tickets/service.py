@@ -12,9 +12,9 @@ from qtorrentino.clock import Clock
 from qtorrentino.db.models import BlocklistRow, CandidateRow, TicketItemRow, TicketRow
 from qtorrentino.domain.magnet import parse_magnet
 from qtorrentino.domain.redact import redact_text
-from qtorrentino.domain.states import RETRY_STAGES, ItemState, TicketState, check_transition
+from qtorrentino.domain.states import RETRY_STAGES, TRANSITIONS, ItemState, TicketState, check_transition
 from qtorrentino.domain.ticket import TicketSpec
-from qtorrentino.errors import IllegalTransition, NotFound, QtorrentinoError, UsageError
+from qtorrentino.errors import FailureClass, IllegalTransition, NotFound, QtorrentinoError, UsageError
 from qtorrentino.events import AuditRecorded
 from qtorrentino.tickets.rows import candidate_view, detail, resolve_id, spec_of
 from qtorrentino.tickets.unit_of_work import UnitOfWork
@@ -49,6 +49,11 @@ CandidateJudge = Callable[[TicketSpec, str, str], Judged]
 """(ticket, release title, info-hash) → how the one scorer judges that release (textbrain.picks)."""
 
 
+def release_key(info_hash: str | None, indexer: str, title: str) -> str:
+    """What a blocklist remembers a release by: its info-hash, else indexer and title."""
+    return info_hash or f"{indexer}:{title.casefold()}"
+
+
 def backoff_seconds(attempt: int) -> float:
     """Exponential back-off before automatic retry number `attempt` (1-based), capped."""
     return float(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1)))
@@ -60,6 +65,8 @@ class TicketCommands:
     def __init__(self, unit_of_work: UnitOfWork, clock: Clock) -> None:
         self.uow = unit_of_work
         self.clock = clock
+        self.cancel_hooks: list[Callable[[Outbox, str], None]] = []
+        """Run inside a cancel's unit of work (the engine wires library status restore here)."""
 
     @property
     def audit(self) -> Any:
@@ -149,6 +156,8 @@ class TicketCommands:
                             lease_owner=None, lease_until=None)
             self.audit.record(outbox, "TicketCancelled", ticket_id=row.id, actor=actor,
                               data={"reason": reason or "cancelled"})
+            for hook in self.cancel_hooks:
+                hook(outbox, row.id)
         return self.get(row.id)
 
     def retry(self, ticket_id: str, *, actor: str) -> TicketDetail:
@@ -224,18 +233,47 @@ class TicketCommands:
         return self.get(row.id)
 
     def fail(self, ticket_id: str, stage: TicketState, error: QtorrentinoError, *, actor: str = "engine") -> None:
-        """A worker's failure: retryable errors back off exponentially, up to MAX_ATTEMPTS."""
+        """The one place a worker's failure is routed, by the error's failure class (docs/states.md).
+
+        Transient: failed, retried with exponential back-off up to MAX_ATTEMPTS. Release-bound: the chosen
+        release is blocklisted for the ticket and acquisition runs again. Ticket-bound: failed for good,
+        with the message saying what to change.
+        """
         with self.uow() as outbox:
             row = TicketRow.get_by_id(ticket_id)
-            if TicketState(row.state) is TicketState.CANCELLED:
+            current = TicketState(row.state)
+            if current is TicketState.CANCELLED or (current, TicketState.FAILED) not in TRANSITIONS:
+                return
+            message = error.message + (f" — {error.hint}" if error.hint else "")
+            failure = error.failure_class
+            if failure is FailureClass.RELEASE and (current, TicketState.ACQUIRING) in TRANSITIONS:
+                self.next_candidate(outbox, row, error.message, actor=actor)
                 return
             attempts = row.attempts + 1
-            retryable = error.retryable and attempts < MAX_ATTEMPTS and stage in RETRY_STAGES
+            retryable = (failure is FailureClass.TRANSIENT and attempts < MAX_ATTEMPTS
+                         and stage in RETRY_STAGES)
             next_at = self.clock.now() + timedelta(seconds=backoff_seconds(attempts)) if retryable else None
-            message = error.message + (f" — {error.hint}" if error.hint else "")
             self.transition(outbox, ticket_id, TicketState.FAILED, reason=message, actor=actor,
                             error=message, retryable=retryable, attempts=attempts, next_attempt_at=next_at,
                             failed_stage=stage.value, lease_owner=None, lease_until=None)
+
+    def next_candidate(self, outbox: Outbox, row: TicketRow, reason: str, *, actor: str = "engine") -> None:
+        """The chosen release will not do: blocklist it for this ticket and acquire again.
+
+        The ticket keeps its info_hash as a record of the torrent it left; it no longer holds it, so the
+        engine lowers that torrent's files (or removes it when nobody else holds it).
+        """
+        chosen = CandidateRow.get_or_none(CandidateRow.ticket == row.id, CandidateRow.rank == row.chosen_rank)
+        if chosen is not None:
+            self.blocklist(outbox, row.id, release_key(chosen.info_hash, chosen.indexer, chosen.title),
+                           chosen.title, reason)
+        elif row.info_hash:
+            self.blocklist(outbox, row.id, row.info_hash, row.info_hash, reason)
+        TicketItemRow.update(state=ItemState.WANTED.value, file_index=None, source_path=None,
+                             staged_path=None).where(
+            (TicketItemRow.ticket == row.id) & (TicketItemRow.state != ItemState.PLACED.value)).execute()
+        self.transition(outbox, row.id, TicketState.ACQUIRING, actor=actor, lease_owner=None, lease_until=None,
+                        reason=f"{reason}; release blocklisted, next candidate")
 
     def due_retries(self) -> list[str]:
         """Failed retryable tickets whose back-off has passed."""

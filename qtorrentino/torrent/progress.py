@@ -34,11 +34,13 @@ class ProgressTracker:
     """The session's listener: publishes live numbers, persists them debounced, and reports finishes."""
 
     def __init__(self, bus: Bus, clock: Clock, *, ticket_of: Callable[[str], str | None],
-                 on_finished: Callable[[str], None], monotonic: Callable[[], float]) -> None:
+                 on_finished: Callable[[str], None], monotonic: Callable[[], float],
+                 on_error: Callable[[str], None] = lambda info_hash: None) -> None:
         self._bus = bus
         self._clock = clock
         self._ticket_of = ticket_of
         self._on_finished = on_finished
+        self._on_error = on_error
         self._monotonic = monotonic
         self._persisted: dict[str, _Persisted] = {}
         self._pending: dict[str, TorrentStatus] = {}
@@ -113,6 +115,7 @@ class ProgressTracker:
 
     def on_error(self, info_hash: str, message: str) -> None:
         log.warning("torrent %s: %s", info_hash, message)
+        self._on_error(info_hash)
 
     def on_session_error(self, message: str) -> None:
         log.error("torrent session: %s", message)

@@ -107,6 +107,8 @@ class _Torrent:
         self.wanted: frozenset[int] | None = None
         self.awaiting_start = False
         self.refusal: str | None = None
+        self.file_error: tuple[int, str] | None = None
+        """The errno and message of the last file error, until the torrent is resumed."""
         self.flushes_asked = self.flushes_done = 0
         self.ledger = TransferLedger(Totals(params.total_uploaded, params.total_downloaded))
         self.saved_totals: Totals | None = None
@@ -308,13 +310,63 @@ class TorrentSession:
                 self._request_save(info_hash, record.handle)
 
     def start(self, info_hash: str) -> None:
-        """Begin downloading a metadata-only torrent after the look-before check (or resume it)."""
+        """Begin downloading a metadata-only torrent after the look-before check (or resume it).
+
+        A torrent that was seeding dials its known peers again: seeds dropped it while it wanted nothing.
+        """
         with self._lock:
             record = self._checked_record(info_hash)
             if record.awaiting_start:
                 self._begin_download(info_hash, record)
             else:
                 self.resume(info_hash)
+                for peer in record.peers:
+                    record.handle.connect_peer(peer)
+
+    def add_stored(
+        self,
+        save_path: Path,
+        *,
+        torrent_file: bytes | None,
+        magnet: str | None,
+        wanted_indexes: Collection[int] | None = None,
+    ) -> str:
+        """Add a torrent again from what the catalog kept (its .torrent, else its magnet).
+
+        With no resume data libtorrent checks whatever is already in save_path, so the data on disk is
+        verified in full and only what is missing is fetched. A magnet's `x.pe` peers are dialled either
+        way. A magnet-only torrent waits for `start()` once its metadata is checked.
+        """
+        peers: list[tuple[str, int]] = []
+        if magnet:
+            try:
+                peers = list(lt.parse_magnet_uri(magnet).peers)
+            except RuntimeError:
+                peers = []
+        if torrent_file:
+            return self.add_torrent_bytes(torrent_file, save_path, wanted_indexes=wanted_indexes, peers=peers)
+        if magnet:
+            return self.add_magnet(magnet, save_path, metadata_only=True)
+        raise TorrentError("nothing stored to add the torrent from (no .torrent and no magnet)")
+
+    def has(self, info_hash: str) -> bool:
+        """Whether the session holds this torrent."""
+        with self._lock:
+            return info_hash.lower() in self._records
+
+    def wanted_indexes(self, info_hash: str) -> frozenset[int] | None:
+        """The file indexes the torrent downloads (None: every file)."""
+        with self._lock:
+            return self._record(info_hash).wanted
+
+    def file_progress(self, info_hash: str) -> dict[int, tuple[int, int]]:
+        """Each real file's (bytes verified, size), by file index; empty before the metadata is known."""
+        with self._lock:
+            record = self._record(info_hash)
+            if record.files is None:
+                return {}
+            done = record.handle.file_progress(lt.torrent_handle.piece_granularity)
+            return {entry.index: (int(done[entry.index]), entry.size) for entry in record.files}
 
     def pause(self, info_hash: str) -> None:
         """Pause a torrent until `resume()`; it stays paused across restarts."""
@@ -336,6 +388,8 @@ class TorrentSession:
                 )
             record.handle.clear_error()
             _take_counters(record)
+            record.file_error = None
+            record.handle.unset_flags(_FLAGS.upload_mode)
             record.handle.set_flags(_FLAGS.auto_managed)
             record.handle.resume()
 
@@ -579,6 +633,13 @@ class TorrentSession:
                     self._changed.notify_all()
             return []
         message = redact_text(alert.message())
+        if isinstance(alert, lt.file_error_alert):  # a full disk may only put the torrent in upload mode
+            with self._lock:
+                if (record := self._record_of(alert.handle)) is None:
+                    return []
+                record.file_error = (alert.error.value(), message)
+            log.warning("torrent file error: %s", message)
+            return [TorrentFailed(self._key_of(alert.handle), message)]
         if isinstance(alert, lt.torrent_error_alert):  # follows each file_error_alert
             log.warning("torrent error: %s", message)
             return [TorrentFailed(self._key_of(alert.handle), message)]
@@ -870,7 +931,8 @@ def _priorities(
 
 def _status(status: lt.torrent_status, record: _Torrent) -> TorrentStatus:
     paused = bool(status.flags & _FLAGS.paused)
-    error = record.refusal or (redact_text(status.errc.message()) if status.errc.value() else None)
+    error = record.refusal or (redact_text(status.errc.message()) if status.errc.value() else None) or (
+        record.file_error[1] if record.file_error else None)
     if error:
         state = TorrentState.ERROR
     elif record.awaiting_start:
@@ -905,6 +967,8 @@ def _status(status: lt.torrent_status, record: _Torrent) -> TorrentStatus:
         finished=status.is_finished and not waiting,
         seeding=status.is_seeding,
         error=error,
+        error_code=None if record.refusal else (
+            status.errc.value() or (record.file_error[0] if record.file_error else None)),
         active_seconds=int(status.active_duration.total_seconds()),
         seeding_seconds=int(status.seeding_duration.total_seconds()),
         added_at=datetime.fromtimestamp(record.added_time, UTC),

@@ -61,6 +61,8 @@ class TorrentStatus:
     active_seconds: int
     seeding_seconds: int
     added_at: datetime
+    error_code: int | None = None
+    """The errno of a file error (ENOSPC for a full disk), None without one."""
 
 
 @dataclass(frozen=True, slots=True)

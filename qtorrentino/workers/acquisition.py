@@ -24,6 +24,7 @@ from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.candidates import audit_candidates, release_key, store_candidates
 from qtorrentino.workers.catalog_lookup import catalog_candidates
 from qtorrentino.workers.library_status import mark_library_items
+from qtorrentino.workers.stages import ACQUISITION, owned_by
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,8 @@ class _Round:
 class AcquisitionWorker(BaseWorker):
     """Turns a pending ticket into ranked, explained candidates and a decision."""
 
-    stages = (TicketState.PENDING, TicketState.ACQUIRING)
-    name = "acquisition"
+    stages = owned_by(ACQUISITION)
+    name = ACQUISITION
 
     def __init__(self, context: WorkerContext, indexers: IndexerSet, *, brain: TextBrain | None = None,
                  concurrency: int = 1, poll_seconds: float = 2.0) -> None:

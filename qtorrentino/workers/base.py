@@ -13,7 +13,7 @@ from qtorrentino.db.database import database
 from qtorrentino.db.models import TicketRow
 from qtorrentino.domain.states import RETRY_STAGES, TicketState
 from qtorrentino.errors import InternalError, QtorrentinoError
-from qtorrentino.tickets.claims import Claim, claim_next, postpone, release
+from qtorrentino.tickets.claims import Claim, claim_next, postpone, release, renew
 
 if TYPE_CHECKING:
     from qtorrentino.audit.record import AuditLog
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from qtorrentino.tickets.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+class Stopping(Exception):
+    """The engine is stopping in the middle of a ticket's work: leave the ticket where it is for the next run."""
 
 
 class NotReadyYet(Exception):
@@ -69,6 +73,8 @@ class BaseWorker:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._active: dict[str, Claim] = {}
+        self._active_lock = threading.Lock()
 
     @property
     def stopping(self) -> bool:
@@ -83,12 +89,30 @@ class BaseWorker:
     def wake(self) -> None:
         self._wake.set()
 
-    def stop(self, timeout: float) -> None:
-        """Ask every thread to stop at its next safe point and wait for them."""
+    def request_stop(self) -> None:
+        """Ask every thread to stop at its next safe point (work in flight is cancelled by `cancel`)."""
         self._stopping.set()
         self._wake.set()
+
+    def cancel(self) -> None:
+        """Cut short work that would hold up a stop (running ffmpeg); the engine calls it before joining."""
+
+    def join(self, timeout: float) -> None:
+        """Wait for the threads to finish their current ticket."""
         for thread in self._threads:
             thread.join(timeout)
+
+    def stop(self, timeout: float) -> None:
+        """Ask every thread to stop, cancel work in flight, then wait for them."""
+        self.request_stop()
+        self.cancel()
+        self.join(timeout)
+
+    def renew_leases(self) -> int:
+        """Extend the leases of the tickets this worker is working on right now."""
+        with self._active_lock:
+            held = list(self._active.values())
+        return renew(held, clock=self.context.clock)
 
     def run_once(self) -> bool:
         """Process one ready ticket; False when none was ready. Tests call this directly."""
@@ -96,22 +120,40 @@ class BaseWorker:
         if claim is None:
             return False
         postponed = False
+        with self._active_lock:
+            self._active[claim.ticket_id] = claim
         try:
             self.process(claim)
         except NotReadyYet as waiting:
-            log.info("%s: ticket %s waits %.0f s: %s", self.name, claim.ticket_id, waiting.seconds, waiting.reason)
+            log.debug("%s: ticket %s waits %.0f s: %s", self.name, claim.ticket_id, waiting.seconds, waiting.reason)
             postpone(claim, self.context.clock.now() + timedelta(seconds=waiting.seconds))
             postponed = True
-        except QtorrentinoError as error:
-            log.warning("%s: ticket %s failed: %s", self.name, claim.ticket_id, error.message)
-            self.context.tickets.fail(claim.ticket_id, self.failure_stage(claim), error)
-        except Exception as error:  # noqa: BLE001 - a bug: log it, keep the engine thread alive
-            log.exception("%s crashed on ticket %s", self.name, claim.ticket_id)
-            self.context.tickets.fail(claim.ticket_id, self.failure_stage(claim), InternalError.from_bug(error))
+        except Exception as error:  # noqa: BLE001 - routed below; a bug never ends the engine thread
+            self._route(claim, error)
         finally:
+            with self._active_lock:
+                self._active.pop(claim.ticket_id, None)
             if not postponed:
                 release(claim)
         return True
+
+    def _route(self, claim: Claim, error: Exception) -> None:
+        """The one place a worker's failure becomes a ticket's: TicketCommands.fail decides by failure class."""
+        if self.stopping or isinstance(error, Stopping):
+            log.info("%s: ticket %s interrupted by the stop (%s); it resumes on the next start", self.name,
+                     claim.ticket_id, error)
+            return
+        if isinstance(error, QtorrentinoError):
+            log.warning("%s: ticket %s failed: %s", self.name, claim.ticket_id, error.message)
+            failure = error
+        else:
+            log.error("%s crashed on ticket %s", self.name, claim.ticket_id, exc_info=error)
+            failure = InternalError.from_bug(error)
+        self.on_failure(claim, failure)
+        self.context.tickets.fail(claim.ticket_id, self.failure_stage(claim), failure)
+
+    def on_failure(self, claim: Claim, error: QtorrentinoError) -> None:
+        """Record what the stage's own audit event says about a failure (DownloadFailed, ...), before routing."""
 
     def failure_stage(self, claim: Claim) -> TicketState:
         """The stage a failure is recorded in (where a retry goes back to): where the ticket is now."""

@@ -29,6 +29,7 @@ from qtorrentino.torrent import catalog
 from qtorrentino.torrent.session import TorrentSession, read_torrent_file
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.candidates import mapping_json, result_of
+from qtorrentino.workers.stages import CANDIDATE_FILES, helped_by
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,8 @@ class _Wanted:
 class CandidateFilesWorker(BaseWorker):
     """Fetches the file lists of waiting tickets' top candidates, one at a time, without content."""
 
-    stages = (TicketState.NEEDS_APPROVAL,)
-    name = "candidate-files"
+    stages = helped_by(CANDIDATE_FILES)
+    name = CANDIDATE_FILES
 
     def __init__(self, context: WorkerContext, session: TorrentSession, indexers: IndexerSet, *,
                  poll_seconds: float = 2.0) -> None:

@@ -15,14 +15,15 @@ from qtorrentino.textbrain.filemap import FileMapping
 from qtorrentino.textbrain.judged import Ranking
 from qtorrentino.textbrain.llm.file_mapping import placed_by_llm
 from qtorrentino.textbrain.score import ScoredCandidate
+from qtorrentino.tickets.service import release_key as release_key_of
 from qtorrentino.tickets.views import TicketDetail
 
 MAX_STORED_CANDIDATES = 25
 
 
 def release_key(result: SearchResult) -> str:
-    """What a blocklist remembers a release by: its info-hash, else indexer and title."""
-    return result.info_hash or f"{result.indexer}:{result.title.casefold()}"
+    """What a blocklist remembers a search result by (the one rule: tickets.service.release_key)."""
+    return release_key_of(result.info_hash, result.indexer, result.title)
 
 
 def mapping_json(mapping: FileMapping | None) -> dict[str, Any] | None:

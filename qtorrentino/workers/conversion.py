@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from qtorrentino.media.tags import TrackTags, write_tags
 from qtorrentino.tickets.claims import Claim
 from qtorrentino.tickets.views import ItemView, TicketDetail
 from qtorrentino.torrent.session import TorrentSession
-from qtorrentino.workers.base import BaseWorker, WorkerContext
+from qtorrentino.workers.base import BaseWorker, Stopping, WorkerContext
+from qtorrentino.workers.stages import CONVERSION, owned_by
 from qtorrentino.workers.candidates import known_query
 from qtorrentino.workers.torrent_files import require_complete_files
 
@@ -50,8 +52,8 @@ def track_tags(spec: TicketSpec, query: TicketQuery, item: ItemView, items: tupl
 class ConversionWorker(BaseWorker):
     """Runs a ticket's conversions in parallel; the original keeps seeding untouched."""
 
-    stages = (TicketState.CONVERTING,)
-    name = "conversion"
+    stages = owned_by(CONVERSION)
+    name = CONVERSION
 
     def __init__(self, context: WorkerContext, pool: ConversionPool, session: TorrentSession, *,
                  poll_seconds: float = 2.0) -> None:
@@ -59,9 +61,15 @@ class ConversionWorker(BaseWorker):
         self.pool = pool
         self.session = session
 
+    def cancel(self) -> None:
+        """Kill running ffmpegs so a stop does not wait for whole conversions (they redo on the next start)."""
+        self.pool.shutdown(cancel_running=True)
+
     def process(self, claim: Claim) -> None:
         detail = self.context.tickets.get(claim.ticket_id)
-        require_complete_files(self.session, detail.summary.info_hash)
+        require_complete_files(self.session, detail.summary.info_hash,
+                               {item.file_index for item in detail.items if item.requested
+                                and item.file_index is not None and item.state in CONVERTIBLE})
         spec = detail.spec
         library = library_for(self.context, spec)
         target = "copy" if spec.kind in VIDEO_KINDS else (spec.constraints.format or library.format)
@@ -106,6 +114,8 @@ class ConversionWorker(BaseWorker):
                     write_tags(converted.path, track_tags(spec, known_query(detail), item, detail.items),
                                cover.data if cover and spec.constraints.embed_cover else None)
             except QtorrentinoError as error:
+                if self.stopping:
+                    raise Stopping(f"conversion of {item.label} cancelled by the stop") from error
                 failures.append(f"{item.label}: {error.message}")
                 self._record_failure(detail.id, item, error)
                 continue
@@ -127,7 +137,7 @@ class ConversionWorker(BaseWorker):
                 "item_id": item.id, "input_path": item.source_path, "output_path": None, "duration_ms": None,
                 "error": error.message})
 
-    def _progress(self, ticket_id: str, item_id: str) -> object:
+    def _progress(self, ticket_id: str, item_id: str) -> Callable[[float], None]:
         bus = self.context.bus
 
         def report(fraction: float) -> None:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 from qtorrentino.db.database import database
 from qtorrentino.domain.states import TicketState
-from qtorrentino.tickets.claims import release_all
+from qtorrentino.tickets.claims import LEASE_SECONDS, release_all
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_SECONDS = 1.0
+RENEW_SECONDS = LEASE_SECONDS / 4
+"""Leases of tickets being worked on are renewed this often, well inside the lease."""
 
 
 class WorkerManager:
@@ -23,10 +26,11 @@ class WorkerManager:
                  chores: Sequence[Callable[[], None]] = (), *, tick: threading.Event | None = None) -> None:
         self.context = context
         self.workers = tuple(workers)
-        self._chores = (self.retry_due_tickets, *chores)
+        self._chores = (self.retry_due_tickets, self.renew_leases, *chores)
         self._stopping = threading.Event()
         self._tick = tick or threading.Event()
         self._housekeeper: threading.Thread | None = None
+        self._renewed_at = 0.0
         context.wake_stage = self.wake_stage
 
     def recover(self) -> int:
@@ -54,12 +58,27 @@ class WorkerManager:
                 worker.wake()
 
     def stop(self, timeout: float = 30.0) -> None:
+        """Stop every worker: ask all, cancel work in flight (ffmpeg first), then wait for the threads."""
         self._stopping.set()
         self._tick.set()
         for worker in self.workers:
-            worker.stop(timeout)
+            worker.request_stop()
+        for worker in self.workers:
+            worker.cancel()
+        for worker in self.workers:
+            worker.join(timeout)
         if self._housekeeper is not None:
             self._housekeeper.join(timeout)
+
+    def renew_leases(self) -> None:
+        """Keep the leases of tickets being worked on alive (a claim is never taken twice)."""
+        now = time.monotonic()
+        if now - self._renewed_at < RENEW_SECONDS:
+            return
+        self._renewed_at = now
+        renewed = sum(worker.renew_leases() for worker in self.workers)
+        if renewed:
+            log.debug("renewed %d lease(s)", renewed)
 
     def retry_due_tickets(self) -> None:
         """Failed tickets whose back-off has passed go back to the stage they failed in."""

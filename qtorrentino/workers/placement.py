@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from qtorrentino.domain.files import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
 from qtorrentino.domain.naming import naming_values, render_name
 from qtorrentino.domain.states import ItemState, TicketState
 from qtorrentino.domain.ticket import ItemType, TicketItem, TicketKind
-from qtorrentino.errors import ConversionError, PlacementError, QtorrentinoError
+from qtorrentino.errors import PlacementError, QtorrentinoError, ReleaseBound, VerificationFailed
 from qtorrentino.library.items import fields_for_ticket_item, record_placed_file
 from qtorrentino.library.placer import PlacedFile, PlannedFile, place_files
 from qtorrentino.media.cover import find_cover, write_cover_file
@@ -19,6 +20,7 @@ from qtorrentino.tickets.claims import Claim
 from qtorrentino.tickets.views import ItemView, TicketDetail
 from qtorrentino.torrent.session import TorrentSession
 from qtorrentino.workers.base import BaseWorker, WorkerContext
+from qtorrentino.workers.stages import PLACEMENT, owned_by
 from qtorrentino.workers.candidates import known_query
 from qtorrentino.workers.conversion import library_for
 from qtorrentino.workers.torrent_files import require_complete_files
@@ -34,7 +36,7 @@ def _ticket_item(item: ItemView) -> TicketItem:
                       season=item.season, duration_secs=item.duration_secs)
 
 
-def verify_duration(expected: dict[Path, float]) -> object:
+def verify_duration(expected: dict[Path, float]) -> Callable[[Path], None]:
     """The placer's verify hook: media files probe, and last what the ticket expects (±2 s) when it says."""
 
     def verify(path: Path) -> None:
@@ -42,10 +44,11 @@ def verify_duration(expected: dict[Path, float]) -> object:
             return
         info = probe(path)
         if info.duration_secs is None:
-            raise ConversionError(f"{path.name}: no duration could be read; the file may be broken")
+            raise VerificationFailed(f"{path.name}: no duration could be read; the file may be broken")
         wanted = expected.get(path)
         if wanted is not None and abs(info.duration_secs - wanted) > DURATION_TOLERANCE_SECS:
-            raise ConversionError(f"{path.name}: lasts {info.duration_secs:.1f} s, the ticket expects {wanted:.0f} s")
+            raise VerificationFailed(f"{path.name}: lasts {info.duration_secs:.1f} s, "
+                                     f"the ticket expects {wanted:.0f} s")
 
     return verify
 
@@ -53,8 +56,8 @@ def verify_duration(expected: dict[Path, float]) -> object:
 class PlacementWorker(BaseWorker):
     """Puts every converted item of a ticket into its library through the one FileProcessor."""
 
-    stages = (TicketState.PLACING,)
-    name = "placement"
+    stages = owned_by(PLACEMENT)
+    name = PLACEMENT
 
     def __init__(self, context: WorkerContext, session: TorrentSession, *, poll_seconds: float = 2.0) -> None:
         super().__init__(context, concurrency=1, poll_seconds=poll_seconds)
@@ -66,8 +69,9 @@ class PlacementWorker(BaseWorker):
         library = library_for(self.context, spec)
         items = [item for item in detail.items if item.requested and item.state in
                  (ItemState.CONVERTED, ItemState.PLACED) and (item.staged_path or item.source_path)]
-        if any(item.staged_path in (None, item.source_path) for item in items):
-            require_complete_files(self.session, detail.summary.info_hash)
+        require_complete_files(self.session, detail.summary.info_hash,
+                               {item.file_index for item in items if item.file_index is not None
+                                and item.staged_path in (None, item.source_path)})
         query = known_query(detail)
         disc_count = max((item.disc or 1 for item in items if item.type == ItemType.TRACK.value), default=1)
         plan: list[PlannedFile] = []
@@ -92,7 +96,11 @@ class PlacementWorker(BaseWorker):
                 self.context.audit.record(outbox, "PlacementFailed", ticket_id=detail.id, actor="engine", data={
                     "files": [{"item_id": p.item_id, "path": str(library.path / p.relative), "method": None}
                               for p in plan],
-                    "rollback_status": getattr(error, "rollback_status", "rolled_back"), "error": error.message})
+                    "rollback_status": getattr(error, "rollback_status", "rolled_back"), "error": error.message,
+                    "library": library.name, "fault": getattr(error, "fault", None)})
+            if isinstance(error.__cause__, ReleaseBound):
+                raise VerificationFailed(error.message, hint="the release is blocklisted for this ticket and "
+                                                             "the next candidate is tried") from error
             raise
         self._cover_file(detail, result.files, library.cover_file)
         self._commit(detail, result.files, library.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -11,8 +12,8 @@ from qtorrentino.db.database import write_transaction
 from qtorrentino.db.models import CandidateRow
 from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.engine import Engine
-from qtorrentino.errors import IllegalTransition, NotFound, QtorrentinoError
-from qtorrentino.tickets.claims import Claim, claim_next, release
+from qtorrentino.errors import ConfigError, IllegalTransition, NotFound, QtorrentinoError, VerificationFailed
+from qtorrentino.tickets.claims import LEASE_SECONDS, Claim, claim_next, release
 from qtorrentino.tickets.service import MAX_ATTEMPTS, backoff_seconds
 from qtorrentino.workers.base import BaseWorker, NotReadyYet
 
@@ -190,3 +191,44 @@ def test_every_transition_is_audited_with_from_and_to(engine: Engine) -> None:
     assert changes == [("pending", "acquiring"), ("acquiring", "acquisition_failed"),
                        ("acquisition_failed", "acquiring")]
     assert engine.tickets.show(ticket).forced_query == "radiohead ok computer flac"
+
+
+def test_a_long_piece_of_work_keeps_its_lease_and_is_never_claimed_twice(engine: Engine, clock: FrozenClock) -> None:
+    ticket = add(engine, album(1))
+    working = threading.Event()
+    finish = threading.Event()
+
+    class Slow(BaseWorker):
+        stages = (TicketState.PENDING,)
+
+        def process(self, claim: Claim) -> None:
+            working.set()
+            finish.wait(30)
+
+    worker = Slow(engine.context)
+    thread = threading.Thread(target=worker.run_once)
+    thread.start()
+    try:
+        assert working.wait(10)
+        for _ in range(4):
+            clock.advance(timedelta(seconds=LEASE_SECONDS * 0.9))
+            assert worker.renew_leases() == 1
+            assert claim_next([TicketState.PENDING], owner="other", clock=clock) is None
+    finally:
+        finish.set()
+        thread.join(10)
+    assert claim_next([TicketState.PENDING], owner="other", clock=clock) is not None
+
+
+def test_failure_classes_route_a_failure_in_one_place(engine: Engine, clock: FrozenClock) -> None:
+    ticket = add(engine, album(1))
+    give_candidates(ticket, 1)
+    move(engine, ticket, TicketState.ACQUIRING, TicketState.NEEDS_APPROVAL)
+    engine.tickets.approve(ticket, 0, actor="cli:test")
+    engine.core.commands.fail(ticket, TicketState.APPROVED, VerificationFailed("01.flac: lasts 4.0 s"))
+    shown = engine.tickets.show(ticket).summary
+    assert shown.state is TicketState.ACQUIRING and shown.attempts == 0
+    assert engine.audit.latest(ticket, "ReleaseBlocklisted") is not None
+    engine.core.commands.fail(ticket, TicketState.ACQUIRING, ConfigError("the library Nowhere is not configured"))
+    shown = engine.tickets.show(ticket).summary
+    assert shown.state is TicketState.FAILED and not shown.retryable and "Nowhere" in (shown.error or "")

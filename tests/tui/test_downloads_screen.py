@@ -6,7 +6,10 @@ from pathlib import Path
 
 from qtorrentino.db.database import write_transaction
 from qtorrentino.db.models import TorrentRow
+from qtorrentino.domain.files import FileEntry
+from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.engine import Engine
+from qtorrentino.errors import TorrentFileError
 from qtorrentino.torrent import catalog
 from qtorrentino.torrent.maketorrent import make_torrent
 from qtorrentino.tui.app import QtorrentinoApp, UiSettings
@@ -113,3 +116,20 @@ async def test_a_torrents_detail_shows_its_files_and_sets_its_own_limits(engine:
         assert session.detail(made.info_hash).files[0].priority == 7
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, DownloadsScreen))
+
+
+async def test_a_torrent_whose_download_failed_shows_why(engine: Engine, seeded: Seeded) -> None:
+    info_hash = engine.tickets.show(seeded.downloading).summary.info_hash
+    assert info_hash is not None
+    with write_transaction():
+        catalog.record_torrent(info_hash, "Portishead - Dummy (1994) [FLAC]", engine.config.paths.download_dir,
+                               [FileEntry(index=0, path="Dummy/01.flac", size=1000)], now=engine.clock.now())
+    engine.core.commands.fail(seeded.downloading, TicketState.DOWNLOADING, TorrentFileError(
+        "the download of Dummy stopped: No space left on device", fault="disk_full"))
+    app = QtorrentinoApp(engine, UiSettings.defaults())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("2")
+        await until(pilot, lambda: table(app, TABLE).row_count == 1, what="the failed torrent")
+        assert "No space left on device" in column_text(app, TABLE, "name")[0]
+        assert column_text(app, TABLE, "state")[0] == "error"
+

@@ -174,12 +174,12 @@ class DownloadsScreen(EngineScreen):
 
 
 def _cells(torrent: TorrentView, styles: CellStyles) -> tuple[Text, ...]:
-    state = "paused" if torrent.paused else torrent.state
+    state = "error" if torrent.error else "paused" if torrent.paused else torrent.state
     if torrent.cleanup_candidate:
         state = f"{CLEANUP_MARK}{state}"
     return (
-        plain(torrent.name),
-        plain(state, style=styles.muted if torrent.paused else ""),
+        plain(torrent.name + (" ⚠ " + torrent.error if torrent.error else "")),
+        plain(state, style=styles.bad if torrent.error else styles.muted if torrent.paused else ""),
         progress_bar(torrent.progress, styles.complete, styles.remaining),
         plain(human_rate(torrent.download_bps)),
         plain(human_rate(torrent.upload_bps)),
