@@ -19,6 +19,7 @@ from qtorrentino.errors import (
 from qtorrentino.search.indexers import IndexerSet
 from qtorrentino.textbrain.filecheck import check_file_list
 from qtorrentino.textbrain.filemap import FileMapping
+from qtorrentino.textbrain.score import CATALOG_INDEXER
 from qtorrentino.tickets.claims import Claim
 from qtorrentino.tickets.views import TicketDetail
 from qtorrentino.torrent import catalog
@@ -27,6 +28,7 @@ from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.candidates import result_of
 from qtorrentino.workers.download_events import record_download_failed
 from qtorrentino.workers.library_status import mark_library_items
+from qtorrentino.workers.llm_mapping import mapping_completer
 from qtorrentino.workers.stages import DOWNLOAD_START, owned_by
 from qtorrentino.workers.torrent_files import (
     cover_images,
@@ -78,7 +80,7 @@ class DownloadWorker(BaseWorker):
         if chosen.info_hash and self._held(chosen.info_hash):
             self._join(detail, chosen.info_hash)
             return
-        if chosen.indexer == "catalog":
+        if chosen.indexer == CATALOG_INDEXER:
             raise TorrentError(f"the catalog torrent {chosen.info_hash} is no longer held",
                                hint="retry the ticket to acquire it again")
         self.save_dir(detail.id).mkdir(parents=True, exist_ok=True)
@@ -96,7 +98,8 @@ class DownloadWorker(BaseWorker):
             files = self._wait_metadata(info_hash, self.context.config.torrent.metadata_timeout_seconds)
             if files is None:
                 return
-            mapping = check_file_list(detail.spec, files)
+            mapping = check_file_list(detail.spec, files,
+                                      complete=mapping_completer(self.context, detail.id, info_hash))
             self._begin(detail, chosen, info_hash, files, mapping)
         except MetadataRefused as refusal:
             self._drop_unrecorded(info_hash)
@@ -155,7 +158,7 @@ class DownloadWorker(BaseWorker):
         now = self.context.clock.now()
         with self.context.uow() as outbox:
             catalog.record_torrent(info_hash, chosen.title, save_dir, files, now=now,
-                                   torrent_file=torrent_bytes, magnet=chosen.magnet)
+                                   torrent_file=torrent_bytes, magnet=chosen.magnet, indexer=chosen.indexer)
             _apply_mapping(detail, mapping, save_dir, ItemState.DOWNLOADING)
             mark_library_items(self.context, detail.id, "downloading", info_hash)
             self.context.tickets.transition(outbox, detail.id, TicketState.DOWNLOADING, actor="engine",
@@ -170,7 +173,8 @@ class DownloadWorker(BaseWorker):
         """A torrent already held serves this ticket too: raise the files it needs and wait for them."""
         row = TorrentRow.get_by_id(info_hash)
         save_path = Path(row.save_path)
-        mapping = check_file_list(detail.spec, catalog.files_of(info_hash))
+        mapping = check_file_list(detail.spec, catalog.files_of(info_hash),
+                                  complete=mapping_completer(self.context, detail.id, info_hash))
         if not self.session.has(info_hash):
             self.session.add_stored(save_path, torrent_file=bytes(row.torrent_file) if row.torrent_file else None,
                                     magnet=row.magnet, wanted_indexes=())
