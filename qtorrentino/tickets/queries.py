@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from peewee import fn
 
@@ -64,15 +65,27 @@ HOLDING_STATES: frozenset[TicketState] = frozenset({
 """A ticket in these states holds its torrent (`ticket.info_hash`): it downloads, reads or seeds its files."""
 
 
-def tickets_of_torrent(info_hash: str) -> list[str]:
-    """The one rule for "which tickets does this torrent serve": the holders, downloading ones first."""
-    rows = (TicketRow.select(TicketRow.id, TicketRow.state)
+def _holders(info_hash: str) -> list[tuple[str, str, bool]]:
+    """(id, state, retryable) of the tickets holding a torrent, newest change first."""
+    rows = (TicketRow.select(TicketRow.id, TicketRow.state, TicketRow.retryable)
             .where((TicketRow.info_hash == info_hash) & TicketRow.linked_to.is_null()
                    & TicketRow.state.in_([state.value for state in HOLDING_STATES]))
             .order_by(TicketRow.updated_at.desc()).tuples())
-    found = list(rows)
-    return [ticket for ticket, state in found if state == TicketState.DOWNLOADING.value] + [
-        ticket for ticket, state in found if state != TicketState.DOWNLOADING.value]
+    return list(cast("Iterable[tuple[str, str, bool]]", rows))
+
+
+def tickets_of_torrent(info_hash: str) -> list[str]:
+    """The one rule for "which tickets does this torrent serve": the holders, downloading ones first."""
+    found = _holders(info_hash)
+    return [ticket for ticket, state, _ in found if state == TicketState.DOWNLOADING.value] + [
+        ticket for ticket, state, _ in found if state != TicketState.DOWNLOADING.value]
+
+
+def live_tickets_of_torrent(info_hash: str) -> list[str]:
+    """The holders still in progress (not completed, not failed for good): the torrent is never removed
+    while one needs it (the storage budget's and the seed goal's rule)."""
+    return [ticket for ticket, state, retryable in _holders(info_hash)
+            if not is_idle_state(TicketState(state), retryable=retryable)]
 
 
 def ticket_of_torrent(info_hash: str) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from qtorrentino.db.models import CandidateRow, TicketRow, TorrentContentRow, TorrentRow
 from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.release import parse_release
-from qtorrentino.domain.states import TERMINAL_STATES, TicketState
+from qtorrentino.tickets.queries import live_tickets_of_torrent
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,14 +126,10 @@ def complete_torrents() -> list[CatalogTorrent]:
 def needed_by_live_ticket(info_hash: str) -> bool:
     """Whether a ticket still in progress needs this torrent's files: it is never removed meanwhile.
 
-    Today's rule: a ticket not in a terminal state whose `info_hash` is this torrent (a failed
-    ticket that will be retried counts as live).
+    The shared-torrent rule (tickets/queries.py): a ticket holding the torrent that is not completed
+    nor failed for good (a failed ticket that will be retried counts as live).
     """
-    terminal = [state.value for state in TERMINAL_STATES]
-    live = (TicketRow.info_hash == info_hash) & TicketRow.state.not_in(terminal) & ~(
-        (TicketRow.state == TicketState.FAILED.value) & (TicketRow.retryable == False)  # noqa: E712
-    )
-    return TicketRow.select(TicketRow.id).where(live).exists()
+    return bool(live_tickets_of_torrent(info_hash))
 
 
 def indexer_of(info_hash: str) -> str | None:

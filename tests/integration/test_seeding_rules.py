@@ -208,3 +208,24 @@ def test_a_torrent_takes_its_tickets_indexer_goals_and_waits_for_its_live_ticket
     engine.parts.torrent.enforce_seeding_policy()
     wait_until(lambda: not data.exists(), "the data removed once no live ticket needs it")
     assert [(event["reason"], event["data_removed"]) for event in removals(engine)] == [("seed_goal", True)]
+
+
+def test_a_ticket_that_left_its_torrent_for_the_next_candidate_no_longer_holds_it(
+    root: Path, clock: FrozenClock, stop: list[Engine]
+) -> None:
+    engine = open_engine(root, clock, 'seed_ratio = 0\non_seed_goal = "remove_data"')
+    stop.append(engine)
+    shared = seed(engine, root, "Shared", 300_000)
+    left = seed(engine, root, "Left", 300_000)
+    with write_transaction():
+        for ticket_id, state, made in (("ticket-joined", "downloading", shared), ("ticket-done", "completed", shared),
+                                       ("ticket-left", "acquiring", left)):
+            TicketRow.create(id=ticket_id, kind="album", title=ticket_id, state=state, spec={},
+                             info_hash=made.info_hash, created_at=START, updated_at=START)
+
+    engine.parts.torrent.enforce_seeding_policy()
+
+    wait_until(lambda: not (root / "downloads" / "Left").exists(), "the left torrent's data removed")
+    assert (root / "downloads" / "Shared" / "Shared.flac").exists()  # a downloading ticket still holds it
+    assert [(event["info_hash"], event["reason"], event["data_removed"]) for event in removals(engine)] == [
+        (left.info_hash, "seed_goal", True)]
