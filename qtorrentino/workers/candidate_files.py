@@ -18,13 +18,13 @@ from typing import cast
 from qtorrentino.db.database import write_transaction
 from qtorrentino.db.models import CandidateRow, TicketRow
 from qtorrentino.domain.files import FileEntry
-from qtorrentino.domain.states import TicketState
 from qtorrentino.errors import HostileMetadata, NotFound, QtorrentinoError
 from qtorrentino.search.indexers import IndexerSet
 from qtorrentino.textbrain.decide import scoring_spec
 from qtorrentino.textbrain.filemap import map_files
 from qtorrentino.textbrain.picks import MANUAL_INDEXER
 from qtorrentino.textbrain.score import CATALOG_INDEXER
+from qtorrentino.tickets.queries import tickets_of_torrent
 from qtorrentino.torrent import catalog
 from qtorrentino.torrent.session import TorrentSession, read_torrent_file
 from qtorrentino.workers.base import BaseWorker, WorkerContext
@@ -39,8 +39,6 @@ WAIT_SLICE_SECONDS = 0.5
 """Metadata is waited for in slices, so a stopping engine is not held up."""
 FETCHED_EVENT = "CandidateFilesFetched"
 """The audit event of a file list fetched for a waiting candidate (the approval screen shows it)."""
-CHOSEN_STATES = (TicketState.APPROVED.value, TicketState.AUTO_APPROVED.value, TicketState.DOWNLOADING.value)
-"""A ticket in these states downloads its chosen torrent: a probe of that torrent is left to it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +79,7 @@ class CandidateFilesWorker(BaseWorker):
     def _next(self) -> _Wanted | None:
         query = (CandidateRow.select(CandidateRow.ticket, CandidateRow.rank, CandidateRow.info_hash)
                  .join(TicketRow)
-                 .where((TicketRow.state == TicketState.NEEDS_APPROVAL.value) & CandidateRow.files.is_null()
+                 .where(TicketRow.state.in_([state.value for state in self.stages]) & CandidateRow.files.is_null()
                         & (CandidateRow.rank < TOP_CANDIDATES)
                         & CandidateRow.indexer.not_in((CATALOG_INDEXER, MANUAL_INDEXER)))
                  .order_by(TicketRow.priority.desc(), TicketRow.updated_at, CandidateRow.rank))
@@ -139,9 +137,7 @@ class CandidateFilesWorker(BaseWorker):
     def _drop_probe(self, info_hash: str) -> None:
         """Remove the metadata-only torrent, unless a ticket now downloads it (approval waits on the lock)."""
         with write_transaction():
-            chosen = TicketRow.select().where((TicketRow.info_hash == info_hash)
-                                              & TicketRow.state.in_(CHOSEN_STATES)).exists()
-            if not chosen:
+            if not tickets_of_torrent(info_hash):
                 try:
                     self.session.remove(info_hash, delete_data=True)
                 except NotFound:
