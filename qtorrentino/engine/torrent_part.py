@@ -22,7 +22,7 @@ from qtorrentino.tickets.queries import left_torrents, ticket_of_torrent, ticket
 from qtorrentino.torrent.progress import ProgressTracker
 from qtorrentino.torrent.session import TorrentSession
 from qtorrentino.workers.base import WorkerContext
-from qtorrentino.workers.torrent_files import wanted_file_indexes
+from qtorrentino.workers.torrent_files import add_from_catalog, wanted_file_indexes
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,7 @@ class TorrentPart:
         if not (row.torrent_file or row.magnet):
             return
         wanted = wanted_file_indexes(info_hash)
-        self.session.add_stored(Path(row.save_path), torrent_file=bytes(row.torrent_file) if row.torrent_file
-                                else None, magnet=row.magnet, wanted_indexes=sorted(wanted) if wanted else None)
+        add_from_catalog(self.session, row, sorted(wanted) if wanted else None)
         source = "its stored .torrent" if row.torrent_file else "its stored magnet"
         log.warning("torrent %s (%s): %s; added again from %s with a full check", row.name, info_hash, why, source)
         with self.context.uow() as outbox:

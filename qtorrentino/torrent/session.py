@@ -152,10 +152,11 @@ class TorrentSession:
         """The port BitTorrent listens on (the real one when the config asked for port 0)."""
         return self._session.listen_port()
 
-    def add_magnet(self, uri: str, save_path: Path, *, metadata_only: bool) -> str:
+    def add_magnet(self, uri: str, save_path: Path, *, metadata_only: bool, totals: Totals | None = None) -> str:
         """Add a magnet; no content is wanted until its metadata passes the check.
 
-        With metadata_only it then waits, paused, for `start()`; otherwise every file starts.
+        With metadata_only it then waits, paused, for `start()`; otherwise every file starts. totals are
+        what the torrent moved before (kept by the catalog when its resume data is lost).
         """
         self._require_open()
         try:
@@ -168,6 +169,7 @@ class TorrentSession:
         params.file_priorities = []  # a BEP 53 `so=` would want files before the check
         params.flags |= _FLAGS.default_dont_download
         params.flags &= ~(_FLAGS.paused | _FLAGS.auto_managed)
+        _start_totals(params, totals)
         return self._add(
             _hash_text(params.info_hashes), params, AddIntent(metadata_only, tuple(params.peers))
         )
@@ -180,13 +182,15 @@ class TorrentSession:
         wanted_indexes: Collection[int] | None = None,
         peers: Sequence[tuple[str, int]] = (),
         seed_mode: bool = False,
+        totals: Totals | None = None,
     ) -> str:
         """Add a .torrent after the hostile-metadata check; wanted_indexes None means every file.
 
         An empty wanted_indexes adds it paused, like a metadata-only magnet: choose files with
         `set_file_priorities()`, then `start()`. peers are (host, port) to try at once, like a
         magnet's `x.pe`. seed_mode trusts the data already in save_path (pieces are hash-checked
-        as they are sent). To look at the files without adding anything, use `read_torrent_file()`.
+        as they are sent). totals are what the torrent moved before, as for `add_magnet()`. To look
+        at the files without adding anything, use `read_torrent_file()`.
         """
         self._require_open()
         params, info = _load(data)
@@ -203,6 +207,7 @@ class TorrentSession:
             params.flags = (params.flags | _FLAGS.auto_managed) & ~_FLAGS.paused
         if seed_mode:
             params.flags |= _FLAGS.seed_mode
+        _start_totals(params, totals)
         intent = AddIntent(waits_for_start, tuple(params.peers))
         return self._add(_hash_text(info.info_hashes()), params, intent, inspected, wanted)
 
@@ -330,12 +335,14 @@ class TorrentSession:
         torrent_file: bytes | None,
         magnet: str | None,
         wanted_indexes: Collection[int] | None = None,
+        totals: Totals | None = None,
     ) -> str:
         """Add a torrent again from what the catalog kept (its .torrent, else its magnet).
 
         With no resume data libtorrent checks whatever is already in save_path, so the data on disk is
         verified in full and only what is missing is fetched. A magnet's `x.pe` peers are dialled either
-        way. A magnet-only torrent waits for `start()` once its metadata is checked.
+        way. A magnet-only torrent waits for `start()` once its metadata is checked. totals (the
+        catalog's) carry its upload and download counts on from before.
         """
         peers: list[tuple[str, int]] = []
         if magnet:
@@ -344,9 +351,10 @@ class TorrentSession:
             except RuntimeError:
                 peers = []
         if torrent_file:
-            return self.add_torrent_bytes(torrent_file, save_path, wanted_indexes=wanted_indexes, peers=peers)
+            return self.add_torrent_bytes(torrent_file, save_path, wanted_indexes=wanted_indexes, peers=peers,
+                                          totals=totals)
         if magnet:
-            return self.add_magnet(magnet, save_path, metadata_only=True)
+            return self.add_magnet(magnet, save_path, metadata_only=True, totals=totals)
         raise TorrentError("nothing stored to add the torrent from (no .torrent and no magnet)")
 
     def has(self, info_hash: str) -> bool:
@@ -866,6 +874,12 @@ def _observe(known: Sequence[tuple[lt.torrent_status, _Torrent | None]]) -> None
     for status, record in known:
         if record is not None:
             record.ledger.observe(status.total_payload_upload, status.total_payload_download)
+
+
+def _start_totals(params: lt.add_torrent_params, totals: Totals | None) -> None:
+    """A torrent added again starts from the totals it had (its ledger and libtorrent's all-time counters)."""
+    if totals is not None:
+        params.total_uploaded, params.total_downloaded = totals.uploaded, totals.downloaded
 
 
 def _take_counters(record: _Torrent) -> None:

@@ -31,6 +31,7 @@ from qtorrentino.workers.library_status import mark_library_items
 from qtorrentino.workers.llm_mapping import mapping_completer
 from qtorrentino.workers.stages import DOWNLOAD_START, owned_by
 from qtorrentino.workers.torrent_files import (
+    add_from_catalog,
     cover_images,
     missing_bytes,
     require_room,
@@ -176,8 +177,7 @@ class DownloadWorker(BaseWorker):
         mapping = check_file_list(detail.spec, catalog.files_of(info_hash),
                                   complete=mapping_completer(self.context, detail.id, info_hash))
         if not self.session.has(info_hash):
-            self.session.add_stored(save_path, torrent_file=bytes(row.torrent_file) if row.torrent_file else None,
-                                    magnet=row.magnet, wanted_indexes=())
+            add_from_catalog(self.session, row, ())
         with self.context.uow() as outbox:
             catalog.touch(info_hash, self.context.clock.now())
             _apply_mapping(detail, mapping, save_path, ItemState.DOWNLOADING)

@@ -7,7 +7,6 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from qtorrentino.db.models import TicketItemRow, TicketRow, TorrentRow
 from qtorrentino.domain.states import ItemState, TicketState
@@ -19,6 +18,7 @@ from qtorrentino.workers.base import BaseWorker, NotReadyYet, WorkerContext
 from qtorrentino.workers.download_events import failed_since_started, record_download_failed
 from qtorrentino.workers.stages import DOWNLOADING, owned_by
 from qtorrentino.workers.torrent_files import (
+    add_from_catalog,
     missing_bytes,
     require_complete_files,
     require_room,
@@ -158,9 +158,7 @@ class DownloadingWorker(BaseWorker):
             self.context.wake_stage(TicketState.ACQUIRING)
             return
         wanted = wanted_file_indexes(info_hash) | ticket_file_indexes(row.id)
-        self.session.add_stored(Path(torrent.save_path), torrent_file=bytes(torrent.torrent_file)
-                                if torrent.torrent_file else None, magnet=torrent.magnet,
-                                wanted_indexes=sorted(wanted) if torrent.torrent_file else None)
+        add_from_catalog(self.session, torrent, sorted(wanted) if torrent.torrent_file else None)
         source = "its stored .torrent" if torrent.torrent_file else "its stored magnet"
         with self.context.uow() as outbox:
             self.context.audit.record(outbox, "DownloadStarted", ticket_id=row.id, actor="engine", data={

@@ -12,6 +12,7 @@ from qtorrentino.domain.ticket import MUSIC_KINDS
 from qtorrentino.errors import NotFound, TorrentError, TorrentFileError
 from qtorrentino.tickets.queries import tickets_of_torrent
 from qtorrentino.torrent import catalog
+from qtorrentino.torrent.ledger import Totals
 from qtorrentino.torrent.session import TorrentSession
 from qtorrentino.torrent.status import TorrentState
 from qtorrentino.workers.base import NotReadyYet
@@ -54,6 +55,14 @@ def wanted_file_indexes(info_hash: str) -> set[int]:
         if ticket_id in music:
             wanted |= cover_images(files, [by_index[index].path for index in indexes if index in by_index])
     return wanted
+
+
+def add_from_catalog(session: TorrentSession, row: TorrentRow, wanted_indexes: Collection[int] | None) -> str:
+    """Add a catalog torrent to the session again from its stored .torrent or magnet, its upload and
+    download totals carried on (seed goals and ratios do not start again from 0)."""
+    return session.add_stored(Path(row.save_path), torrent_file=bytes(row.torrent_file) if row.torrent_file else None,
+                              magnet=row.magnet, wanted_indexes=wanted_indexes,
+                              totals=Totals(int(row.uploaded), int(row.downloaded)))
 
 
 def missing_bytes(session: TorrentSession, info_hash: str, indexes: Collection[int]) -> int:

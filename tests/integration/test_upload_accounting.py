@@ -9,9 +9,13 @@ from typing import TYPE_CHECKING
 import libtorrent as lt
 import pytest
 
+from qtorrentino.clock import FrozenClock
+from qtorrentino.config.home import Home
+from qtorrentino.db.models import TorrentRow
 from qtorrentino.torrent.alerts import IgnoringListener
 from qtorrentino.torrent.maketorrent import magnet_with_peer, make_torrent
 from qtorrentino.torrent.session import TorrentSession
+from tests.integration.test_seeding_rules import START, leech_a_copy, open_engine, seed
 from tests.integration.test_torrent_session import RecordingListener, wait_until
 from tests.servers.seeder import loopback_config
 
@@ -85,3 +89,34 @@ def test_an_upload_just_before_shutdown_reaches_the_resume_data(tmp_path: Path) 
 
     assert stored_upload(state, made.info_hash) == SIZE
     assert [(status.info_hash, status.all_time_upload) for status in final] == [(made.info_hash, SIZE)]
+
+
+@pytest.mark.parametrize("damage", ["cut", "missing"])
+def test_an_upload_total_survives_resume_data_lost_between_runs(tmp_path: Path, damage: str) -> None:
+    root = tmp_path / "home"
+    clock = FrozenClock(START)
+    engine = open_engine(root, clock)
+    try:
+        made = seed(engine, root, "Uploaded", 1_000_000)
+        leech_a_copy(tmp_path, engine, made)
+    finally:
+        engine.stop()
+    uploaded = TorrentRow.get_by_id(made.info_hash).uploaded
+    assert uploaded >= 1_000_000
+    resume = Home.at(root).torrents_dir / f"{made.info_hash}.resume"
+    if damage == "cut":
+        resume.write_bytes(resume.read_bytes()[: resume.stat().st_size // 2])
+    else:
+        resume.unlink()
+
+    again = open_engine(root, clock)
+    try:
+        session = again.parts.torrent.session
+        wait_until(lambda: session.has(made.info_hash) and session.status(made.info_hash).seeding,
+                   "the torrent added again from its stored .torrent, checked and seeding")
+        assert session.status(made.info_hash).all_time_upload == uploaded
+        again.parts.torrent.tracker.persist_pending()
+        again.parts.torrent.enforce_seeding_policy()
+    finally:
+        again.stop()
+    assert TorrentRow.get_by_id(made.info_hash).uploaded == uploaded
