@@ -16,6 +16,7 @@ from qtorrentino.engine.engine import Engine
 from qtorrentino.errors import MetadataRefused
 from qtorrentino.textbrain.filecheck import check_file_list
 from qtorrentino.workers.acquisition import AcquisitionWorker
+from qtorrentino.workers.download import DownloadWorker
 from qtorrentino.workers.llm_mapping import MAPPING_EVENT, mapping_completer
 from tests.conftest import make_home, run_cli
 from tests.servers.llm import (
@@ -30,6 +31,7 @@ from tests.servers.llm import (
     truncated,
     user_prompt,
 )
+from tests.servers.seeder import Seeder
 from tests.servers.torznab import DEFAULT_API_KEY, Release, TorznabServer
 
 if TYPE_CHECKING:
@@ -433,6 +435,28 @@ def test_the_model_completes_a_file_list_the_heuristics_would_refuse(opened: Cal
     assert event.data["placed"][0] == {"item_id": "t1", "path": "Kino/gruppa krovi.flac",
                                        "reason": "llm: the title in Latin script"}
     assert event.data["llm_provider"] == "openai" and event.data["info_hash"] == "ab" * 20
+
+
+def test_the_download_stage_asks_the_model_for_a_mapping_it_would_refuse(
+        tmp_path: Path, opened: Callable[..., Engine]) -> None:
+    content = tmp_path / "content" / "Kino - Gruppa Krovi (1988) [FLAC]"
+    content.mkdir(parents=True)
+    for index, name in enumerate(("zakroy_za_mnoy_dver.flac", "gruppa krovi.flac")):
+        (content / name).write_bytes(bytes([index]) * 300_000)
+    with Seeder(tmp_path / "seeder") as seeder, LlmServer(api_key=KEY, responder=_place_by_transliteration) as llm:
+        seeded = seeder.seed(content)
+        engine = opened("dumb_first", base_url=llm.base_url)
+        ticket = engine.tickets.add_json({**KINO_TRACKS, "library": "Music"}, actor="cli:test")[0].id
+        engine.tickets.force_magnet(ticket, seeded.magnet, actor="cli:test")
+        worker = engine.parts.worker(DownloadWorker)
+        assert worker.run_once()
+        shown = engine.tickets.show(ticket)
+    assert shown.state is TicketState.DOWNLOADING, shown.summary
+    assert {item.id: item.source_path.rsplit("/", 1)[-1] for item in shown.items if item.source_path} == {
+        "t1": "gruppa krovi.flac", "t2": "zakroy_za_mnoy_dver.flac"}
+    event = engine.audit.latest(ticket, MAPPING_EVENT)
+    assert event is not None and event.data["method"] == "dumb+llm"
+    assert event.data["info_hash"] == seeded.info_hash and event.data["unmapped"] == []
 
 
 def test_a_bad_placement_is_discarded_and_the_release_refused_as_before(
