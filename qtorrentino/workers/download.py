@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from qtorrentino.db.models import CandidateRow, TicketItemRow, TorrentRow
@@ -13,6 +14,7 @@ from qtorrentino.domain.ticket import MUSIC_KINDS, ItemType, TicketKind
 from qtorrentino.errors import (
     HostileMetadata,
     MetadataRefused,
+    NotFound,
     QtorrentinoError,
     TorrentError,
 )
@@ -168,7 +170,7 @@ class DownloadWorker(BaseWorker):
             self.context.audit.record(outbox, "DownloadStarted", ticket_id=detail.id, actor="engine", data={
                 "info_hash": info_hash, "torrent_name": chosen.title, "size_bytes": wanted_bytes,
                 "duration_secs": None, "error": None, "files": len(mapping.assignments)})
-        self.session.start(info_hash)
+        self._hand_over(info_hash, self.session.start)
 
     def _join(self, detail: TicketDetail, info_hash: str) -> None:
         """A torrent already held serves this ticket too: raise the files it needs and wait for them."""
@@ -189,7 +191,16 @@ class DownloadWorker(BaseWorker):
                 "info_hash": info_hash, "torrent_name": row.name, "size_bytes": sum(
                     a.file.size for a in mapping.assignments), "duration_secs": None, "error": None,
                 "files": len(mapping.assignments), "shared": True})
-        self._want(info_hash)
+        self._hand_over(info_hash, self._want)
+
+    def _hand_over(self, info_hash: str, start: Callable[[str], None]) -> None:
+        """Start the torrent of a ticket now downloading; one the session lost meanwhile is not this stage's
+        failure: the downloading owner adds it again from the catalog."""
+        try:
+            start(info_hash)
+        except NotFound:
+            log.info("torrent %s left the session as its download began; the downloading owner adds it again",
+                     info_hash)
         self.context.wake_stage(TicketState.DOWNLOADING)
 
     def _want(self, info_hash: str) -> None:

@@ -68,6 +68,38 @@ def test_a_torrent_lost_by_the_session_is_added_again_and_the_others_go_on(tmp_p
         tmp_path / "content" / "Lost Blob" / "lost-blob.bin").read_bytes()
 
 
+def test_a_torrent_lost_as_its_download_begins_is_added_again_by_the_downloading_owner(tmp_path: Path) -> None:
+    with Seeder(tmp_path / "seeder") as seeder:
+        seeded = seeder.seed(blob(tmp_path, "Vanishing Blob", 1 * MB))
+        with TorznabServer(releases=[offer(seeded, "Vanishing Blob")]) as server:
+            engine = Engine.open(world_home(tmp_path / "home", server))
+            session = engine.parts.torrent.session  # type: ignore[union-attr]
+            start, lost = session.start, []
+
+            def lost_just_before_start(info_hash: str) -> None:
+                """The session loses the torrent after the ticket became downloading, before it starts."""
+                if not lost:
+                    lost.append(info_hash)
+                    session.remove(info_hash, delete_data=False)
+                start(info_hash)
+
+            session.start = lost_just_before_start  # type: ignore[method-assign]
+            engine.start()
+            try:
+                ticket = engine.tickets.add_json(generic("Vanishing Blob"), actor="cli:test")[0].id
+                state = wait_for_state(engine, ticket, TicketState.COMPLETED, TicketState.FAILED,
+                                       TicketState.ACQUIRING)
+                summary = engine.tickets.show(ticket).summary
+                restarted = [event for event in engine.audit.history(ticket) if event.type == "DownloadStarted"]
+            finally:
+                engine.stop()
+    assert lost == [seeded.info_hash]
+    assert state is TicketState.COMPLETED, summary
+    assert len(restarted) == 2 and "added again" in restarted[-1].data["resumed"]
+    assert (tmp_path / "home" / "other" / "vanishing-blob.bin").read_bytes() == (
+        tmp_path / "content" / "Vanishing Blob" / "vanishing-blob.bin").read_bytes()
+
+
 @pytest.mark.parametrize("damage", ["half", "empty", "missing"])
 def test_cut_resume_data_after_kill_9_is_replaced_by_a_full_check_and_the_ticket_completes(
         tmp_path: Path, damage: str) -> None:
