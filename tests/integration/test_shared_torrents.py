@@ -78,10 +78,10 @@ def test_cancel_lowers_a_shared_torrent_then_removes_it_with_its_data(tmp_path: 
                 wait_for_state(engine, first, TicketState.DOWNLOADING)
                 second = engine.tickets.add_json(album_ticket(range(4, 7)), actor="cli:test")[0].id
                 wait_for_state(engine, second, TicketState.DOWNLOADING)
-                wanted_by_both = session.wanted_indexes(seeded.info_hash)
                 first_files = {item.file_index for item in engine.tickets.show(first).items}
                 second_files = {item.file_index for item in engine.tickets.show(second).items}
-                assert wanted_by_both is not None and first_files | second_files <= wanted_by_both
+                wait_until(lambda: first_files | second_files <= (session.wanted_indexes(seeded.info_hash) or set()),
+                           timeout=15, what="the torrent downloading both tickets' files")
 
                 cancelled = cli(home, "ticket", "cancel", second)
                 assert cancelled.returncode == 0, cancelled.stderr
