@@ -78,10 +78,16 @@ class DownloadingWorker(BaseWorker):
         if info_hash is None:
             raise TorrentError(f"downloading ticket {row.id} names no torrent", hint="retry the ticket")
         try:
-            status = self.session.status(info_hash)
-        except NotFound:
+            self._look(row, info_hash)
+        except (NotFound, TorrentError):
+            if self.session.has(info_hash):
+                raise
             self._missing(row, info_hash)
-            return
+
+    def _look(self, row: TicketRow, info_hash: str) -> None:
+        """Complete, keep going or wait; NotFound (or the files' TorrentError) when the torrent is not in the
+        session, even if it left it while this look ran."""
+        status = self.session.status(info_hash)
         indexes = ticket_file_indexes(row.id)
         self._keep_going(row, info_hash, status, indexes)
         try:

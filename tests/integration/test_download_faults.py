@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from qtorrentino.config.home import Home
 from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.engine import Engine
+from qtorrentino.workers.stages import DOWNLOADING
 from tests.conftest import run_cli
 from tests.integration.loopback_world import (
     audit_lines,
@@ -98,6 +100,38 @@ def test_a_torrent_lost_as_its_download_begins_is_added_again_by_the_downloading
     assert len(restarted) == 2 and "added again" in restarted[-1].data["resumed"]
     assert (tmp_path / "home" / "other" / "vanishing-blob.bin").read_bytes() == (
         tmp_path / "content" / "Vanishing Blob" / "vanishing-blob.bin").read_bytes()
+
+
+def test_a_torrent_lost_while_its_owner_looks_at_it_is_added_again(tmp_path: Path) -> None:
+    with Seeder(tmp_path / "seeder", upload_rate_limit_kib=256) as seeder:
+        seeded = seeder.seed(blob(tmp_path, "Slipping Blob", 2 * MB))
+        with TorznabServer(releases=[offer(seeded, "Slipping Blob")]) as server:
+            engine = Engine.open(world_home(tmp_path / "home", server))
+            session = engine.parts.torrent.session  # type: ignore[union-attr]
+            file_progress, lost = session.file_progress, []
+
+            def lost_between_status_and_files(info_hash: str) -> dict[int, tuple[int, int]]:
+                """The session loses the torrent after its owner read its status, before its files."""
+                if not lost and threading.current_thread().name.startswith(DOWNLOADING):
+                    lost.append(info_hash)
+                    session.remove(info_hash, delete_data=False)
+                return file_progress(info_hash)
+
+            session.file_progress = lost_between_status_and_files  # type: ignore[method-assign]
+            engine.start()
+            try:
+                ticket = engine.tickets.add_json(generic("Slipping Blob"), actor="cli:test")[0].id
+                state = wait_for_state(engine, ticket, TicketState.COMPLETED, TicketState.FAILED,
+                                       TicketState.ACQUIRING)
+                summary = engine.tickets.show(ticket).summary
+                restarted = [event for event in engine.audit.history(ticket) if event.type == "DownloadStarted"]
+            finally:
+                engine.stop()
+    assert lost == [seeded.info_hash]
+    assert state is TicketState.COMPLETED, summary
+    assert len(restarted) == 2 and "added again" in restarted[-1].data["resumed"]
+    assert (tmp_path / "home" / "other" / "slipping-blob.bin").read_bytes() == (
+        tmp_path / "content" / "Slipping Blob" / "slipping-blob.bin").read_bytes()
 
 
 @pytest.mark.parametrize("damage", ["half", "empty", "missing"])
