@@ -50,6 +50,7 @@ def test_a_second_ticket_for_more_tracks_of_a_held_torrent_joins_it_and_places_o
                     engine.tickets.show(second).summary
                 started = engine.audit.latest(second, "DownloadStarted")
                 holders = engine.torrents.list()
+                recorded = TorrentRow.get_by_id(seeded.info_hash)
             finally:
                 engine.stop()
     album_dir = tmp_path / "home" / "music" / "Shared Artist" / "Shared Album (2005)"
@@ -58,6 +59,7 @@ def test_a_second_ticket_for_more_tracks_of_a_held_torrent_joins_it_and_places_o
     assert started is not None and started.data["info_hash"] == seeded.info_hash and started.data.get("shared")
     assert [view.info_hash for view in holders] == [seeded.info_hash]
     assert set(holders[0].ticket_ids) == {first, second}
+    assert recorded.indexer == "loopback"  # its [[indexers]] seed goals apply to it
     downloaded = tmp_path / "home" / "downloads" / first / ALBUM
     assert sorted(p.name for p in downloaded.glob("*.flac")) == [f"{n:02d} - Track {n:02d}.flac" for n in range(1, 7)]
     assert not (tmp_path / "home" / "downloads" / second).exists()
