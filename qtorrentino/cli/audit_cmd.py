@@ -7,15 +7,15 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qtorrentino.cli import replay
 from qtorrentino.cli.home_args import open_core
 from qtorrentino.cli.output import print_json_lines, print_table, visible
-from qtorrentino.clock import parse_iso
-from qtorrentino.engine.api import AuditAPI, AuditFilter
 from qtorrentino.errors import UsageError
-from qtorrentino.tickets.rows import resolve_id
 
+if TYPE_CHECKING:
+    from qtorrentino.engine.api import AuditFilter
 
 
 def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
@@ -42,6 +42,11 @@ def _filters(parser: argparse.ArgumentParser) -> None:
 
 
 def _filter(args: argparse.Namespace) -> AuditFilter:
+    """The events asked for; call after the core is open (an id prefix is resolved in the database)."""
+    from qtorrentino.clock import parse_iso
+    from qtorrentino.engine.api import AuditFilter
+    from qtorrentino.tickets.rows import resolve_id
+
     try:
         since = parse_iso(args.since) if args.since else None
     except ValueError:
@@ -52,6 +57,8 @@ def _filter(args: argparse.Namespace) -> AuditFilter:
 
 
 def _query(args: argparse.Namespace) -> int:
+    from qtorrentino.engine.api import AuditAPI
+
     core = open_core(args)
     page = AuditAPI(core).page(_filter(args), limit=max(1, args.limit))
     if args.json:
@@ -64,6 +71,8 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from qtorrentino.engine.api import AuditAPI
+
     core = open_core(args)
     api = AuditAPI(core)
     audit_filter = _filter(args)

@@ -10,13 +10,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qtorrentino.cli.home_args import home_from
 from qtorrentino.config.load import load_config
-from qtorrentino.config.model import Config, IndexerConfig
 from qtorrentino.errors import MissingPart, QtorrentinoError
-from qtorrentino.media.ffmpeg import find_ffmpeg
-from qtorrentino.search.torznab import TorznabClient
+
+if TYPE_CHECKING:
+    from qtorrentino.config.model import Config, IndexerConfig
 
 LOW_SPACE_BYTES = 5 * 1024**3
 
@@ -69,6 +70,8 @@ def run_checks(config: Config) -> list[Check]:
 
 
 def _ffmpeg() -> Check:
+    from qtorrentino.media.ffmpeg import find_ffmpeg
+
     try:
         found = find_ffmpeg()
     except MissingPart as error:
@@ -79,6 +82,8 @@ def _ffmpeg() -> Check:
 
 def _indexer(indexer: IndexerConfig) -> Check:
     """An indexer answers caps with its search functions."""
+    from qtorrentino.search.torznab import TorznabClient
+
     try:
         caps = TorznabClient(indexer).caps(deadline=time.monotonic() + indexer.timeout_seconds)
     except QtorrentinoError as error:

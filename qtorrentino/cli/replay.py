@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qtorrentino.audit.query import latest
 from qtorrentino.cli.home_args import open_core
 from qtorrentino.cli.output import print_json_lines, print_table
-from qtorrentino.db.models import CandidateRow, TicketRow
-from qtorrentino.textbrain.decide import DumbMatcher, decide, threshold_for
-from qtorrentino.tickets.rows import resolve_id, spec_of
-from qtorrentino.workers.candidates import result_of
 
+if TYPE_CHECKING:
+    from qtorrentino.db.models import TicketRow
 
 HELP = "re-score stored candidates under the current rules and threshold"
 
@@ -26,6 +23,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from qtorrentino.db.models import CandidateRow, TicketRow
+    from qtorrentino.tickets.rows import resolve_id
+
     core = open_core(args)
     query = TicketRow.select().where(TicketRow.id.in_(CandidateRow.select(CandidateRow.ticket).distinct()))
     if args.ticket:
@@ -45,6 +45,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _replay(ticket: TicketRow, threshold: float | None, configured: float) -> dict[str, Any] | None:
+    from qtorrentino.audit.query import latest
+    from qtorrentino.db.models import CandidateRow
+    from qtorrentino.textbrain.decide import DumbMatcher, decide, threshold_for
+    from qtorrentino.tickets.rows import spec_of
+    from qtorrentino.workers.candidates import result_of
+
     candidates = [result_of(row) for row in ticket.candidates.order_by(CandidateRow.rank)
                   if row.indexer not in ("catalog", "manual")]
     if not candidates:

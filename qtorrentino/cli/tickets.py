@@ -8,14 +8,15 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qtorrentino.cli.home_args import open_core
+from qtorrentino.cli.home_args import cli_actor, open_core
 from qtorrentino.cli.output import print_json_lines, print_table
 from qtorrentino.domain.states import TicketState
-from qtorrentino.engine.api import TicketsAPI
-from qtorrentino.engine.core import actor_name
 from qtorrentino.errors import TicketValidationError, UsageError
+
+if TYPE_CHECKING:
+    from qtorrentino.engine.api import TicketsAPI
 
 EPISODE_CODE = re.compile(r"^[Ss](\d{1,3})(?:[Ee](\d{1,4}))+$")
 
@@ -82,6 +83,8 @@ def _missing_action(args: argparse.Namespace) -> int:
 
 
 def _api(args: argparse.Namespace) -> tuple[TicketsAPI, Any]:
+    from qtorrentino.engine.api import TicketsAPI
+
     core = open_core(args)
     return TicketsAPI(core), core
 
@@ -134,7 +137,7 @@ def _add(args: argparse.Namespace) -> int:
         if args.target_format:
             value["constraints"] = {"format": args.target_format}
     api, core = _api(args)
-    created = api.add_json(value, actor=actor_name("cli"))
+    created = api.add_json(value, actor=cli_actor())
     if args.json:
         print_json_lines((entry.to_json() for entry in created), core.config.secrets)
     else:
@@ -195,5 +198,5 @@ ACTIONS: dict[str, Callable[[TicketsAPI, argparse.Namespace, str], Any]] = {
 
 def _act(args: argparse.Namespace) -> int:
     api, core = _api(args)
-    _print_detail(args, core, ACTIONS[args.action](api, args, actor_name("cli")))
+    _print_detail(args, core, ACTIONS[args.action](api, args, cli_actor()))
     return 0

@@ -8,10 +8,6 @@ from collections.abc import Callable
 
 from qtorrentino.cli.home_args import open_core
 from qtorrentino.cli.output import human_size, print_json_lines, print_table
-from qtorrentino.db.database import write_transaction
-from qtorrentino.db.models import TorrentRow
-from qtorrentino.engine.lock import running_pid
-from qtorrentino.engine.torrents_api import TorrentsAPI
 from qtorrentino.errors import UsageError
 
 
@@ -40,6 +36,8 @@ def _missing(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from qtorrentino.engine.torrents_api import TorrentsAPI
+
     core = open_core(args)
     torrents = TorrentsAPI(core.bus).list()
     if args.json:
@@ -53,6 +51,11 @@ def _list(args: argparse.Namespace) -> int:
 
 def _command(args: argparse.Namespace) -> int:
     """Stored on the catalog row and woken: the running engine (now or at its next start) carries it out."""
+    from qtorrentino.db.database import write_transaction
+    from qtorrentino.db.models import TorrentRow
+    from qtorrentino.engine.lock import running_pid
+    from qtorrentino.engine.torrents_api import TorrentsAPI
+
     core = open_core(args)
     info_hash = TorrentsAPI(core.bus).resolve(args.info_hash)
     command = "remove_data" if getattr(args, "delete_data", False) else args.action
