@@ -7,6 +7,7 @@ from typing import Any, BinaryIO
 
 from qtorrentino.audit import export, query
 from qtorrentino.audit.query import AuditEvent, AuditFilter, AuditPage
+from qtorrentino.audit.vocabulary import AuditType, summarize
 from qtorrentino.domain.states import TicketState
 from qtorrentino.domain.ticket import TicketSpec
 from qtorrentino.domain.ticket_json import specs_from_json
@@ -17,6 +18,7 @@ from qtorrentino.tickets.views import CandidateView, ItemView, TicketDetail, Tic
 
 __all__ = ["AuditAPI", "AuditEvent", "AuditFilter", "AuditPage", "CandidateView", "Created", "ItemView",
            "TicketDetail", "TicketState", "TicketSummary", "TicketsAPI"]
+__all__ += ["AuditType", "summarize"]
 
 APPROVAL_STATES = (TicketState.NEEDS_APPROVAL, TicketState.ACQUISITION_FAILED)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from mutagen import File as MutagenFile
 
+from qtorrentino.audit.vocabulary import conformance
 from qtorrentino.demo.releases import SPEC
 from tests.conftest import REPO, run_cli
 
@@ -107,3 +108,5 @@ def test_demo_headless_completes_every_ticket(tmp_path: Path) -> None:
         assert positions == sorted(positions), (ticket["title"], chain)
     approvals = run_cli(home, "audit", "--type", "ApprovalGranted", "--json").stdout.splitlines()
     assert len(approvals) == 1
+    mirrored = [json.loads(line) for line in (home / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [problem for event in mirrored for problem in conformance(event["type"], event["data"])] == []
