@@ -17,17 +17,19 @@ from qtorrentino.errors import UsageError
 if TYPE_CHECKING:
     from qtorrentino.engine.api import AuditFilter
 
+EXPORT_HELP = "export the audit log as JSON Lines, oldest first"
+
 
 def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
     audit = add("audit", "show the audit log, newest first", _query)
     _filters(audit)
-    audit.add_argument("--limit", type=int, default=50)
-    audit.add_argument("--json", action="store_true")
+    audit.add_argument("--limit", type=int, default=50, help="at most this many events (default 50)")
+    audit.add_argument("--json", action="store_true", help="one JSON object per event, as audit.jsonl has them")
     actions = audit.add_subparsers(dest="audit_action", metavar="ACTION", parser_class=type(audit))
-    export = actions.add_parser("export", help="export the audit log as JSON Lines", description="export")
+    export = actions.add_parser("export", help=EXPORT_HELP, description=EXPORT_HELP)
     global_options(export, top=False)
     _filters(export)
-    export.add_argument("--format", choices=["jsonl"], default="jsonl")
+    export.add_argument("--format", choices=["jsonl"], default="jsonl", help="jsonl (JSON Lines, the default)")
     export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
     export.set_defaults(handler=_export)
     replay_cmd = actions.add_parser("replay", help=replay.HELP, description=replay.HELP)
@@ -36,8 +38,9 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
 
 
 def _filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--ticket", metavar="ID")
-    parser.add_argument("--type", action="append", metavar="TYPE", dest="types")
+    parser.add_argument("--ticket", metavar="ID", help="only this ticket's events (an id or a unique prefix)")
+    parser.add_argument("--type", action="append", metavar="TYPE", dest="types",
+                        help="only events of this type, e.g. TicketStateChanged (repeat for several)")
     parser.add_argument("--since", metavar="ISO", help="e.g. 2026-11-21T10:00:00Z")
 
 

@@ -24,7 +24,7 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
     scan.add_argument("--json", action="store_true", help="one JSON object per library")
     organize = add("organize", "rename a library's files to its naming template (a dry run unless --apply)",
                    _organize)
-    organize.add_argument("library", metavar="LIBRARY")
+    organize.add_argument("library", metavar="LIBRARY", help="the library's name")
     organize.add_argument("--apply", action="store_true", help="carry out every rename without a collision")
     organize.add_argument("--json", action="store_true", help="one JSON object per rename")
 

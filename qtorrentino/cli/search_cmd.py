@@ -14,14 +14,14 @@ from qtorrentino.errors import IndexerError
 
 def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
     search = add("search", "ask the configured indexers (merged, unscored): how to check an indexer", _search)
-    search.add_argument("query")
+    search.add_argument("query", help="what to search for")
     search.add_argument("--kind", choices=LazyChoices(_search_kinds), metavar="KIND",
                         help="the indexers' search function: %(choices)s (default: a plain search)")
-    search.add_argument("--indexer", metavar="NAME")
-    search.add_argument("--json", action="store_true")
+    search.add_argument("--indexer", metavar="NAME", help="ask only this configured indexer")
+    search.add_argument("--json", action="store_true", help="one JSON object per result")
     parse = add("parse", "parse release or file names the way qtorrentino reads them", _parse)
-    parse.add_argument("names", nargs="+", metavar="NAME")
-    parse.add_argument("--json", action="store_true")
+    parse.add_argument("names", nargs="+", metavar="NAME", help="a release, folder or file name")
+    parse.add_argument("--json", action="store_true", help="one JSON object per name")
 
 
 def _search_kinds() -> list[str]:

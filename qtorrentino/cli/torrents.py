@@ -10,6 +10,8 @@ from qtorrentino.cli.home_args import open_core
 from qtorrentino.cli.output import human_size, print_json_lines, print_table
 from qtorrentino.errors import UsageError
 
+INFO_HASH_HELP = "the torrent's info-hash, or a unique prefix of it"
+
 
 def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
     torrent = add("torrent", "list torrents; pause, resume or remove one", _missing)
@@ -22,13 +24,13 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
         return sub
 
     listing = action("list", "torrents with progress, ratio and state", _list)
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="one JSON object per torrent")
     for name in ("pause", "resume"):
         sub = action(name, f"{name} a torrent (by info-hash prefix)", _command)
-        sub.add_argument("info_hash")
+        sub.add_argument("info_hash", help=INFO_HASH_HELP)
     remove = action("remove", "remove a torrent (its files stay unless --delete-data)", _command)
-    remove.add_argument("info_hash")
-    remove.add_argument("--delete-data", action="store_true")
+    remove.add_argument("info_hash", help=INFO_HASH_HELP)
+    remove.add_argument("--delete-data", action="store_true", help="delete its downloaded files too")
 
 
 def _missing(args: argparse.Namespace) -> int:
