@@ -1,13 +1,14 @@
-"""The words the audit vocabulary is written in: event types, data keys with JSON types, event shapes."""
+"""The words of the audit vocabulary: event types, data keys with JSON types, event shapes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from qtorrentino.audit.sentences import Sentence
 
 
@@ -100,4 +101,4 @@ class EventShape:
 
 
 class AuditVocabularyError(ValueError):
-    """A bug: an event of an undeclared type, or without a key its type promises (never a person's fault)."""
+    """A bug: an event of an undeclared type, or without a key its type promises."""

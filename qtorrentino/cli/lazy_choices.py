@@ -1,4 +1,4 @@
-"""Argument choices computed on first use, so building the parser does not import the module owning them."""
+"""Choices loaded on first use: building the parser does not import the module owning them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import overload
 class LazyChoices(Sequence[str]):
     """A sequence argparse checks values against and lists in help, loaded when first asked.
 
-    Give the argument a metavar: without one, add_argument lists the choices at once to check the usage text.
+    Give the argument a metavar: without one, add_argument lists the choices at once.
     """
 
     def __init__(self, load: Callable[[], Sequence[str]]) -> None:

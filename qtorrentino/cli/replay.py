@@ -30,9 +30,9 @@ def run(args: argparse.Namespace) -> int:
     query = TicketRow.select().where(TicketRow.id.in_(CandidateRow.select(CandidateRow.ticket).distinct()))
     if args.ticket:
         query = query.where(TicketRow.id == resolve_id(args.ticket))
-    rows = [_replay(ticket, args.threshold, core.config.textbrain.auto_approve_threshold)
-            for ticket in query.order_by(TicketRow.created_at)]
-    rows = [row for row in rows if row is not None]
+    configured = core.config.textbrain.auto_approve_threshold
+    rows = [row for ticket in query.order_by(TicketRow.created_at)
+            if (row := _replay(ticket, args.threshold, configured)) is not None]
     if args.json:
         print_json_lines(rows)
     else:
@@ -51,8 +51,8 @@ def _replay(ticket: TicketRow, threshold: float | None, configured: float) -> di
     from qtorrentino.tickets.rows import spec_of
     from qtorrentino.workers.candidates import result_of
 
-    candidates = [result_of(row) for row in ticket.candidates.order_by(CandidateRow.rank)
-                  if row.indexer not in ("catalog", "manual")]
+    stored = CandidateRow.select().where(CandidateRow.ticket == ticket.id).order_by(CandidateRow.rank)
+    candidates = [result_of(row) for row in stored if row.indexer not in ("catalog", "manual")]
     if not candidates:
         return None
     spec = spec_of(ticket)

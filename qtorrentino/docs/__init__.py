@@ -1,1 +1,1 @@
-"""The reference pages under docs/ that are generated from the code: `python -m qtorrentino.docs --write`."""
+"""The generated parts of the reference pages under docs/: `python -m qtorrentino.docs --write`."""

@@ -1,4 +1,4 @@
-"""`python -m qtorrentino.docs [--write]`: check (or rewrite) the generated parts of the pages under docs/."""
+"""`python -m qtorrentino.docs [--write]`: check (or rewrite) the generated parts of docs/."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from qtorrentino.docs.pages import DOCS_DIR, stale, write
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m qtorrentino.docs", description=__doc__)
-    parser.add_argument("--write", action="store_true", help="rewrite the stale parts instead of listing them")
+    parser.add_argument(
+        "--write", action="store_true", help="rewrite the stale parts instead of listing them"
+    )
     args = parser.parse_args()
     if not DOCS_DIR.is_dir():
         sys.stderr.write(f"no docs folder at {DOCS_DIR}: run this from a source checkout\n")

@@ -14,17 +14,24 @@ def _key(key: DataKey) -> str:
 
 
 def events_markdown() -> str:
-    """One row per type: when it is recorded, the keys it always carries, the keys it may carry too."""
-    rows = [(f"`{shape.type}`", shape.when,
-             "; ".join(_key(key) for key in shape.keys if key.promised) or "—",
-             "; ".join(_key(key) for key in shape.keys if not key.promised))
-            for shape in VOCABULARY.values()]
+    """One row per type: when it is recorded, the keys it always carries, the keys it may carry."""
+    rows = [
+        (
+            f"`{shape.type}`",
+            shape.when,
+            "; ".join(_key(key) for key in shape.keys if key.promised) or "—",
+            "; ".join(_key(key) for key in shape.keys if not key.promised),
+        )
+        for shape in VOCABULARY.values()
+    ]
     return table(("type", "recorded when", "data", "also recorded"), rows)
 
 
 def record_markdown() -> str:
     """The keys of one JSON Lines record."""
-    return prose("Each line: " + ", ".join(f"`{key}`" for key, _ in json_keys(sample(AuditEvent))) + ".")
+    return prose(
+        "Each line: " + ", ".join(f"`{key}`" for key, _ in json_keys(sample(AuditEvent))) + "."
+    )
 
 
 def regions() -> dict[str, str]:

@@ -1,17 +1,17 @@
-"""docs/configuration.md's key tables: every section and key of config.toml, from the config dataclasses."""
+"""docs/configuration.md's tables: every section and key of config.toml, from the dataclasses."""
 
 from __future__ import annotations
 
 import ast
 import inspect
+import itertools
 import json
 import re
 import textwrap
 import types
-from collections.abc import Iterator
 from dataclasses import MISSING, Field, dataclass, fields, is_dataclass
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints
 
 from qtorrentino.config.home import Home
 from qtorrentino.config.load import CHOICES
@@ -19,12 +19,22 @@ from qtorrentino.config.model import DEFAULT_NAMING, Config
 from qtorrentino.docs.regions import cell, prose, table
 from qtorrentino.domain.naming import TEMPLATE_FIELDS
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 PLACEHOLDER_HOME = Path("/HOME")
 SECTION_PREFIX = re.compile(r"^\[\[?[\w.]+\]\]?:\s*")
-PLAIN_TYPES = {"bool": "`true` or `false`", "int": "whole number ≥ 0", "float": "number ≥ 0", "str": "text",
-               "Secret": "text, never shown or logged", "Path": "path (`~` expands; relative = beside config.toml)",
-               "tuple[int, ...]": "list of whole numbers", "tuple[str, ...]": "list of texts",
-               "dict[str, str]": "table of texts"}
+PLAIN_TYPES = {
+    "bool": "`true` or `false`",
+    "int": "whole number ≥ 0",
+    "float": "number ≥ 0",
+    "str": "text",
+    "Secret": "text, never shown or logged",
+    "Path": "path (`~` expands; relative = beside config.toml)",
+    "tuple[int, ...]": "list of whole numbers",
+    "tuple[str, ...]": "list of texts",
+    "dict[str, str]": "table of texts",
+}
 """How each annotation the config loader accepts reads in the docs."""
 
 
@@ -52,10 +62,14 @@ def attribute_docs(cls: type) -> dict[str, str]:
     tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
     body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
     docs: dict[str, str] = {}
-    for statement, following in zip(body, body[1:], strict=False):
-        if (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
-                and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
-                and isinstance(following.value.value, str)):
+    for statement, following in itertools.pairwise(body):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
             docs[statement.target.id] = " ".join(following.value.value.split())
     return docs
 
@@ -75,7 +89,10 @@ def _toml(value: Any) -> str:
 
 
 def _shown_path(path: Path, home: Home) -> str:
-    for folder, label in ((home.cache_dir, "the XDG cache folder's"), (home.data_dir, "the XDG data folder's")):
+    for folder, label in (
+        (home.cache_dir, "the XDG cache folder's"),
+        (home.data_dir, "the XDG data folder's"),
+    ):
         if path.is_relative_to(folder):
             return f"{label} `{path.relative_to(folder)}`"
     if path.is_relative_to(Path.home()):
@@ -92,7 +109,8 @@ def _default(section: str, field: Field[Any]) -> str:
     single = getattr(Home.at(PLACEHOLDER_HOME), attribute, None)
     if isinstance(single, Path):
         inside = single.relative_to(PLACEHOLDER_HOME)
-        return f"`<home>/{inside}` with --home; else {_shown_path(getattr(Home.xdg(), attribute), Home.xdg())}"
+        xdg = Home.xdg()
+        return f"`<home>/{inside}` with --home; else {_shown_path(getattr(xdg, attribute), xdg)}"
     return "required"
 
 
@@ -102,7 +120,9 @@ def _allowed(dotted: str, name: str, annotation: str) -> str:
         return " | ".join(f"`{choice}`" for choice in choices)
     if annotation in PLAIN_TYPES:
         return PLAIN_TYPES[annotation]
-    raise TypeError(f"{dotted}.{name}: no description for a {annotation!r} value; add one to PLAIN_TYPES")
+    raise TypeError(
+        f"{dotted}.{name}: no description for a {annotation!r} value; add one to PLAIN_TYPES"
+    )
 
 
 def _section(heading: str, dotted: str, cls: type) -> Iterator[Section]:
@@ -118,8 +138,14 @@ def _section(heading: str, dotted: str, cls: type) -> Iterator[Section]:
             description = SECTION_PREFIX.sub("", docs.get(field.name, ""))
             below.append(Section(f"[{dotted}.{field.name}]", description, ()))
         else:
-            keys.append(Key(field.name, _default(dotted, field), _allowed(dotted, field.name, str(field.type)),
-                            docs.get(field.name, "")))
+            keys.append(
+                Key(
+                    field.name,
+                    _default(dotted, field),
+                    _allowed(dotted, field.name, str(field.type)),
+                    docs.get(field.name, ""),
+                )
+            )
     description = SECTION_PREFIX.sub("", inspect.cleandoc(cls.__doc__ or ""))
     yield Section(heading, description[:1].upper() + description[1:], tuple(keys))
     yield from below
@@ -149,9 +175,15 @@ def keys_markdown() -> str:
     for section in sections():
         parts.append(f"### `{section.heading}`\n\n{prose(section.description)}")
         if section.keys:
-            parts.append(table(("key", "default", "allowed values", "meaning"),
-                               [(f"`{key.name}`", key.default, key.allowed, key.meaning or "—")
-                                for key in section.keys]))
+            parts.append(
+                table(
+                    ("key", "default", "allowed values", "meaning"),
+                    [
+                        (f"`{key.name}`", key.default, key.allowed, key.meaning or "—")
+                        for key in section.keys
+                    ],
+                )
+            )
     return "\n\n".join(parts)
 
 
@@ -159,7 +191,10 @@ def naming_markdown() -> str:
     """The default naming template of each library kind and the fields a template may use."""
     rows = [(f"`{kind}`", f"`{template}`") for kind, template in DEFAULT_NAMING.items()]
     fields_text = ", ".join(f"`{{{name}}}`" for name in sorted(TEMPLATE_FIELDS))
-    return table(("kind", "default naming"), rows) + f"\n\nFields a template may use: {cell(fields_text)}."
+    return (
+        table(("kind", "default naming"), rows)
+        + f"\n\nFields a template may use: {cell(fields_text)}."
+    )
 
 
 def regions() -> dict[str, str]:

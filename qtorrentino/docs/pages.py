@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qtorrentino.docs import audit_page, cli_page, config_page, ticket_page
 from qtorrentino.docs.regions import fill
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
 PAGES: dict[str, Callable[[], dict[str, str]]] = {

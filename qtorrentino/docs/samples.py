@@ -1,4 +1,4 @@
-"""Sample instances of the faces' read models, built from their type hints, to list the keys they print."""
+"""Sample instances of the faces' read models, built from type hints, to list what they print."""
 
 from __future__ import annotations
 
@@ -10,8 +10,16 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 SAMPLE_TIME = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
-PLAIN_SAMPLES: dict[Any, Any] = {str: "x", int: 1, float: 0.5, bool: True, datetime: SAMPLE_TIME, Path: Path("x"),
-                                 Any: "x", object: "x"}
+PLAIN_SAMPLES: dict[Any, Any] = {
+    str: "x",
+    int: 1,
+    float: 0.5,
+    bool: True,
+    datetime: SAMPLE_TIME,
+    Path: Path("x"),
+    Any: "x",
+    object: "x",
+}
 
 
 def sample_value(hint: Any) -> Any:
@@ -37,16 +45,23 @@ def sample_value(hint: Any) -> Any:
 def sample(cls: type[Any]) -> Any:
     """An instance of a dataclass with every field filled (defaults kept where a field has one)."""
     hints = get_type_hints(cls)
-    values = {field.name: sample_value(hints[field.name]) for field in fields(cls)
-              if field.init and field.default is MISSING and field.default_factory is MISSING}
+    values = {
+        field.name: sample_value(hints[field.name])
+        for field in fields(cls)
+        if field.init and field.default is MISSING and field.default_factory is MISSING
+    }
     return cls(**values)
 
 
 def json_keys(value: Any) -> list[tuple[str, list[str]]]:
-    """The keys of value.to_json(), each with the keys of the objects in it when it holds a list of them."""
+    """The keys of value.to_json(), each with its objects' keys when it holds a list of them."""
     printed = value.to_json()
     result: list[tuple[str, list[str]]] = []
     for key, entry in printed.items():
-        inner = list(entry[0]) if isinstance(entry, list) and entry and isinstance(entry[0], dict) else []
+        inner = (
+            list(entry[0])
+            if isinstance(entry, list) and entry and isinstance(entry[0], dict)
+            else []
+        )
         result.append((key, inner))
     return result

@@ -1,4 +1,4 @@
-"""docs/ticket-json.md's generated parts: the fields the ticket reader accepts and the values it knows."""
+"""docs/ticket-json.md's generated parts: the fields the ticket reader accepts, and its values."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from qtorrentino.docs.regions import table
 from qtorrentino.domain.states import ItemState
-from qtorrentino.domain.ticket import FORMATS, Constraints, ItemType, TicketItem, TicketKind, TicketQuery, TicketSpec
+from qtorrentino.domain.ticket import (
+    FORMATS,
+    Constraints,
+    ItemType,
+    TicketItem,
+    TicketKind,
+    TicketQuery,
+    TicketSpec,
+)
 from qtorrentino.domain.ticket_json import (
     CONSTRAINT_FIELDS,
     ITEM_FIELDS,
@@ -47,7 +55,7 @@ def json_type(hint: Any) -> str:
 
 
 def fields_markdown() -> str:
-    """A table per object: every accepted field with its JSON type, in the order the code declares them."""
+    """A table per object: every accepted field with its JSON type, in the code's order."""
     parts: list[str] = []
     for label, model, accepted in OBJECTS:
         hints = get_type_hints(model)
@@ -62,14 +70,22 @@ def fields_markdown() -> str:
 
 def values_markdown() -> str:
     """Kinds with the query fields each requires, item types and states, formats and resolutions."""
-    kinds = table(("kind", "required `query` fields"),
-                  [(f"`{kind.value}`", ", ".join(f"`{name}`" for name in REQUIRED_QUERY[kind]))
-                   for kind in TicketKind])
-    listed = [("Item types", [member.value for member in ItemType]),
-              ("Item states", [member.value for member in ItemState]),
-              ("Formats (`constraints.format`)", list(FORMATS)),
-              ("Resolutions (`constraints.resolution`)", list(RESOLUTIONS))]
-    lines = [f"{label}: " + ", ".join(f"`{value}`" for value in values) + "." for label, values in listed]
+    kinds = table(
+        ("kind", "required `query` fields"),
+        [
+            (f"`{kind.value}`", ", ".join(f"`{name}`" for name in REQUIRED_QUERY[kind]))
+            for kind in TicketKind
+        ],
+    )
+    listed = [
+        ("Item types", [member.value for member in ItemType]),
+        ("Item states", [member.value for member in ItemState]),
+        ("Formats (`constraints.format`)", list(FORMATS)),
+        ("Resolutions (`constraints.resolution`)", list(RESOLUTIONS)),
+    ]
+    lines = [
+        f"{label}: " + ", ".join(f"`{value}`" for value in values) + "." for label, values in listed
+    ]
     return kinds + "\n\n" + "\n\n".join(lines)
 
 

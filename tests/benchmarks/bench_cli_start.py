@@ -1,18 +1,18 @@
-"""CLI start-up: how long `ticket list`, `ticket show`, `ticket approve` and `audit` take, start to answer.
+"""CLI start-up: how long `ticket list`, `ticket show`, `ticket approve` and `audit` take to answer.
 
 Run: python tests/benchmarks/bench_cli_start.py [RUNS]
-Target: each command under 0.25 s (median of 10) on the 2-core machine; `python -c pass` is the floor.
+Target: each command under 0.25 s (median of 10) on the 2-core machine; floor: `python -c pass`.
 
-The home is a real one: the 73 tickets of tests/data/matching_cases.json filed four times each through the
-ticket API (~290 tickets, the copies linked as the product links them), the first copy of each acquired by
-the real acquisition worker against a loopback Torznab server listing the cases' candidates, so tickets sit
-in needs_approval, auto_approved and acquisition_failed with scored candidates and their audit trail.
-Every command runs through the real console entry, `python -m qtorrentino`, in a fresh interpreter, with
-its bytecode cached as an installed program has it (the warm-up run writes it under a scratch
-PYTHONPYCACHEPREFIX, even where PYTHONDONTWRITEBYTECODE is set);
-`ticket approve` runs on a fresh copy of the home each time (copied outside the timing), so each run
-approves a ticket that is waiting for a person. Besides the wall time, the CPU time the process used is
-printed: on a loaded machine it is the steadier figure.
+The home is a real one: the 73 tickets of tests/data/matching_cases.json filed four times each
+through the ticket API (~290 tickets, the copies linked as the product links them), the first copy
+of each acquired by the real acquisition worker against a loopback Torznab server listing the cases'
+candidates, so tickets sit in needs_approval, auto_approved and acquisition_failed with scored
+candidates and their audit trail. Every command runs through the real console entry,
+`python -m qtorrentino`, in a fresh interpreter, with its bytecode cached as an installed program
+has it (the warm-up run writes it under a scratch PYTHONPYCACHEPREFIX, even where
+PYTHONDONTWRITEBYTECODE is set); `ticket approve` runs on a fresh copy of the home each time (copied
+outside the timing), so each run approves a ticket that is waiting for a person. Besides the wall
+time, the CPU time the process used is printed: on a loaded machine it is the steadier figure.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -40,8 +40,18 @@ from qtorrentino.workers.acquisition import AcquisitionWorker  # noqa: E402
 from tests.conftest import make_home  # noqa: E402
 from tests.servers.torznab import DEFAULT_API_KEY, Release, TorznabServer  # noqa: E402
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
 COPIES = 4
-CATEGORY = {"album": 3000, "track": 3000, "movie": 2000, "episode": 5000, "season": 5000, "generic": 8000}
+CATEGORY = {
+    "album": 3000,
+    "track": 3000,
+    "movie": 2000,
+    "episode": 5000,
+    "season": 5000,
+    "generic": 8000,
+}
 TARGET_SECONDS = 0.25
 
 
@@ -51,21 +61,34 @@ def _releases(cases: Sequence[dict[str, object]]) -> list[Release]:
         kind = str(case["ticket"]["kind"])  # type: ignore[index]
         for candidate in case["candidates"]:  # type: ignore[attr-defined]
             number = len(releases) + 1
-            releases.append(Release(title=candidate["title"], size=int(candidate.get("size") or 10**8),
-                                    seeders=int(candidate.get("seeders") or 0), info_hash=f"{number:040x}",
-                                    category=CATEGORY.get(kind, 8000),
-                                    magnet=f"magnet:?xt=urn:btih:{number:040x}"))
+            releases.append(
+                Release(
+                    title=candidate["title"],
+                    size=int(candidate.get("size") or 10**8),
+                    seeders=int(candidate.get("seeders") or 0),
+                    info_hash=f"{number:040x}",
+                    category=CATEGORY.get(kind, 8000),
+                    magnet=f"magnet:?xt=urn:btih:{number:040x}",
+                )
+            )
     return releases
 
 
 def build_home(folder: Path) -> tuple[Path, str]:
-    """A home with a few hundred tickets and their audit trail; returns it and a ticket needing approval."""
-    cases = json.loads((REPO / "tests" / "data" / "matching_cases.json").read_text(encoding="utf-8"))
+    """A home with a few hundred tickets and their audit trail; returns it and a waiting ticket."""
+    cases = json.loads(
+        (REPO / "tests" / "data" / "matching_cases.json").read_text(encoding="utf-8")
+    )
     with TorznabServer(releases=_releases(cases)) as server:
-        indexer = (f'\n[[indexers]]\nname = "jackett"\nurl = "{server.url}"\napi_key = "{DEFAULT_API_KEY}"\n'
-                   "timeout_seconds = 5\nrate_limit_per_minute = 0\n")
+        indexer = (
+            f'\n[[indexers]]\nname = "jackett"\nurl = "{server.url}"\n'
+            f'api_key = "{DEFAULT_API_KEY}"\ntimeout_seconds = 5\nrate_limit_per_minute = 0\n'
+        )
         (folder / "other").mkdir(parents=True, exist_ok=True)
-        home = make_home(folder, indexer + f'\n[[libraries]]\nname = "Other"\nkind = "other"\npath = "{folder}/other"\n')
+        home = make_home(
+            folder,
+            indexer + f'\n[[libraries]]\nname = "Other"\nkind = "other"\npath = "{folder}/other"\n',
+        )
         engine = Engine.open(home, clock=FrozenClock(datetime(2026, 1, 1, 12, 0, tzinfo=UTC)))
         engine.start(workers=False)
         try:
@@ -78,8 +101,11 @@ def build_home(folder: Path) -> tuple[Path, str]:
             for _ in range(COPIES - 1):
                 for case in cases:
                     engine.tickets.add_json(case["ticket"], actor="cli:bench")
-            waiting = [ticket for ticket in engine.tickets.list([TicketState.NEEDS_APPROVAL], limit=10_000)
-                       if ticket.linked_to is None]
+            waiting = [
+                ticket
+                for ticket in engine.tickets.list([TicketState.NEEDS_APPROVAL], limit=10_000)
+                if ticket.linked_to is None
+            ]
             tickets = len(engine.tickets.list(limit=10_000))
             events = engine.audit.page(limit=1).events[0].seq
         finally:
@@ -95,8 +121,9 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(argv: Sequence[str], runs: int, env: dict[str, str],
-            prepare: Callable[[], None] = lambda: None) -> tuple[float, float]:
+def measure(
+    argv: Sequence[str], runs: int, env: dict[str, str], prepare: Callable[[], None] = lambda: None
+) -> tuple[float, float]:
     """Median wall and CPU seconds of `runs` runs (after one warm-up); each run must exit 0."""
     walls: list[float] = []
     cpus: list[float] = []
@@ -132,17 +159,34 @@ def main() -> None:
             ("ticket list", [*cli, str(pristine), "ticket", "list"], lambda: None),
             ("ticket list --json", [*cli, str(pristine), "ticket", "list", "--json"], lambda: None),
             ("ticket show ID", [*cli, str(pristine), "ticket", "show", waiting[:6]], lambda: None),
-            ("ticket show ID --json", [*cli, str(pristine), "ticket", "show", waiting, "--json"], lambda: None),
-            ("ticket approve ID", [*cli, str(working), "ticket", "approve", waiting[:6]], fresh_copy),
+            (
+                "ticket show ID --json",
+                [*cli, str(pristine), "ticket", "show", waiting, "--json"],
+                lambda: None,
+            ),
+            (
+                "ticket approve ID",
+                [*cli, str(working), "ticket", "approve", waiting[:6]],
+                fresh_copy,
+            ),
             ("audit", [*cli, str(pristine), "audit"], lambda: None),
-            ("audit --ticket ID --json", [*cli, str(pristine), "audit", "--ticket", waiting[:6], "--json"],
-             lambda: None),
+            (
+                "audit --ticket ID --json",
+                [*cli, str(pristine), "audit", "--ticket", waiting[:6], "--json"],
+                lambda: None,
+            ),
         ]
-        print(f"median of {runs} runs (wall / CPU), target < {TARGET_SECONDS:.2f} s wall; "
-              f"load average {os.getloadavg()[0]:.2f}")
+        print(
+            f"median of {runs} runs (wall / CPU), target < {TARGET_SECONDS:.2f} s wall; "
+            f"load average {os.getloadavg()[0]:.2f}"
+        )
         for label, argv, prepare in commands:
             wall, cpu = measure(argv, runs, env, prepare)
-            mark = "" if label.startswith("python") else ("  ok" if wall < TARGET_SECONDS else "  OVER")
+            mark = (
+                ""
+                if label.startswith("python")
+                else ("  ok" if wall < TARGET_SECONDS else "  OVER")
+            )
             print(f"  {label:<26} {wall:6.3f} s  / {cpu:6.3f} s CPU{mark}")
         print(f"load average after: {os.getloadavg()[0]:.2f}")
 

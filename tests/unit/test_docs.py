@@ -1,11 +1,11 @@
-"""The reference pages under docs/ say what the code does: generated parts current, examples valid."""
+"""The pages under docs/ say what the code does: generated parts current, examples valid."""
 
 from __future__ import annotations
 
 import ast
 import json
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -18,8 +18,12 @@ from qtorrentino.domain.states import TicketState
 from qtorrentino.domain.ticket_json import spec_from_json, spec_to_json
 from tests.conftest import REPO
 
-STATES_SENTENCE = re.compile(r"States as the CLI's `--json` output and the audit log spell them:(.*?)\.\s*\n",
-                             re.DOTALL)
+if TYPE_CHECKING:
+    from pathlib import Path
+
+STATES_SENTENCE = re.compile(
+    r"States as the CLI's `--json` output and the audit log spell them:(.*?)\.\s*\n", re.DOTALL
+)
 
 
 def page(name: str) -> str:
@@ -41,8 +45,12 @@ def test_the_states_page_lists_exactly_the_ticket_states_in_order() -> None:
 
 
 def test_every_config_key_says_what_it_means() -> None:
-    undocumented = [f"{section.heading} {key.name}" for section in sections() for key in section.keys
-                    if not key.meaning]
+    undocumented = [
+        f"{section.heading} {key.name}"
+        for section in sections()
+        for key in section.keys
+        if not key.meaning
+    ]
     assert undocumented == []
     assert all(section.description for section in sections())
 
@@ -62,7 +70,9 @@ def test_the_config_example_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     import tomllib
 
     (example,) = code_blocks(page("configuration.md"), "toml")
-    config = parse_config(tomllib.loads(example), Home.at(tmp_path / "home"), tmp_path / "config.toml")
+    config = parse_config(
+        tomllib.loads(example), Home.at(tmp_path / "home"), tmp_path / "config.toml"
+    )
     assert [library.name for library in config.libraries] == ["Music", "Movies"]
     assert config.paths.download_dir == tmp_path / "downloads" / "qtorrentino"
 
@@ -70,8 +80,15 @@ def test_the_config_example_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_a_page_without_a_region_s_markers_is_an_error_naming_it() -> None:
     with pytest.raises(MissingRegion, match="no region config-keys"):
         fill("# a page\n", {"config-keys": "x"})
-    filled = fill("a\n<!-- BEGIN GENERATED: x (note) -->\nold\n<!-- END GENERATED: x -->\nb\n", {"x": "new"})
-    assert "new" in filled and "old" not in filled and filled.startswith("a\n") and filled.endswith("b\n")
+    filled = fill(
+        "a\n<!-- BEGIN GENERATED: x (note) -->\nold\n<!-- END GENERATED: x -->\nb\n", {"x": "new"}
+    )
+    assert (
+        "new" in filled
+        and "old" not in filled
+        and filled.startswith("a\n")
+        and filled.endswith("b\n")
+    )
 
 
 def test_the_readme_links_every_reference_page() -> None:
@@ -87,11 +104,20 @@ def test_nothing_a_user_reads_sends_them_to_the_design_document() -> None:
     messages = []
     for path in (REPO / "qtorrentino").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                      and node.body and isinstance(node.body[0], ast.Expr)}
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
         docstrings |= {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
-        messages += [f"{path.name}: {node.value}" for node in ast.walk(tree)
-                     if isinstance(node, ast.Constant) and isinstance(node.value, str) and "DESIGN" in node.value
-                     and id(node) not in docstrings]
+        messages += [
+            f"{path.name}: {node.value}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and "DESIGN" in node.value
+            and id(node) not in docstrings
+        ]
     assert messages == []
