@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from mutagen import File as MutagenFile
 
 from qtorrentino.audit.vocabulary import conformance
@@ -42,6 +43,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_demo_headless_completes_every_ticket(tmp_path: Path) -> None:
     home = tmp_path / "demo"
     started = time.monotonic()
