@@ -1,6 +1,6 @@
 """CLI start-up: how long `ticket list`, `ticket show`, `ticket approve` and `audit` take to answer.
 
-Run: python tests/benchmarks/bench_cli_start.py [RUNS]
+Run: python tests/benchmarks/bench_cli_start.py [RUNS] [--against SRC]
 Target: each command under 0.25 s (median of 10) on the 2-core machine; floor: `python -c pass`.
 
 The home is a real one: the 73 tickets of tests/data/matching_cases.json filed four times each
@@ -17,6 +17,7 @@ time, the CPU time the process used is printed: on a loaded machine it is the st
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -122,27 +123,43 @@ def _child_cpu() -> float:
 
 
 def measure(
-    argv: Sequence[str], runs: int, env: dict[str, str], prepare: Callable[[], None] = lambda: None
-) -> tuple[float, float]:
-    """Median wall and CPU seconds of `runs` runs (after one warm-up); each run must exit 0."""
-    walls: list[float] = []
-    cpus: list[float] = []
+    argv: Sequence[str],
+    runs: int,
+    envs: Sequence[dict[str, str]],
+    prepare: Callable[[], None] = lambda: None,
+) -> list[tuple[float, float]]:
+    """Median wall and CPU seconds per environment of `runs` runs each, after one warm-up each.
+
+    The environments take turns run by run, so a load spike on the machine hits them alike.
+    """
+    walls: list[list[float]] = [[] for _ in envs]
+    cpus: list[list[float]] = [[] for _ in envs]
     for run in range(runs + 1):
-        prepare()
-        cpu_before = _child_cpu()
-        started = time.perf_counter()
-        result = subprocess.run(argv, capture_output=True, env=env, check=False)
-        wall = time.perf_counter() - started
-        if result.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} failed: {result.stderr.decode(errors='replace')}")
-        if run:
-            walls.append(wall)
-            cpus.append(_child_cpu() - cpu_before)
-    return statistics.median(walls), statistics.median(cpus)
+        for index, env in enumerate(envs):
+            prepare()
+            cpu_before = _child_cpu()
+            started = time.perf_counter()
+            result = subprocess.run(argv, capture_output=True, env=env, check=False)
+            wall = time.perf_counter() - started
+            if result.returncode != 0:
+                error = result.stderr.decode(errors="replace")
+                raise SystemExit(f"{' '.join(argv)} failed: {error}")
+            if run:
+                walls[index].append(wall)
+                cpus[index].append(_child_cpu() - cpu_before)
+    return [
+        (statistics.median(wall), statistics.median(cpu))
+        for wall, cpu in zip(walls, cpus, strict=True)
+    ]
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="?", type=int, default=10)
+    parser.add_argument(
+        "--against", metavar="SRC", type=Path, help="also time another source tree (e.g. main's)"
+    )
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         pristine, waiting = build_home(Path(scratch) / "home")
         working = Path(scratch) / "approve"
@@ -151,43 +168,48 @@ def main() -> None:
             shutil.rmtree(working, ignore_errors=True)
             shutil.copytree(pristine, working)
 
-        env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-        env |= {"PYTHONPATH": str(REPO), "PYTHONPYCACHEPREFIX": str(Path(scratch) / "pycache")}
+        base = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        trees = [REPO, *([args.against.resolve()] if args.against else [])]
+        envs = [
+            base | {"PYTHONPATH": str(tree), "PYTHONPYCACHEPREFIX": f"{scratch}/pycache{number}"}
+            for number, tree in enumerate(trees)
+        ]
         cli = [sys.executable, "-m", "qtorrentino", "--home"]
+        home, copy, show_id = str(pristine), str(working), waiting[:6]
         commands: list[tuple[str, list[str], Callable[[], None]]] = [
             ("python -c pass (floor)", [sys.executable, "-c", "pass"], lambda: None),
-            ("ticket list", [*cli, str(pristine), "ticket", "list"], lambda: None),
-            ("ticket list --json", [*cli, str(pristine), "ticket", "list", "--json"], lambda: None),
-            ("ticket show ID", [*cli, str(pristine), "ticket", "show", waiting[:6]], lambda: None),
+            ("ticket list", [*cli, home, "ticket", "list"], lambda: None),
+            ("ticket list --json", [*cli, home, "ticket", "list", "--json"], lambda: None),
+            ("ticket show ID", [*cli, home, "ticket", "show", show_id], lambda: None),
             (
                 "ticket show ID --json",
-                [*cli, str(pristine), "ticket", "show", waiting, "--json"],
+                [*cli, home, "ticket", "show", waiting, "--json"],
                 lambda: None,
             ),
-            (
-                "ticket approve ID",
-                [*cli, str(working), "ticket", "approve", waiting[:6]],
-                fresh_copy,
-            ),
-            ("audit", [*cli, str(pristine), "audit"], lambda: None),
+            ("ticket approve ID", [*cli, copy, "ticket", "approve", show_id], fresh_copy),
+            ("audit", [*cli, home, "audit"], lambda: None),
             (
                 "audit --ticket ID --json",
-                [*cli, str(pristine), "audit", "--ticket", waiting[:6], "--json"],
+                [*cli, home, "audit", "--ticket", show_id, "--json"],
                 lambda: None,
             ),
         ]
+        load = os.getloadavg()[0]
         print(
-            f"median of {runs} runs (wall / CPU), target < {TARGET_SECONDS:.2f} s wall; "
-            f"load average {os.getloadavg()[0]:.2f}"
+            f"median of {args.runs} runs, wall / CPU seconds; target < {TARGET_SECONDS:.2f} s "
+            f"wall; load average {load:.2f}"
         )
+        print(f"  {'':<26} " + "   ".join(f"{str(tree)[-24:]:>24}" for tree in trees))
         for label, argv, prepare in commands:
-            wall, cpu = measure(argv, runs, env, prepare)
+            figures = measure(argv, args.runs, envs, prepare)
+            ours = figures[0][0]
             mark = (
                 ""
                 if label.startswith("python")
-                else ("  ok" if wall < TARGET_SECONDS else "  OVER")
+                else ("  ok" if ours < TARGET_SECONDS else "  OVER")
             )
-            print(f"  {label:<26} {wall:6.3f} s  / {cpu:6.3f} s CPU{mark}")
+            cells = "   ".join(f"{wall:6.3f} s / {cpu:6.3f} s CPU" for wall, cpu in figures)
+            print(f"  {label:<26} {cells}{mark}")
         print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
