@@ -126,11 +126,13 @@ def measure(
     argv: Sequence[str],
     runs: int,
     envs: Sequence[dict[str, str]],
+    cwd: Path,
     prepare: Callable[[], None] = lambda: None,
 ) -> list[tuple[float, float]]:
     """Median wall and CPU seconds per environment of `runs` runs each, after one warm-up each.
 
-    The environments take turns run by run, so a load spike on the machine hits them alike.
+    The environments take turns run by run, so a load spike on the machine hits them alike. `cwd` is
+    a neutral folder: `python -m` puts the working folder first on sys.path, ahead of PYTHONPATH.
     """
     walls: list[list[float]] = [[] for _ in envs]
     cpus: list[list[float]] = [[] for _ in envs]
@@ -139,7 +141,7 @@ def measure(
             prepare()
             cpu_before = _child_cpu()
             started = time.perf_counter()
-            result = subprocess.run(argv, capture_output=True, env=env, check=False)
+            result = subprocess.run(argv, capture_output=True, env=env, cwd=cwd, check=False)
             wall = time.perf_counter() - started
             if result.returncode != 0:
                 error = result.stderr.decode(errors="replace")
@@ -201,7 +203,7 @@ def main() -> None:
         )
         print(f"  {'':<26} " + "   ".join(f"{str(tree)[-24:]:>24}" for tree in trees))
         for label, argv, prepare in commands:
-            figures = measure(argv, args.runs, envs, prepare)
+            figures = measure(argv, args.runs, envs, Path(scratch), prepare)
             ours = figures[0][0]
             mark = (
                 ""
