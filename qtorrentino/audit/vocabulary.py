@@ -141,6 +141,17 @@ SHAPES = (
         ),
         sentences.matching,
     ),
+    EventShape(
+        T.CANDIDATE_FILES_FETCHED,
+        "a waiting candidate's file list arrived and was mapped onto the ticket's items",
+        (
+            key("candidate_rank", INTEGER),
+            key("info_hash", STRING_OR_NULL),
+            key("files", INTEGER),
+            key("mapped", INTEGER),
+            key("unmapped", ("array",), "the items no file was found for"),
+        ),
+    ),
     EventShape(T.APPROVAL_REQUESTED, "a ticket waits for a person to pick a candidate", APPROVAL),
     EventShape(
         T.APPROVAL_GRANTED,
@@ -217,7 +228,16 @@ SHAPES = (
             extra("renamed", INTEGER),
             extra("contents_read", INTEGER, "files whose content was opened"),
             extra("warnings", INTEGER),
-            FAULT,
+        ),
+    ),
+    EventShape(
+        T.SCAN_FAILED,
+        "a library could not be scanned (its root is offline)",
+        (
+            key("error", STRING),
+            key("fault", STRING, "`library_offline`: the root's marker file is missing"),
+            key("library", STRING),
+            extra("path", STRING, "the library's root"),
         ),
     ),
     EventShape(
