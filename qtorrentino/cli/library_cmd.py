@@ -6,10 +6,8 @@ import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from qtorrentino.cli.home_args import open_core
+from qtorrentino.cli.home_args import cli_actor, open_core
 from qtorrentino.cli.output import print_json_lines, print_table
-from qtorrentino.engine.core import actor_name
-from qtorrentino.engine.library_api import LibraryAPI
 from qtorrentino.errors import NotFound, UsageError
 
 if TYPE_CHECKING:
@@ -26,7 +24,7 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
     scan.add_argument("--json", action="store_true", help="one JSON object per library")
     organize = add("organize", "rename a library's files to its naming template (a dry run unless --apply)",
                    _organize)
-    organize.add_argument("library", metavar="LIBRARY")
+    organize.add_argument("library", metavar="LIBRARY", help="the library's name")
     organize.add_argument("--apply", action="store_true", help="carry out every rename without a collision")
     organize.add_argument("--json", action="store_true", help="one JSON object per rename")
 
@@ -46,10 +44,12 @@ def _library_names(config: Config, name: str | None) -> list[str]:
 
 
 def _scan(args: argparse.Namespace) -> int:
+    from qtorrentino.engine.library_api import LibraryAPI
+
     core = open_core(args)
     try:
         api = LibraryAPI(core)
-        results = [api.scan(name, actor=actor_name("cli")) for name in _library_names(core.config, args.library)]
+        results = [api.scan(name, actor=cli_actor()) for name in _library_names(core.config, args.library)]
     finally:
         core.close()
     if args.json:
@@ -61,10 +61,12 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _organize(args: argparse.Namespace) -> int:
+    from qtorrentino.engine.library_api import LibraryAPI
+
     core = open_core(args)
     try:
         name = _library_names(core.config, args.library)[0]
-        planned = LibraryAPI(core).organize(name, apply=args.apply, actor=actor_name("cli"))
+        planned = LibraryAPI(core).organize(name, apply=args.apply, actor=cli_actor())
     finally:
         core.close()
     if args.json:

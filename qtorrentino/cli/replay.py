@@ -4,36 +4,35 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qtorrentino.audit.query import latest
 from qtorrentino.cli.home_args import open_core
 from qtorrentino.cli.output import print_json_lines, print_table
-from qtorrentino.db.models import CandidateRow, TicketRow
-from qtorrentino.config.model import Config
-from qtorrentino.textbrain.decide import DumbMatcher, decide, scoring_spec, threshold_for
-from qtorrentino.tickets.rows import resolve_id, spec_of
-from qtorrentino.workers.candidates import result_of
 
+if TYPE_CHECKING:
+    from qtorrentino.config.model import Config
+    from qtorrentino.db.models import TicketRow
 
 HELP = "re-score stored candidates under the current rules and threshold"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--ticket", metavar="ID")
+    parser.add_argument("--ticket", metavar="ID", help="only this ticket (an id or a unique prefix)")
     parser.add_argument("--threshold", type=float, help="try another auto-approve threshold")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="one JSON object per ticket")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from qtorrentino.db.models import CandidateRow, TicketRow
+    from qtorrentino.tickets.rows import resolve_id
+
     core = open_core(args)
     query = TicketRow.select().where(TicketRow.id.in_(CandidateRow.select(CandidateRow.ticket).distinct()))
     if args.ticket:
         query = query.where(TicketRow.id == resolve_id(args.ticket))
-    rows = [_replay(ticket, args.threshold, core.config)
-            for ticket in query.order_by(TicketRow.created_at)]
-    rows = [row for row in rows if row is not None]
+    rows = [row for ticket in query.order_by(TicketRow.created_at)
+            if (row := _replay(ticket, args.threshold, core.config)) is not None]
     if args.json:
         print_json_lines(rows)
     else:
@@ -46,7 +45,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _replay(ticket: TicketRow, threshold: float | None, config: Config) -> dict[str, Any] | None:
-    candidates = [result_of(row) for row in ticket.candidates.order_by(CandidateRow.rank)]
+    from qtorrentino.audit.query import latest
+    from qtorrentino.db.models import CandidateRow
+    from qtorrentino.textbrain.decide import DumbMatcher, decide, scoring_spec, threshold_for
+    from qtorrentino.tickets.rows import spec_of
+    from qtorrentino.workers.candidates import result_of
+
+    stored = CandidateRow.select().where(CandidateRow.ticket == ticket.id).order_by(CandidateRow.rank)
+    candidates = [result_of(row) for row in stored]
     if not candidates:
         return None
     spec = scoring_spec(spec_of(ticket), config)

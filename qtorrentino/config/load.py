@@ -249,7 +249,7 @@ def _libraries(reader: _Reader, raw: Any, home: Home) -> list[LibraryConfig]:
             validate_template(library.template)
         except ConfigError as error:
             raise reader.error(where, f"naming = {library.template!r}: {error.message}",
-                               error.hint or "use the fields listed in DESIGN's [[libraries]] example") from None
+                               error.hint or "docs/configuration.md lists the fields a template may use") from None
         if not library.path.is_dir():
             raise reader.error(where, f"path = \"{library.path}\" does not exist",
                                f"create it (mkdir -p {library.path}) or point path at your library")

@@ -38,7 +38,7 @@ REQUIRED_QUERY: dict[TicketKind, tuple[str, ...]] = {
 
 def _fail(path: str, message: str) -> TicketValidationError:
     return TicketValidationError(f"ticket field '{path}': {message}",
-                                 hint="see the ticket JSON in DESIGN.md's Contracts")
+                                 hint="docs/ticket-json.md describes the ticket JSON")
 
 
 def _check_keys(value: Mapping[str, Any], allowed: frozenset[str], path: str) -> None:

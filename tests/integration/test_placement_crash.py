@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from qtorrentino.demo.seeder import Seeder
 from qtorrentino.demo.torznab_server import DEFAULT_API_KEY, Release, TorznabServer
 from tests.conftest import REPO, make_home, run_cli
@@ -28,6 +30,7 @@ def write_blob(path: Path) -> str:
     return digest.hexdigest()
 
 
+@pytest.mark.slow
 def test_kill_9_mid_placement_then_restart_completes(tmp_path: Path) -> None:
     content = tmp_path / "content" / "Big Random Blob"
     expected = write_blob(content / "blob.bin")
