@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
 
+from qtorrentino.db.database import write_transaction
+from qtorrentino.db.models import TorrentRow
 from qtorrentino.domain.states import TicketState
 from tests.conftest import REPO
 from tests.tui.seed import add, album, give_candidates, move
@@ -112,6 +115,37 @@ def test_everyday_commands_answer_without_the_engine_parts(
     code, loaded = loaded_by(argv)
     assert code == 0
     assert loaded == []
+
+
+@pytest.fixture
+def held_torrent(engine: Engine) -> str:
+    """A seeding torrent in the catalog of the engine's home."""
+    now = datetime.now(UTC)
+    info_hash = "ab" * 20
+    with write_transaction():
+        TorrentRow.create(
+            info_hash=info_hash,
+            name="Radiohead - OK Computer",
+            total_size=400_000_000,
+            save_path=str(engine.home.data_dir),
+            progress=1.0,
+            state="seeding",
+            added_at=now,
+            last_access_at=now,
+        )
+    return info_hash
+
+
+@pytest.mark.parametrize(
+    "command", [["torrent", "list"], ["torrent", "list", "--json"]], ids=" ".join
+)
+def test_torrent_list_answers_without_libtorrent(
+    engine: Engine, held_torrent: str, command: list[str]
+) -> None:
+    """The catalog is a database read: libtorrent (~30 ms to load) is for the engine's session."""
+    code, loaded = loaded_by(["--home", str(engine.home.data_dir), *command])
+    assert code == 0
+    assert "libtorrent" not in loaded
 
 
 def test_approve_through_the_lean_path_still_approves(engine: Engine, waiting_ticket: str) -> None:
