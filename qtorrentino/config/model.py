@@ -276,7 +276,7 @@ class Config:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Every configured secret, for scrubbing logs, audit events and output."""
-        values = [indexer.api_key for indexer in self.indexers]
+        values: list[str] = [indexer.api_key for indexer in self.indexers]
         values.append(self.textbrain.llm.api_key)
         if self.tmdb is not None:
             values.append(self.tmdb.api_key)
