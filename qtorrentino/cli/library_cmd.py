@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 from qtorrentino.cli.home_args import open_core
 from qtorrentino.cli.output import print_json_lines, print_table
 from qtorrentino.engine.core import actor_name
-from qtorrentino.engine.library_api import LibraryAPI
-from qtorrentino.errors import NotFound, UsageError
+from qtorrentino.errors import LibraryOffline, NotFound, QtorrentinoError, UsageError
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
     from qtorrentino.config.model import Config
+    from qtorrentino.engine.library_api import ScanResult
 
 
 def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
@@ -46,21 +46,33 @@ def _library_names(config: Config, name: str | None) -> list[str]:
 
 
 def _scan(args: argparse.Namespace) -> int:
+    from qtorrentino.engine.library_api import LibraryAPI
+
     core = open_core(args)
+    results: list[ScanResult] = []
+    refused: list[LibraryOffline] = []
     try:
         api = LibraryAPI(core)
-        results = [api.scan(name, actor=actor_name("cli")) for name in _library_names(core.config, args.library)]
+        for name in _library_names(core.config, args.library):
+            try:
+                results.append(api.scan(name, actor=actor_name("cli")))
+            except LibraryOffline as error:
+                refused.append(error)
     finally:
         core.close()
     if args.json:
         print_json_lines(asdict(result) for result in results)
-    else:
+    elif results:
         print_table(("library", "seen", "new", "changed", "missing", "matched", "unmatched"),
                     [tuple(asdict(result).values()) for result in results])
+    if refused:
+        raise QtorrentinoError("; ".join(error.message for error in refused), hint=refused[0].hint)
     return 0
 
 
 def _organize(args: argparse.Namespace) -> int:
+    from qtorrentino.engine.library_api import LibraryAPI
+
     core = open_core(args)
     try:
         name = _library_names(core.config, args.library)[0]

@@ -9,7 +9,7 @@ from peewee import SqliteDatabase
 from qtorrentino.db.models import ALL_MODELS, SchemaVersion
 from qtorrentino.errors import QtorrentinoError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _create_v1(database: SqliteDatabase) -> None:
@@ -27,7 +27,14 @@ def _narrow_audit_indexes_v2(database: SqliteDatabase) -> None:
         database.execute_sql(statement)
 
 
-STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1, 2: _narrow_audit_indexes_v2}
+def _library_marker_root_v3(database: SqliteDatabase) -> None:
+    """Where each library's marker file was written, so a root without it is known to be offline."""
+    if "marker_root" not in {column.name for column in database.get_columns("library")}:
+        database.execute_sql('ALTER TABLE "library" ADD COLUMN "marker_root" TEXT')
+
+
+STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1, 2: _narrow_audit_indexes_v2,
+                                                      3: _library_marker_root_v3}
 """Step N brings a database from version N-1 to N."""
 
 

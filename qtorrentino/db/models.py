@@ -138,6 +138,8 @@ class LibraryRow(BaseModel):
     kind = CharField()
     root = TextField()
     naming = TextField()
+    marker_root = TextField(null=True)
+    """The root this home wrote or found the library's marker file in; NULL until first seen."""
 
     class Meta:
         table_name = "library"

@@ -15,6 +15,7 @@ from qtorrentino.domain.similarity import normalise, title_similarity
 from qtorrentino.errors import MetadataError
 from qtorrentino.library import organizer
 from qtorrentino.library.items import ItemFields, shown_path
+from qtorrentino.library.marker import offline_reason
 from qtorrentino.library.matcher import LEAF_KIND
 from qtorrentino.library.scanner import LibraryScanner, ScanReport
 from qtorrentino.library.trash import Trash
@@ -41,6 +42,9 @@ class LibraryView:
     kind: str
     root: str
     item_count: int
+    offline: str | None = None
+    """Why its disk is taken for unmounted (placement, organize and scans refuse it); None: it is
+    there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,12 +158,13 @@ class LibraryAPI:
         return configured.trash_days if configured else 30
 
     def libraries(self) -> list[LibraryView]:
-        """The configured libraries, in config order."""
+        """The configured libraries, in config order, each with whether its disk is there."""
         counts = dict(database.execute_sql(
             "SELECT library_id, COUNT(*) FROM library_item WHERE parent_id IS NULL AND trashed = 0 "
             "GROUP BY library_id").fetchall())
         rows = {row.name: row for row in LibraryRow.select()}
-        return [LibraryView(row.name, row.kind, row.root, counts.get(row.id, 0))
+        return [LibraryView(row.name, row.kind, row.root, counts.get(row.id, 0),
+                            offline_reason(row))
                 for row in (rows.get(library.name) for library in self._core.config.libraries) if row is not None]
 
     def items(self, library: str, parent_id: int | None = None, limit: int = 500) -> list[LibraryItemView]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qtorrentino.db.database import write_transaction
 from qtorrentino.db.models import LibraryRow
-from qtorrentino.errors import NotFound, QtorrentinoError
+from qtorrentino.errors import LibraryOffline, NotFound, QtorrentinoError
 from qtorrentino.library.items import (
     ItemStore,
     db_path,
@@ -24,6 +24,7 @@ from qtorrentino.library.items import (
     sql,
     sql_many,
 )
+from qtorrentino.library.marker import MARKER_NAME, require_online
 from qtorrentino.library.matcher import (
     LEAF_KIND,
     LIBRARY_EXTENSIONS,
@@ -111,7 +112,7 @@ def walk(root: str, extensions: frozenset[str],
     found: dict[str, tuple[int, float]] = {}
     warnings = 0
     with os.scandir(root) as probe:
-        root_empty = next(probe, None) is None
+        root_empty = all(entry.name == MARKER_NAME for entry in probe)
     pending = [""]
     while pending:
         relative_dir = pending.pop()
@@ -198,15 +199,20 @@ class LibraryScanner:
 
         Raises:
             NotFound: no library has that name.
-            QtorrentinoError: the root is missing, or empty while files are on record (unmounted?).
+            LibraryOffline: the root is missing or lacks its marker (unmounted?); audited as
+                ScanFailed.
+            QtorrentinoError: the root is empty while files are on record (unmounted?).
         """
         library = LibraryRow.get_or_none(LibraryRow.name == library_name)
         if library is None:
             raise NotFound(f"no library called {library_name!r}", hint="see the [[libraries]] in config.toml")
-        root = os.path.realpath(library.root)
-        if not os.path.isdir(root):
-            raise QtorrentinoError(f"library {library.name}: root {root} is missing or not a folder",
-                                   hint="mount it, or fix the library's path in config.toml; nothing was changed")
+        try:
+            root = require_online(library)
+        except LibraryOffline as error:
+            with self._uow() as outbox:
+                self._uow.audit.record(outbox, "ScanFailed", ticket_id=None, actor=actor,
+                                       data={"error": error.message, **error.audit_data()})
+            raise
         with self._lock_for(library.name):
             return self._scan(library, root, actor)
 

@@ -166,7 +166,9 @@ class LibraryScreen(EngineScreen):
             rows = [self._item_row(key, item) for key, item in self._items.items()
                     if not needle or needle in item.title.casefold()]
         else:
-            rows = [Row(name, (plain(view.name), plain(view.kind), plain(str(view.item_count)), plain(view.root)))
+            rows = [Row(name, (plain(view.name), plain(view.kind), plain(str(view.item_count)),
+                               plain(view.root if view.offline is None
+                                     else f"{view.root} (offline: {view.offline})")))
                     for name, view in self._libraries.items() if not needle or needle in name.casefold()]
         self.query_one("#library-panes", ContentSwitcher).current = "items" if self._levels else "libraries"
         self.table.show_rows(rows)
