@@ -63,7 +63,8 @@ def _scan(args: argparse.Namespace) -> int:
     if args.json:
         print_json_lines(asdict(result) for result in results)
     elif results:
-        print_table(("library", "seen", "new", "changed", "missing", "matched", "unmatched"),
+        print_table(("library", "seen", "new", "changed", "missing", "matched", "unmatched",
+                     "unreadable"),
                     [tuple(asdict(result).values()) for result in results])
     if refused:
         raise QtorrentinoError("; ".join(error.message for error in refused), hint=refused[0].hint)

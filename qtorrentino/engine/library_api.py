@@ -59,7 +59,7 @@ class LibraryItemView:
     number: int | None
     season: int | None
     status: str
-    """wanted | downloading | available | missing."""
+    """wanted | downloading | available | missing | unreadable (its folder could not be read)."""
     progress: float | None
     """0..1 of the download it waits on, while downloading."""
     has_children: bool
@@ -80,6 +80,8 @@ class ScanResult:
     missing: int
     matched: int
     unmatched: int
+    unreadable: int = 0
+    """Files on record under folders the scan could not read: kept as they were, not missing."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,8 @@ ITEM_COLUMNS = (Column("title", "Title", flex=True), Column("number", "No.", 6),
                 Column("year", "Year", 4, spill=True))
 LIBRARY_EVENTS = frozenset({"ScanCompleted", "PlacementCompleted", "ItemTrashed", "ItemRestored", "ItemPurged",
                             "UnmatchedMatched", "DownloadStarted", "DownloadCompleted"})
-STATUS_TONES = {"available": "good", "missing": "bad", "downloading": "busy", "wanted": "waiting"}
+STATUS_TONES = {"available": "good", "missing": "bad", "unreadable": "bad", "downloading": "busy",
+                "wanted": "waiting"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,108 @@
+"""The library walk: every regular media file under a root, its size and mtime, keyed as stored."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+from qtorrentino.library.items import db_path
+from qtorrentino.library.marker import MARKER_NAME
+
+log = logging.getLogger(__name__)
+
+FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+"""A folder swapped for a symlink between listing and opening is not followed."""
+GONE = (FileNotFoundError, NotADirectoryError)
+"""Errors meaning an entry vanished mid-walk (a deletion); any other OSError makes it unreadable."""
+
+Seen = tuple[str, int, float]
+"""(stored path, size, mtime) of one file: what a rescan compares with the record, as a whole."""
+
+
+@dataclass(slots=True)
+class Walk:
+    """What one walk of a library root saw."""
+
+    found: set[Seen] = field(default_factory=set)
+    unreadable: list[str] = field(default_factory=list)
+    """Stored paths of folders (ending in '/') that could not be listed and files that could not be
+    examined (permission, I/O error): what is on record under them is unreadable, not missing."""
+    warnings: int = 0
+    root_empty: bool = False
+    """Nothing but the library's marker is in the root (an unmounted disk, marked by mistake)."""
+
+
+def walk(root: str, extensions: frozenset[str], excluded: frozenset[str] = frozenset()) -> Walk:
+    """Regular media files under root (a real path), with stored paths as keys.
+
+    Symlinks are never followed; hidden files (our `.qtorrentino-*` temporaries and the marker),
+    partial downloads and the excluded folders (downloads, staging, trash) are skipped; FIFOs and
+    devices are never opened; an entry that vanishes is a warning, one that cannot be read is
+    unreadable. Files are examined relative to their folder's descriptor: the kernel resolves one
+    name, not a whole path.
+    """
+    result = Walk()
+    with os.scandir(root) as probe:
+        result.root_empty = all(entry.name == MARKER_NAME for entry in probe)
+    suffixes = tuple(extensions)
+    add = result.found.add
+    pending = [(root + os.sep, db_path(root + os.sep))]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            descriptor = os.open(folder, FOLDER_FLAGS)
+        except OSError as error:
+            _trouble(result, error, prefix, folder)
+            continue
+        try:
+            with os.scandir(descriptor) as entries:
+                for entry in entries:
+                    name = entry.name
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if name[0] != "." and (not excluded or folder + name not in excluded):
+                                pending.append(
+                                    (
+                                        folder + name + os.sep,
+                                        prefix + (name if name.isascii() else db_path(name)) + "/",
+                                    )
+                                )
+                            continue
+                        if name[0] == "." or not (
+                            name.endswith(suffixes) or name.lower().endswith(suffixes)
+                        ):
+                            continue
+                        if not entry.is_file(follow_symlinks=False):
+                            result.warnings += entry.is_symlink()
+                            continue
+                        stat = entry.stat(follow_symlinks=False)
+                    except OSError as error:
+                        _trouble(result, error, prefix + db_path(name), folder + name)
+                        continue
+                    add(
+                        (
+                            prefix + name if name.isascii() else prefix + db_path(name),
+                            stat.st_size,
+                            stat.st_mtime,
+                        )
+                    )
+        except OSError as error:
+            _trouble(result, error, prefix, folder)
+        finally:
+            os.close(descriptor)
+    return result
+
+
+def _trouble(result: Walk, error: OSError, key: str, path: str) -> None:
+    """One entry could not be walked: a warning, and unless it vanished, unreadable."""
+    result.warnings += 1
+    if isinstance(error, GONE):
+        log.warning("skipping %r: it vanished while scanning", path)
+        return
+    result.unreadable.append(key)
+    log.warning(
+        "cannot read %r: %s; what is on record under it is kept, not marked missing",
+        path,
+        error.strerror or error,
+    )
