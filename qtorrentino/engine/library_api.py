@@ -21,13 +21,13 @@ from qtorrentino.library.scanner import LibraryScanner, ScanReport
 from qtorrentino.library.trash import Trash
 from qtorrentino.library.unmatched import Suggester, UnmatchedFiles, leaf_choices
 from qtorrentino.metadata.cache import MetadataCache
-from qtorrentino.metadata.musicbrainz import MusicBrainz
-from qtorrentino.metadata.tmdb import Tmdb
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from qtorrentino.engine.core import Core
+    from qtorrentino.metadata.musicbrainz import MusicBrainz
+    from qtorrentino.metadata.tmdb import Tmdb
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +147,16 @@ class LibraryAPI:
         self._core = core
         self._cache = MetadataCache(core.clock)
         config = core.config
-        self.musicbrainz = MusicBrainz(config.musicbrainz, self._cache) if config.musicbrainz else None
-        self.tmdb = Tmdb(config.tmdb, self._cache) if config.tmdb else None
+        self.musicbrainz: MusicBrainz | None = None
+        self.tmdb: Tmdb | None = None
+        if config.musicbrainz:
+            from qtorrentino.metadata.musicbrainz import MusicBrainz
+
+            self.musicbrainz = MusicBrainz(config.musicbrainz, self._cache)
+        if config.tmdb:
+            from qtorrentino.metadata.tmdb import Tmdb
+
+            self.tmdb = Tmdb(config.tmdb, self._cache)
         self._suggester = Suggester(self.musicbrainz, self.tmdb)
         self._scanner = LibraryScanner(core.uow, core.clock, self._suggester, excluded=(
             config.paths.download_dir, config.paths.staging_dir, core.home.trash_dir))
