@@ -9,7 +9,7 @@ from peewee import SqliteDatabase
 from qtorrentino.db.models import ALL_MODELS, SchemaVersion
 from qtorrentino.errors import QtorrentinoError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _create_v1(database: SqliteDatabase) -> None:
@@ -33,8 +33,15 @@ def _library_marker_root_v3(database: SqliteDatabase) -> None:
         database.execute_sql('ALTER TABLE "library" ADD COLUMN "marker_root" TEXT')
 
 
+def _library_scan_state_v4(database: SqliteDatabase) -> None:
+    """What each library's last scan saw, so an unchanged rescan neither reads nor rewrites its files."""
+    if "scan_state" not in {column.name for column in database.get_columns("library")}:
+        database.execute_sql('ALTER TABLE "library" ADD COLUMN "scan_state" TEXT')
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1, 2: _narrow_audit_indexes_v2,
-                                                      3: _library_marker_root_v3}
+                                                      3: _library_marker_root_v3,
+                                                      4: _library_scan_state_v4}
 """Step N brings a database from version N-1 to N."""
 
 

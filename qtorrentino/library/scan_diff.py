@@ -79,8 +79,9 @@ def compare(library: int, root: str, walked: Walk, known: set[Seen]) -> Diff:
     """The difference between a walk and the record: set arithmetic first, so an unchanged rescan
     runs no Python loop over its files."""
     diff = Diff()
-    appeared = walked.found - known
-    if not appeared and len(walked.found) == len(known):
+    found = walked.found
+    appeared = found - known
+    if not appeared and len(found) == len(known):
         return diff
     prefix = db_path(root + os.sep)
     cut = len(prefix)
@@ -88,7 +89,7 @@ def compare(library: int, root: str, walked: Walk, known: set[Seen]) -> Diff:
     diff.stats = {fs_path(key[cut:]): value for key, value in fresh.items()}
     changed_keys: list[str] = []
     gone: list[str] = []
-    for key, _, _ in sorted(known - walked.found):
+    for key, _, _ in sorted(known - found):
         (changed_keys if key in fresh else gone).append(key)
     changed_set = set(changed_keys)
     others = sorted(key for key in fresh if key not in changed_set)

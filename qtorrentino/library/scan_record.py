@@ -138,7 +138,7 @@ def _record_unreadable(library: int, walked: Walk, diff: Diff, store: ItemStore)
     affected = {entry.item_id for entry in diff.unreadable if entry.item_id is not None}
     if not waiting and not affected:
         return
-    seen = {key for key, _, _ in walked.found}
+    seen = set(walked.keys)
     readable = {item for item, path in [*waiting, *_existing_files(affected)] if path in seen}
     store.set_status(affected - readable, "unreadable")
     store.set_status({item for item, _ in waiting} & (readable - affected), "available")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+from array import array
 from dataclasses import dataclass, field
 
 from qtorrentino.library.items import db_path
@@ -22,15 +24,35 @@ Seen = tuple[str, int, float]
 
 @dataclass(slots=True)
 class Walk:
-    """What one walk of a library root saw."""
+    """What one walk of a library root saw: its files as three parallel lists, in walk order."""
 
-    found: set[Seen] = field(default_factory=set)
+    keys: list[str] = field(default_factory=list)
+    """Stored paths of the regular media files."""
+    sizes: list[int] = field(default_factory=list)
+    mtimes: list[float] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     """Stored paths of folders (ending in '/') that could not be listed and files that could not be
     examined (permission, I/O error): what is on record under them is unreadable, not missing."""
     warnings: int = 0
     root_empty: bool = False
     """Nothing but the library's marker is in the root (an unmounted disk, marked by mistake)."""
+
+    @property
+    def found(self) -> set[Seen]:
+        """Every file seen as (stored path, size, mtime), to compare with the record."""
+        return set(zip(self.keys, self.sizes, self.mtimes, strict=True))
+
+    def fingerprint(self) -> str:
+        """A digest of every path, size and mtime seen, in walk order: equal digests, equal folders.
+
+        An unchanged folder is walked in the same order (a filesystem lists an unchanged folder
+        the same way); a folder listed in another order only costs a full comparison.
+        """
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update("\0".join(self.keys).encode("utf-8", "surrogatepass"))
+        digest.update(array("q", self.sizes).tobytes())
+        digest.update(array("d", self.mtimes).tobytes())
+        return digest.hexdigest()
 
 
 def walk(root: str, extensions: frozenset[str], excluded: frozenset[str] = frozenset()) -> Walk:
@@ -46,7 +68,7 @@ def walk(root: str, extensions: frozenset[str], excluded: frozenset[str] = froze
     with os.scandir(root) as probe:
         result.root_empty = all(entry.name == MARKER_NAME for entry in probe)
     suffixes = tuple(extensions)
-    add = result.found.add
+    add_key, add_size, add_mtime = result.keys.append, result.sizes.append, result.mtimes.append
     pending = [(root + os.sep, db_path(root + os.sep))]
     while pending:
         folder, prefix = pending.pop()
@@ -62,12 +84,8 @@ def walk(root: str, extensions: frozenset[str], excluded: frozenset[str] = froze
                     try:
                         if entry.is_dir(follow_symlinks=False):
                             if name[0] != "." and (not excluded or folder + name not in excluded):
-                                pending.append(
-                                    (
-                                        folder + name + os.sep,
-                                        prefix + (name if name.isascii() else db_path(name)) + "/",
-                                    )
-                                )
+                                stored = name if name.isascii() else db_path(name)
+                                pending.append((folder + name + os.sep, prefix + stored + "/"))
                             continue
                         if name[0] == "." or not (
                             name.endswith(suffixes) or name.lower().endswith(suffixes)
@@ -80,13 +98,9 @@ def walk(root: str, extensions: frozenset[str], excluded: frozenset[str] = froze
                     except OSError as error:
                         _trouble(result, error, prefix + db_path(name), folder + name)
                         continue
-                    add(
-                        (
-                            prefix + name if name.isascii() else prefix + db_path(name),
-                            stat.st_size,
-                            stat.st_mtime,
-                        )
-                    )
+                    add_key(prefix + name if name.isascii() else prefix + db_path(name))
+                    add_size(stat.st_size)
+                    add_mtime(stat.st_mtime)
         except OSError as error:
             _trouble(result, error, prefix, folder)
         finally:
@@ -101,8 +115,5 @@ def _trouble(result: Walk, error: OSError, key: str, path: str) -> None:
         log.warning("skipping %r: it vanished while scanning", path)
         return
     result.unreadable.append(key)
-    log.warning(
-        "cannot read %r: %s; what is on record under it is kept, not marked missing",
-        path,
-        error.strerror or error,
-    )
+    log.warning("cannot read %r: %s; what is on record under it is kept, not marked missing",
+                path, error.strerror or error)
