@@ -93,7 +93,8 @@ def compare(library: int, root: str, walked: Walk, known: set[Seen]) -> Diff:
         (changed_keys if key in fresh else gone).append(key)
     changed_set = set(changed_keys)
     others = sorted(key for key in fresh if key not in changed_set)
-    records = details(library, changed_keys + others + gone)
+    on_record = sql("SELECT COUNT(*) FROM media_file WHERE library_id = ?", (library,)).fetchone()[0]
+    records = details(library, changed_keys + gone + (others if on_record > len(known) else []))
     for key in changed_keys:
         relative = fs_path(key[cut:])
         size = fresh[key][0]
