@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from qtorrentino.db.models import LibraryRow
 
 Signature = list[Any]
-"""Count, total size, total path length, id sum, highest id, total mtime of the existing files."""
+"""Count, total size, id sum, highest id and total mtime of the files on record as existing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +35,15 @@ class ScanState:
 
 
 def record_signature(library: int) -> Signature:
-    """Aggregates of the files on record as existing: one pass in SQLite; no row reaches Python."""
-    row = sql("SELECT COUNT(*), COALESCE(SUM(m.size), 0), COALESCE(SUM(LENGTH(m.path)), 0),"
-              " COALESCE(SUM(m.id), 0), COALESCE(MAX(m.id), 0), TOTAL(m.mtime) FROM media_file m"
-              " JOIN media_file_state s ON s.media_file_id = m.id"
-              ' WHERE m.library_id = ? AND s."exists" = 1', (library,)).fetchone()
+    """Aggregates of the files on record as existing: one pass in SQLite; no row reaches Python.
+
+    CROSS JOIN keeps SQLite's order: read the narrow state table straight through and fetch each
+    file by its rowid, half the work of walking the library index and looking each state up.
+    """
+    row = sql("SELECT COUNT(*), COALESCE(SUM(m.size), 0), COALESCE(SUM(m.id), 0),"
+              " COALESCE(MAX(m.id), 0), TOTAL(m.mtime) FROM media_file_state s"
+              ' CROSS JOIN media_file m ON m.id = s.media_file_id WHERE s."exists" = 1'
+              " AND m.library_id = ?", (library,)).fetchone()
     return list(row)
 
 
