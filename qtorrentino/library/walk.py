@@ -7,6 +7,7 @@ import logging
 import os
 from array import array
 from dataclasses import dataclass, field
+from stat import S_ISLNK, S_ISREG
 
 from qtorrentino.library.items import db_path
 from qtorrentino.library.marker import MARKER_NAME
@@ -61,8 +62,9 @@ def walk(root: str, extensions: frozenset[str], excluded: frozenset[str] = froze
     Symlinks are never followed; hidden files (our `.qtorrentino-*` temporaries and the marker),
     partial downloads and the excluded folders (downloads, staging, trash) are skipped; FIFOs and
     devices are never opened; an entry that vanishes is a warning, one that cannot be read is
-    unreadable. Files are examined relative to their folder's descriptor: the kernel resolves one
-    name, not a whole path.
+    unreadable. Files are examined relative to their folder's descriptor (the kernel resolves one
+    name, not a whole path) with lstat, which tells a regular file from a link or a FIFO without
+    opening anything.
     """
     result = Walk()
     with os.scandir(root) as probe:
@@ -91,12 +93,12 @@ def walk(root: str, extensions: frozenset[str], excluded: frozenset[str] = froze
                             name.endswith(suffixes) or name.lower().endswith(suffixes)
                         ):
                             continue
-                        if not entry.is_file(follow_symlinks=False):
-                            result.warnings += entry.is_symlink()
-                            continue
                         stat = entry.stat(follow_symlinks=False)
                     except OSError as error:
                         _trouble(result, error, prefix + db_path(name), folder + name)
+                        continue
+                    if not S_ISREG(stat.st_mode):
+                        result.warnings += S_ISLNK(stat.st_mode)
                         continue
                     add_key(prefix + name if name.isascii() else prefix + db_path(name))
                     add_size(stat.st_size)
