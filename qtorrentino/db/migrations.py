@@ -9,7 +9,7 @@ from peewee import SqliteDatabase
 from qtorrentino.db.models import ALL_MODELS, SchemaVersion
 from qtorrentino.errors import QtorrentinoError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 3
 
 
 def _create_v1(database: SqliteDatabase) -> None:
@@ -27,21 +27,17 @@ def _narrow_audit_indexes_v2(database: SqliteDatabase) -> None:
         database.execute_sql(statement)
 
 
-def _library_marker_root_v3(database: SqliteDatabase) -> None:
-    """Where each library's marker file was written, so a root without it is known to be offline."""
-    if "marker_root" not in {column.name for column in database.get_columns("library")}:
-        database.execute_sql('ALTER TABLE "library" ADD COLUMN "marker_root" TEXT')
-
-
-def _library_scan_state_v4(database: SqliteDatabase) -> None:
-    """What each library's last scan saw, so an unchanged rescan neither reads nor rewrites its files."""
-    if "scan_state" not in {column.name for column in database.get_columns("library")}:
-        database.execute_sql('ALTER TABLE "library" ADD COLUMN "scan_state" TEXT')
+def _library_marker_and_scan_state_v3(database: SqliteDatabase) -> None:
+    """Where each library's marker file was written (a root without it is offline), and what its last
+    scan saw (an unchanged rescan neither reads nor rewrites its files)."""
+    present = {column.name for column in database.get_columns("library")}
+    for name in ("marker_root", "scan_state"):
+        if name not in present:
+            database.execute_sql(f'ALTER TABLE "library" ADD COLUMN "{name}" TEXT')
 
 
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1, 2: _narrow_audit_indexes_v2,
-                                                      3: _library_marker_root_v3,
-                                                      4: _library_scan_state_v4}
+                                                      3: _library_marker_and_scan_state_v3}
 """Step N brings a database from version N-1 to N."""
 
 

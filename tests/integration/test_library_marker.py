@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from qtorrentino.db.models import LibraryRow, MediaFileStateRow
+from qtorrentino.db.database import close_database, database, open_database
+from qtorrentino.db.migrations import SCHEMA_VERSION, current_version
+from qtorrentino.db.models import LibraryRow, MediaFileStateRow, SchemaVersion
 from qtorrentino.engine.engine import Engine
 from qtorrentino.errors import LibraryOffline
 from qtorrentino.library.marker import MARKER_NAME, require_online_by_name
@@ -116,3 +118,20 @@ def test_the_scan_command_names_the_offline_library_on_one_line(engine: Engine, 
     assert done.returncode == 1
     assert done.stderr.startswith(f"qtorrentino: error: library TV at {root}/tv is offline")
     assert "is the disk mounted?" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_a_database_from_before_markers_gains_the_library_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    open_database(path)
+    for column in ("marker_root", "scan_state"):
+        database.execute_sql(f'ALTER TABLE "library" DROP COLUMN "{column}"')
+    SchemaVersion.update(version=2).execute()
+    close_database()
+
+    open_database(path)
+    try:
+        columns = {column.name for column in database.get_columns("library")}
+        assert {"marker_root", "scan_state"} <= columns
+        assert current_version(database) == SCHEMA_VERSION
+    finally:
+        close_database()
