@@ -35,6 +35,7 @@ MARKER_TEXT = (
 
 
 def marker_path(root: str) -> str:
+    """Where a library root's marker file is."""
     return os.path.join(root, MARKER_NAME)
 
 

@@ -159,7 +159,7 @@ class LibraryScanner:
 
     def _unchanged(self, library: LibraryRow, walked: Walk, state: ScanState,
                    actor: str) -> ScanReport:
-        """The folder is as the last scan left it and nobody changed the record: say so, touch nothing."""
+        """The folder is as the last scan left it, and nobody changed the record: say so, no more."""
         report = ScanReport(library=library.name, seen=len(walked.keys), warnings=walked.warnings)
         with self._uow() as outbox:
             keep(library.id, state)
