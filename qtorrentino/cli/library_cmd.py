@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from qtorrentino.cli.home_args import cli_actor, open_core
 from qtorrentino.cli.output import print_json_lines, print_table
-from qtorrentino.errors import NotFound, UsageError
+from qtorrentino.errors import LibraryOffline, NotFound, QtorrentinoError, UsageError
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
     from qtorrentino.config.model import Config
+    from qtorrentino.engine.library_api import ScanResult
 
 
 def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
@@ -47,16 +48,25 @@ def _scan(args: argparse.Namespace) -> int:
     from qtorrentino.engine.library_api import LibraryAPI
 
     core = open_core(args)
+    results: list[ScanResult] = []
+    refused: list[LibraryOffline] = []
     try:
         api = LibraryAPI(core)
-        results = [api.scan(name, actor=cli_actor()) for name in _library_names(core.config, args.library)]
+        for name in _library_names(core.config, args.library):
+            try:
+                results.append(api.scan(name, actor=cli_actor()))
+            except LibraryOffline as error:
+                refused.append(error)
     finally:
         core.close()
     if args.json:
         print_json_lines(asdict(result) for result in results)
-    else:
-        print_table(("library", "seen", "new", "changed", "missing", "matched", "unmatched"),
+    elif results:
+        print_table(("library", "seen", "new", "changed", "missing", "matched", "unmatched",
+                     "unreadable"),
                     [tuple(asdict(result).values()) for result in results])
+    if refused:
+        raise QtorrentinoError("; ".join(error.message for error in refused), hint=refused[0].hint)
     return 0
 
 

@@ -34,6 +34,7 @@ EXPECTED_FILES = sorted([
     "movies/Test Pattern (2020)/Test Pattern (2020).mkv",
     "tv/Demo Show/Season 01/Demo Show - S01E01 - Episode 01.mkv",
     "tv/Demo Show/Season 01/Demo Show - S01E02 - Episode 02.mkv",
+    *(f"{library}/.qtorrentino-library" for library in ("music", "movies", "tv")),
 ])
 CHAIN = ["TicketCreated", "SearchExecuted", "MatchingCompleted", "DownloadStarted", "DownloadCompleted",
          "PlacementStarted", "PlacementCompleted"]
