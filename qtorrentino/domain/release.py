@@ -1,4 +1,4 @@
-"""parse_release(name) → ReleaseInfo: the one release-name parser (own fast paths, then guessit)."""
+"""parse_release(name) → ReleaseInfo: the one release-name parser, for music, video and paths."""
 
 from __future__ import annotations
 
@@ -7,26 +7,27 @@ from dataclasses import replace
 from functools import lru_cache
 
 from qtorrentino.domain.files import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
-from qtorrentino.domain.release_info import ReleaseInfo, clean_title
+from qtorrentino.domain.release_info import ReleaseInfo
 from qtorrentino.domain.release_music import (
     SITE_PREFIX,
     music_shaped,
     parse_music_name,
     parse_track_file,
 )
-from qtorrentino.domain.release_video import (
-    EPISODE_WORD,
-    YEAR,
-    parse_video_fast,
-    parse_with_guessit,
-)
+from qtorrentino.domain.release_video import parse_video
+from qtorrentino.domain.similarity import normalise
 
 __all__ = ["MAX_NAME_CHARS", "ReleaseInfo", "parse_release"]
 
 MAX_NAME_CHARS = 400
 """Longer names are cut before parsing: no real release name is longer; the regexes stay cheap."""
 PARSE_CACHE_SIZE = 1 << 16
-MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
+FILE_EXTENSIONS = VIDEO_EXTENSIONS | frozenset({
+    ".srt", ".sub", ".idx", ".ass", ".ssa", ".nfo", ".torrent", ".ogm", ".divx", ".iso", ".img",
+    ".rar", ".zip", ".txt", ".vob", ".m2ts", ".rmvb", ".flv", ".3gp", ".asf",
+})
+"""File extensions a release path may end in; the rest of the path is its folders."""
+_HASHED = re.compile(r"^(?:[0-9a-fA-F]{16,}|[A-Za-z0-9]{6,}(?:-[A-Za-z0-9]{4,}){3,}|[A-Za-z0-9]{24,})$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _VIDEO_HINT = re.compile(
     r"(?i)(?<![a-z0-9])(?:s\d{1,2}e\d{1,4}|s\d{1,2}|\d{1,2}x\d{2,3}|season[ ._]?\d+"
@@ -46,38 +47,75 @@ _SCENE_MUSIC = re.compile(r"^[^\s.]+-(?:19|20)\d\d-[^\s.]+$")
 def parse_release(name: str) -> ReleaseInfo:
     """Parse a torrent name or a file path inside a torrent; never raises, caches by name.
 
-    A path ("Album/CD2/05 - Title.flac") is split only when it ends in a media file, so a release
-    name such as "AC/DC - Back in Black" stays whole.
+    A path ("Album/CD2/05 - Title.flac", "Movie (2010)/movie.720p.mkv") is read file first, its
+    folders filling what the file name does not say; a hashed or abbreviated file name takes its
+    folder's name. "AC/DC - Back in Black" stays whole: a slash splits a name only when the part
+    after it ends in a file extension or the part before it is a folder name.
     """
     text = _CONTROL.sub(" ", name)[:MAX_NAME_CHARS].strip()
     parts = [part.strip() for part in text.replace("\\", "/").split("/")]
     parts = [part for part in parts if part not in ("", ".", "..")]
     if not parts:
         return ReleaseInfo()
-    if _suffix(parts[-1]) not in MEDIA_EXTENSIONS:
-        parts = [text]
-    base = SITE_PREFIX.sub("", parts[-1])
-    suffix = _suffix(base)
+    suffix = _suffix(parts[-1])
     if suffix in AUDIO_EXTENSIONS:
+        base = SITE_PREFIX.sub("", parts[-1])
         return parse_track_file(base[: -len(suffix)], parts[:-1], suffix)
+    if suffix not in FILE_EXTENSIONS and not _is_folder_path(parts):
+        parts = [text]
+        suffix = ""
+    base = parts[-1]
+    stem = base[: -len(suffix)] if suffix else base
     extension = suffix if suffix in VIDEO_EXTENSIONS else None
-    stem = base[: -len(suffix)] if extension else base
-    if not extension and not _VIDEO_HINT.search(stem) and (
+    if not suffix and not _VIDEO_HINT.search(stem) and (
         _AUDIO_HINT.search(stem) or _SCENE_MUSIC.match(stem) or music_shaped(stem)
     ):
-        return parse_music_name(stem)
-    info = parse_video_fast(stem)
-    if info is None:
-        hinted = extension or any(hint.search(stem) for hint in (_VIDEO_HINT, EPISODE_WORD, YEAR))
-        generic = ReleaseInfo(title=clean_title(stem) or None)
-        info = parse_with_guessit(stem) if hinted else generic
-    if extension is None:
-        return info
-    if len(parts) > 1 and info.kind == "generic":
-        parent = parse_release(parts[-2])
-        if parent.kind in ("episode", "season"):
-            info = parent
-    return replace(info, extension=extension)
+        return parse_music_name(SITE_PREFIX.sub("", stem))
+    info = parse_video(stem)
+    if len(parts) > 1:
+        info = _with_folders(info, stem, parts[:-1])
+    return replace(info, extension=extension) if extension else info
+
+
+def _is_folder_path(parts: list[str]) -> bool:
+    """ "Movies/Title.2010.1080p" is a path; "AC/DC - Back in Black" is one name."""
+    return len(parts) > 2 or (len(parts) == 2 and len(parts[0]) > 3)
+
+
+def _with_folders(info: ReleaseInfo, stem: str, folders: list[str]) -> ReleaseInfo:
+    """Fill what a file name leaves out from the nearest folder that names a release; take the
+    folder's name whole when the file's is a hash or a scene abbreviation ("abc-xyz.avi")."""
+    for folder in reversed(folders[-3:]):
+        parent = parse_video(folder)
+        if parent.kind == "generic" and parent.season is None:
+            continue
+        if _obfuscated(stem, info, parent):
+            return replace(parent, hashed=True, extension=info.extension,
+                           resolution=parent.resolution or info.resolution,
+                           source=parent.source or info.source,
+                           video_codec=parent.video_codec or info.video_codec,
+                           audio_format=parent.audio_format or info.audio_format)
+        same = normalise(info.title or info.series or "") == normalise(parent.title or
+                                                                        parent.series or "")
+        changes: dict[str, object] = {}
+        if info.year is None and parent.year is not None and (same or info.kind == "generic"):
+            changes["year"] = parent.year
+        if info.kind in ("episode", "generic") and info.season is None and parent.season:
+            changes.update(season=parent.season, seasons=(parent.season,))
+        if info.kind == "generic" and parent.kind in ("episode", "season"):
+            return replace(parent, extension=info.extension)
+        return replace(info, **changes) if changes else info  # type: ignore[arg-type]
+    return info
+
+
+def _obfuscated(stem: str, info: ReleaseInfo, parent: ReleaseInfo) -> bool:
+    """A file name that says less than its folder: a hash, or a scene abbreviation."""
+    if _HASHED.match(stem):
+        return True
+    own = normalise(info.title or info.series or "")
+    theirs = normalise(parent.title or parent.series or "")
+    return bool(theirs) and len(own.split()) <= 2 and own not in theirs and (
+        len(theirs.split()) > len(own.split()) or not own)
 
 
 def _suffix(name: str) -> str:

@@ -43,6 +43,28 @@ class ReleaseInfo:
     """A discography, anthology, box set, or a multi-season / complete-series pack."""
     year_range: tuple[int, int] | None = None
     extension: str | None = None
+    absolute_episodes: tuple[int, ...] = ()
+    """Anime numbering counted from the first episode of the series ("[Group] Title - 123")."""
+    air_date: str | None = None
+    """A daily show's episode by its date, ISO "2019-03-14"."""
+    special: bool = False
+    """A special, OVA or season 0 episode."""
+    version: int | None = None
+    """The release's revision: 2 for "v2", "PROPER" or "REPACK"; None when the name says none."""
+    real: bool = False
+    """ "REAL": a fix of a release the same group put out under the same name."""
+    hashed: bool = False
+    """The file name was a hash or obfuscated, so what is known came from its folder."""
+
+    @property
+    def full_season(self) -> bool:
+        """Every episode of the season or seasons named (a season pack, not some episodes)."""
+        return self.kind == "season"
+
+    @property
+    def multi_season(self) -> bool:
+        """A pack of more than one season."""
+        return len(self.seasons) > 1
 
     def to_json(self) -> dict[str, object]:
         """The fields found, under the key names of `qtorrentino parse --json`."""
@@ -54,6 +76,17 @@ class ReleaseInfo:
             "audio_format": self.audio_format, "audio_bitrate": self.audio_bitrate,
             "release_group": self.release_group, "proper": self.proper or None,
             "repack": self.repack or None,
+            "absolute_episodes": list(self.absolute_episodes) or None, "air_date": self.air_date,
+            "full_season": self.full_season or None, "multi_season": self.multi_season or None,
+            "seasons": list(self.seasons) if self.multi_season else None,
+            "special": self.special or None, "edition": list(self.editions) or None,
+            "revision": {"version": self.version, "real": self.real} if (
+                self.version or self.real) else None,
+            "discography": {"start_year": (self.year_range or (None, None))[0],
+                            "end_year": (self.year_range or (None, None))[1]} if (
+                self.collection and self.kind == "music") else None,
+            "audio_bit_depth": self.bit_depth if self.bit_depth in (16, 24, 32) else None,
+            "hashed": self.hashed or None,
         }
         return {key: value for key, value in values.items() if value is not None and value != ""}
 

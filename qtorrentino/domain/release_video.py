@@ -1,215 +1,267 @@
-"""Video release names: the fast scene and p2p paths, and the guessit wrapper for the rest."""
+"""Video release names: movies, episodes, season packs, daily shows and anime, in one pass.
+
+The name is read lowercased with dots and underscores as spaces; its words are looked up in the
+tag vocabulary (release_vocab), its episode markers found by release_episodes, its group by
+release_group. The title is what stands before the first marker that no title word looks like.
+"""
 
 from __future__ import annotations
 
-import logging
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from qtorrentino.domain.release_info import (
-    COMMON_TAGS,
-    DASHES,
-    YEAR_ONLY,
-    ReleaseInfo,
-    clean_title,
-    is_tag_text,
-    scan_tags,
-)
+from qtorrentino.domain.release_episodes import COMPLETE_SERIES, Structure, find_structure, hint
+from qtorrentino.domain.release_group import Group, find_group
+from qtorrentino.domain.release_info import DASHES, ReleaseInfo
+from qtorrentino.domain.release_vocab import PREFIXES, STRONG, TAGS
 
-log = logging.getLogger(__name__)
-
-_EPISODE = re.compile(
-    r"(?i)(?<![a-z0-9])s(?P<season>\d{1,2})[ ._-]?e(?P<first>\d{1,4})"
-    r"(?P<more>(?:[ ._]?-?[ ._]?e\d{1,4}|-\d{1,4})*)(?![0-9])"
-)
-_CROSS_EPISODE = re.compile(
-    r"(?i)(?<![a-z0-9])(?P<season>\d{1,2})x(?P<first>\d{2,3})(?P<more>(?:-\d{2,3})*)(?![0-9a-z])"
-)
-_SEASON = re.compile(
-    r"(?i)(?<![a-z0-9])(?:s(?P<s1>\d{1,2})(?:[ ._]?-[ ._]?s?(?P<s1_end>\d{1,2}))?"
-    r"|season[ ._]?(?P<s2>\d{1,2})(?:[ ._]?-[ ._]?(?P<s2_end>\d{1,2}))?)(?![0-9a-z])"
-)
-_MORE_EPISODES = re.compile(r"(?i)(-)?[ ._]?e?(\d{1,4})")
-_ANIME = re.compile(
-    r"^\[(?P<group>[^\]]{1,40})\]\s*(?P<title>[^\[\]]+?)\s+-\s+(?P<episode>\d{1,4})(?:v\d)?"
-    r"\s*(?P<rest>(?:[\[(].*)?)$"
-)
-EPISODE_WORD = re.compile(r"(?i)(?<![a-z0-9])(?:e|ep|episode)[ ._-]?\d|\s-\s\d{1,4}(?![0-9])")
-YEAR = re.compile(r"(?<![0-9a-z])((?:19|20)\d\d)(?![0-9a-z])", re.IGNORECASE)
-_GROUP_AFTER_DASH = re.compile(r"(?P<before>[A-Za-z0-9]+)-(?P<group>[A-Za-z0-9][\w@]{0,30})\s*$")
-_TRAILING_BRACKET = re.compile(r"\s*\[(?P<group>[^\[\]]{2,30})\]\s*$")
-_LEADING_GROUP = re.compile(r"^\[(?P<group>[^\[\]\s.]{2,30}(?: [^\[\]\s.]{2,30})?)\]")
-_PROPER = re.compile(r"(?i)(?<![a-z])proper(?![a-z])")
-_REPACK = re.compile(r"(?i)(?<![a-z])(?:repack|rerip)(?![a-z])")
+_SPACES = str.maketrans("._", "  ")
+_TOKEN = re.compile(r"[^\W_]+")
+_CHANNELS = re.compile(r"^(dd|ddp|eac3|ac3|aac|dts|truehd|flac|opus|mp3|ec3)(\d{1,2})$")
+_WXH = re.compile(r"^\d{3,4}x(\d{3,4})$")
+_HEIGHTS = {"480": "480p", "576": "576p", "720": "720p", "1080": "1080p", "2160": "2160p"}
+_VERSION = re.compile(r"^(\d{1,4})?v(\d)$")
+_AKA = re.compile(r"(?i)(?:\s|\.|_)(?:a\.?k\.?a\.?)(?:\s|\.|_)")
+_BARE_EPISODE = re.compile(r"^(\d{1,4})(?:v(\d))?$")
+_TV_SOURCES = frozenset({"hdtv"})
+_SD_TV = frozenset({"pdtv", "sdtv", "dsr", "dsrip", "tvrip", "dvbrip", "satrip"})
 
 
-def _release_group(stem: str) -> str | None:
-    """ "…x264-GROUP", "…x264-GROUP[rarbg]" or a trailing "[YTS.MX]"; never a tag such as WEB-DL."""
-    if match := _GROUP_AFTER_DASH.search(_TRAILING_BRACKET.sub("", stem)):
-        group = match.group("group")
-        joined = (match.group("before") + group).lower()
-        if joined not in COMMON_TAGS and group.lower() not in COMMON_TAGS and not group.isdigit():
-            return group
-    for bracket in (_TRAILING_BRACKET.search(stem), _LEADING_GROUP.match(stem)):
-        if bracket and not is_tag_text(bracket.group("group"), music=False):
-            return bracket.group("group").strip()
+@dataclass(slots=True)
+class _Tag:
+    start: int
+    end: int
+    field: str
+    value: str
+    strong: bool
+
+
+def _scan(norm: str, start: int, end: int
+          ) -> tuple[list[_Tag], list[tuple[int, int, str]], list[tuple[int, str]]]:
+    """Every tag between start and end, every word, and the words that may begin an episode
+    marker (with the kind of marker)."""
+    words = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(norm, start, end)]
+    tags: list[_Tag] = []
+    hints: list[tuple[int, str]] = []
+    index, count = 0, len(words)
+    while index < count:
+        word_start, word_end, word = words[index]
+        hit, width = None, 1
+        if word in PREFIXES and index + 1 < count:
+            key = word
+            for span in range(2, min(5, count - index + 1)):
+                key += words[index + span - 1][2]
+                if key in TAGS:
+                    hit, width = TAGS[key], span
+        if hit is None:
+            hit = TAGS.get(word)
+            if hit is None and word[0].isalpha() and word[-1].isdigit() and (
+                channels := _CHANNELS.match(word)
+            ):
+                hit = TAGS[channels.group(1)]
+            elif hit is None and "x" in word and (size := _WXH.match(word)):
+                found = _HEIGHTS.get(size.group(1))
+                hit = ("resolution", found, STRONG) if found else None
+        if hit is not None:
+            tags.append(_Tag(word_start, words[index + width - 1][1], hit[0], hit[1],
+                             hit[2] == STRONG))
+        if (hit is None or hit[0] == "other") and (kind := hint(word)) is not None:
+            hints.append((word_start, kind))
+        index += width
+    return tags, words, hints
+
+
+def _is_year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2039
+
+
+def _clean(text: str) -> str:
+    """Scene separators to spaces; brackets, dashes and dots left at either end dropped."""
+    text = text.replace("_", " ")
+    if " " not in text.strip() or text.count(".") > text.count(" "):
+        text = re.sub(r"(?<!\b[A-Za-z])\.|\.(?![A-Za-z]\b)", " ", text)
+    text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
+    return " ".join(text.split()).strip(f" {DASHES}([{{.,:;+")
+
+
+def parse_video(stem: str) -> ReleaseInfo:
+    """Parse a video release name (no extension); kind "generic" when nothing marks it as video."""
+    group = find_group(stem)
+    norm = stem.lower().translate(_SPACES)
+    start, end = group.body_start, group.body_end
+    tags, words, hints = _scan(norm, start, group.name_start if group.name_start > 0 else len(norm))
+    structure = find_structure(norm, hints, end)
+    title_end = _title_end(tags, structure, words, start, end, stem)
+    if group.name and not group.leading and title_end >= end and structure is None:
+        group = Group(None, start, len(stem))
+        end = len(stem)
+        tags, words, hints = _scan(norm, start, end)
+        title_end = _title_end(tags, structure, words, start, end, stem)
+    year, title_end = _year(words, structure, start, title_end)
+    bare = None
+    if structure is None:
+        bare = _bare_episode(words, tags, start, title_end, stem, leading=group.leading)
+        if bare is not None:
+            title_end = min(title_end, bare[0]) if bare[0] > start else title_end
+    title_text, tail_tags = _title(stem, tags, words, start, title_end)
+    if bare is not None and bare[0] == (words[0][0] if words else -1):
+        title_text = _clean(stem[bare[3]:end].split(" [")[0].split(" (")[0])
+    found = [tag for tag in tags if tag.strong or tag.start >= title_end] + tail_tags
+    fields: dict[str, str] = {}
+    editions: list[str] = []
+    flags: set[str] = set()
+    for tag in found:
+        if tag.field == "edition":
+            if tag.value not in editions:
+                editions.append(tag.value)
+        elif tag.field == "flag":
+            flags.add(tag.value)
+        elif tag.field != "other":
+            fields.setdefault(tag.field, tag.value)
+    version = _version(words, title_end)
+    if "resolution" not in fields and any(word in _SD_TV for _, _, word in words):
+        fields["resolution"] = "480p"
+    bit_depth = fields.get("bit_depth")
+    revised = bool(flags & {"proper", "repack"})
+    base = ReleaseInfo(
+        resolution=fields.get("resolution"), source=fields.get("source"),
+        video_codec=fields.get("video_codec"), audio_format=fields.get("audio_format"),
+        bit_depth=int(bit_depth) if bit_depth else None, release_group=group.name,
+        proper="proper" in flags, repack="repack" in flags, editions=tuple(editions),
+        version=version or (2 if revised else None),
+        real="real" in flags and (revised or version is not None), year=year,
+    )
+    if structure is not None:
+        return _episode_info(base, stem, structure, tags, title_text)
+    if bare is not None:
+        position, number, version_number, after, season = bare
+        return replace(
+            base, kind="episode", series=title_text or None, episodes=(number,), season=season,
+            seasons=(season,) if season is not None else (),
+            title=_episode_title(stem, tags, after, end) if position > start else None,
+            absolute_episodes=(number,) if group.leading and season is None else (),
+            version=version_number or base.version)
+    if COMPLETE_SERIES.search(norm, start, end) and title_text:
+        return replace(base, kind="season", series=title_text, collection=True)
+    if title_text and (year or any(tag.strong for tag in tags)):
+        return replace(base, kind="movie", title=title_text)
+    return replace(base, kind="generic", title=_clean(stem[start:end]) or _clean(stem) or None,
+                   release_group=group.name if found else None)
+
+
+def _title_end(tags: list[_Tag], structure: Structure | None, words: list[tuple[int, int, str]],
+               start: int, end: int, stem: str) -> int:
+    """Where the title stops: the first strong tag, episode marker or square bracket."""
+    candidates = [end]
+    first_word = words[0][0] if words else start
+    candidates += [tag.start for tag in tags if tag.strong and tag.start > first_word][:1]
+    if structure is not None:
+        candidates.append(structure.start)
+    bracket = stem.find("[", first_word + 1, end)
+    if bracket > 0:
+        candidates.append(bracket)
+    return min(candidates)
+
+
+def _year(words: list[tuple[int, int, str]], structure: Structure | None, start: int,
+          title_end: int) -> tuple[int | None, int]:
+    """The release year, and the title's end moved to it when it stands right after the title."""
+    first = words[0][0] if words else start
+    inside = (structure.start, structure.end) if structure and structure.air_date else (-1, -1)
+    years = [(s, word) for s, e, word in words
+             if _is_year(word) and not inside[0] <= s < inside[1]]
+    before = [(s, word) for s, word in years if first < s < title_end]
+    if before:
+        position, word = before[-1]
+        return int(word), position
+    after = [(s, word) for s, word in years if s >= title_end]
+    if after:
+        return int(after[0][1]), title_end
+    if structure and structure.air_date:
+        return int(structure.air_date[:4]), title_end
+    return None, title_end
+
+
+def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: int,
+                  title_end: int, stem: str, *, leading: bool
+                  ) -> tuple[int, int, int | None, int, int | None] | None:
+    """An episode number with no S/E marker: "[Group] Title - 05", "Show.Name.102.HDTV"."""
+    tv = any(tag.field == "source" and tag.value == "hdtv" for tag in tags)
+    tagged = {tag.start for tag in tags}
+    candidates = []
+    for index, (word_start, word_end, word) in enumerate(words):
+        if word_start >= title_end and candidates:
+            break
+        match = _BARE_EPISODE.match(word)
+        if not match or word_start in tagged or _is_year(word):
+            continue
+        number = int(match.group(1))
+        dashed = stem[max(start, word_start - 3):word_start].endswith(("- ", "-", "_-_"))
+        if index == 0 and not (leading and stem[word_end:word_end + 3] in (" - ", "_-_")):
+            continue
+        if leading or dashed or (tv and (len(word) >= 3 or word.startswith("0"))):
+            candidates.append((word_start, number, int(match.group(2) or 0) or None, word_end,
+                               None))
+    if not candidates:
+        return None
+    position, number, version, word_end, _ = candidates[-1] if not leading else candidates[0]
+    if leading and candidates[0][0] == words[0][0]:
+        return candidates[0]
+    if tv and not leading and len(str(number)) >= 3 and number < 3000:
+        season, episode = divmod(number, 100)
+        return position, episode, version, word_end, season
+    return position, number, version, word_end, None
+
+
+def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start: int,
+           end: int) -> tuple[str, list[_Tag]]:
+    """The title text, and the weak tags cut from its end ("Movie EXTENDED 1080p")."""
+    text = stem[start:end]
+    if aka := _AKA.search(text):
+        end = start + aka.start()
+    paren = stem.find(" (", start + 1, end)
+    if paren < 0:
+        paren = stem.find(".(", start + 1, end)
+    if paren > start:
+        end = paren
+    first = words[0][0] if words else start
+    inside = [tag for tag in tags if first < tag.start and tag.end <= end]
+    cut = end
+    tail: list[_Tag] = []
+    for tag in reversed(inside):
+        if stem[tag.end:cut].strip(" ._-()[]{}"):
+            break
+        tail.append(tag)
+        cut = tag.start
+    return _clean(stem[start:cut]), tail
+
+
+def _version(words: list[tuple[int, int, str]], after: int) -> int | None:
+    for word_start, _, word in words:
+        if word_start >= after and (match := _VERSION.match(word)):
+            return int(match.group(2))
     return None
 
 
-def parse_video_fast(stem: str) -> ReleaseInfo | None:
-    """Scene and p2p shapes: Title.Year.Tags-GRP, Show.SxxEyy.Title.Tags-GRP, [Group] Title - 05."""
-    if anime := _ANIME.match(stem):
-        return _video_info("episode", anime["rest"], stem, series=clean_title(anime["title"]),
-                           episodes=(int(anime["episode"]),), group=anime["group"].strip())
-    if episode := _EPISODE.search(stem) or _CROSS_EPISODE.search(stem):
-        series, year = _split_trailing_year(clean_title(stem[: episode.start()]))
-        season = int(episode.group("season"))
-        tail = stem[episode.end():]
-        numbers = _episode_numbers(int(episode.group("first")), episode.group("more"))
-        title = scan_tags(tail, music=False).leading_words or None
-        return _video_info("episode", tail, stem, series=series, year=year, season=season,
-                           seasons=(season,), episodes=numbers, title=title) if series else None
-    if season_match := _SEASON.search(stem):
-        first = int(season_match.group("s1") or season_match.group("s2"))
-        last = int(season_match.group("s1_end") or season_match.group("s2_end") or first)
-        series, year = _split_trailing_year(clean_title(stem[: season_match.start()]))
-        seasons = tuple(range(first, max(first, last) + 1))
-        tail = stem[season_match.end():]
-        return _video_info("season", tail, stem, series=series, year=year, season=first,
-                           seasons=seasons, collection=len(seasons) > 1) if series else None
-    years = [match for match in YEAR.finditer(stem) if match.start() > 0]
-    if not years:
-        return None
-    tail = stem[years[-1].end():]
-    title = clean_title(stem[: years[-1].start()])
-    words = scan_tags(tail, music=False).leading_words.split()
-    if not title or (words and (len(words) > 3 or not scan_tags(tail, music=False).fields)):
-        return None
-    return _video_info("movie", tail, stem, title=title, year=int(years[-1].group(1)))
+def _episode_title(stem: str, tags: list[_Tag], begin: int, end: int) -> str | None:
+    """The words between the episode marker and the first tag after it."""
+    stop = min([tag.start for tag in tags if tag.start >= begin] + [end])
+    bracket = stem.find("[", begin, stop)
+    text = _clean(stem[begin:bracket if bracket >= 0 else stop])
+    return text if any(ch.isalpha() for ch in text) else None
 
 
-def _video_info(
-    kind: str, tag_text: str, stem: str, *, title: str | None = None, year: int | None = None,
-    series: str | None = None, season: int | None = None, seasons: tuple[int, ...] = (),
-    episodes: tuple[int, ...] = (), collection: bool = False, group: str | None = None,
-) -> ReleaseInfo:
-    tags = scan_tags(tag_text, music=False)
-    bit_depth = tags.get("bit_depth")
-    return ReleaseInfo(
-        kind=kind, title=title, year=year, series=series, season=season, seasons=seasons,
-        episodes=episodes, resolution=tags.get("resolution"), source=tags.get("source"),
-        video_codec=tags.get("video_codec"), audio_format=tags.get("audio_format"),
-        bit_depth=int(bit_depth) if bit_depth else None,
-        release_group=group or _release_group(stem), proper=bool(_PROPER.search(stem)),
-        repack=bool(_REPACK.search(stem)), editions=tags.editions, collection=collection,
+def _episode_info(base: ReleaseInfo, stem: str, structure: Structure, tags: list[_Tag],
+                  series: str) -> ReleaseInfo:
+    seasons = structure.seasons
+    episode_title = _episode_title(stem, tags, structure.end, len(stem))
+    if structure.air_date:
+        return replace(base, kind="episode", series=series or None, air_date=structure.air_date,
+                       title=episode_title)
+    kind = "episode" if structure.episodes else "season"
+    return replace(
+        base, kind=kind, series=series or None, season=seasons[0] if seasons else None,
+        seasons=seasons, episodes=structure.episodes,
+        title=episode_title if kind == "episode" else None, special=structure.special,
+        collection=len(seasons) > 1,
     )
-
-
-def _episode_numbers(first: int, more: str) -> tuple[int, ...]:
-    """ "E01E02" lists episodes; "E01-E03" or "E01-03" is a range."""
-    numbers = [first]
-    for dash, number_text in _MORE_EPISODES.findall(more or ""):
-        number = int(number_text)
-        if dash and number > numbers[-1] and number - numbers[-1] <= 50:
-            numbers.extend(range(numbers[-1] + 1, number + 1))
-        elif number not in numbers:
-            numbers.append(number)
-    return tuple(numbers)
-
-
-def _split_trailing_year(title: str) -> tuple[str, int | None]:
-    """ "Doctor Who 2005" → ("Doctor Who", 2005); a title that is only a year stays as it is."""
-    words = title.rsplit(" ", 1)
-    if len(words) == 2 and (year := YEAR_ONLY.match(words[1])):
-        return words[0].strip(f" {DASHES}(["), int(year.group(1))
-    return title, None
-
-
-_GUESSIT_VALUES: dict[str, dict[str, str]] = {
-    "source": {
-        "Blu-ray": "bluray", "Ultra HD Blu-ray": "bluray", "Web": "web-dl", "HDTV": "hdtv",
-        "Ultra HDTV": "hdtv", "Satellite": "hdtv", "Digital TV": "hdtv", "TV": "hdtv", "DVD": "dvd",
-        "HD-DVD": "dvd", "Camera": "cam", "HD Camera": "cam", "Telesync": "telesync",
-        "HD Telesync": "telesync", "Telecine": "telecine", "HD Telecine": "telecine",
-        "Workprint": "workprint", "VHS": "vhs", "Video on Demand": "web-dl"},
-    "video_codec": {"H.264": "h264", "H.265": "h265", "Xvid": "xvid", "DivX": "xvid", "AV1": "av1",
-                    "VP9": "vp9", "MPEG-2": "mpeg2", "VC-1": "vc1"},
-    "audio_codec": {
-        "Dolby Digital": "ac3", "Dolby Digital Plus": "eac3", "DTS": "dts", "DTS-HD": "dts-hd",
-        "DTS:X": "dts-x", "Dolby TrueHD": "truehd", "Dolby Atmos": "atmos", "AAC": "aac",
-        "FLAC": "flac", "MP3": "mp3", "MP2": "mp2", "Opus": "opus", "Vorbis": "vorbis",
-        "PCM": "pcm", "LPCM": "pcm"},
-    "screen_size": {"480p": "480p", "576p": "576p", "720p": "720p", "1080p": "1080p",
-                    "1080i": "1080p", "2160p": "2160p"},
-    "edition": {
-        "Remastered": "remaster", "Extended": "extended", "Director's Cut": "directors_cut",
-        "Unrated": "unrated", "Uncut": "uncut", "Theatrical": "theatrical",
-        "Criterion": "criterion", "Special": "special", "Limited": "limited", "IMAX": "imax",
-        "Deluxe": "deluxe"},
-}
-"""guessit's spellings → ours, per guessit property; values not listed are dropped."""
-
-
-def _strings(value: object) -> list[str]:
-    """A guessit value (a string, a number, an object or a list of them) as strings."""
-    items = value if isinstance(value, list) else [value]
-    return [str(item) for item in items if item is not None]
-
-
-def _numbers(value: object) -> list[int]:
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if isinstance(item, int) and not isinstance(item, bool)]
-
-
-def _ours(guessed: dict[str, object], key: str) -> str | None:
-    """The first of guessit's values for key that we have a spelling for (any, when no table)."""
-    table = _GUESSIT_VALUES.get(key)
-    for text in _strings(guessed.get(key)):
-        if table is None:
-            return text.strip() or None
-        if text in table:
-            return table[text]
-    return None
-
-
-def parse_with_guessit(name: str) -> ReleaseInfo:
-    """guessit for the video names the fast paths do not know; its untyped answer is converted here.
-
-    Imported on first use: guessit takes a while to load and most names never need it.
-    """
-    from guessit import guessit
-    from guessit.api import GuessitException
-
-    try:
-        guessed: dict[str, object] = dict(guessit(name))
-    except GuessitException:
-        log.debug("guessit could not parse %r", name)
-        return ReleaseInfo(title=clean_title(name) or None)
-    other = set(_strings(guessed.get("other")))
-    source = _ours(guessed, "source")
-    if source == "web-dl" and "Rip" in other:
-        source = "webrip"
-    if "Screener" in other or (source is None and {"HD", "Rip"} <= other):
-        source = "screener" if "Screener" in other else "hdrip"
-    depth = (_ours(guessed, "color_depth") or "").split("-")[0]
-    years, seasons = _numbers(guessed.get("year")), _numbers(guessed.get("season"))
-    editions = _GUESSIT_VALUES["edition"]
-    info = ReleaseInfo(
-        year=years[0] if years else None, resolution=_ours(guessed, "screen_size"), source=source,
-        video_codec=_ours(guessed, "video_codec"), audio_format=_ours(guessed, "audio_codec"),
-        bit_depth=int(depth) if depth.isdigit() else None,
-        release_group=_ours(guessed, "release_group"), proper=bool(_PROPER.search(name)),
-        repack=bool(_REPACK.search(name)),
-        editions=tuple(editions[k] for k in _strings(guessed.get("edition")) if k in editions),
-    )
-    title = _ours(guessed, "title")
-    if guessed.get("type") == "episode" and (EPISODE_WORD.search(name) or "Complete" in other):
-        episodes = tuple(_numbers(guessed.get("episode")))
-        return replace(info, kind="episode" if episodes else "season", series=title,
-                       title=_ours(guessed, "episode_title"),
-                       season=seasons[0] if seasons else None, seasons=tuple(seasons),
-                       episodes=episodes,
-                       collection=len(seasons) > 1 or (not seasons and "Complete" in other))
-    if title and (info.year or info.resolution or info.source or info.video_codec):
-        return replace(info, kind="movie", title=title)
-    return replace(info, kind="generic", title=clean_title(name) or None, year=None)

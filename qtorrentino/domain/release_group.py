@@ -1,0 +1,122 @@
+"""Who made a release: "…-GROUP", "[Group] …", " - GROUP"; and the noise around it that is not
+a group: website prefixes, tracker tags ("[eztv]", "[rarbg]"), re-poster suffixes ("-postbot").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qtorrentino.domain.release_vocab import REPOST_SUFFIXES, SITE_WORDS, TAGS
+
+_TLD = (r"(?:com|org|net|to|se|me|io|cc|tv|in|ws|sbs|world|lol|info|biz|ru|xyz|co|uk|nz|li|pw|ch"
+        r"|ag|mx|lt|am|tw|cd|click|fun|site|vip|top|club|bz|one|mov|eu|de|fr|it|es|nl|pl|cx|re"
+        r"|st|unblocked|onl|live|pro|app|dev|link|store|space|website|ms|cool|rs|la|ac|pe)")
+SITE_PREFIX = re.compile(
+    r"(?i)\s*(?:[\[({【]\s*(?:www\.)?[\w-]+(?:\.[\w-]+){0,3}\.[a-z]{2,12}\s*[\])}】]\s*[-:]?\s*"
+    r"|www\.[\w-]+(?:\.[\w-]+){0,3}\.[a-z]{2,12}\s*(?:-\s*|\s+)"
+    r"|[\w-]+(?:\.[\w-]+){0,3}\." + _TLD + r"\s+-\s+)"
+)
+"""A leading "www.site.tld - ", "[ www.site.com ] " or "site.org - " that names where it came from."""
+_DOMAIN = re.compile(r"(?i)(?:www\.)?[\w-]+(?:\.[\w-]+){0,3}\.[a-z]{2,12}")
+_CRC = re.compile(r"[0-9A-Fa-f]{8}")
+_LEADING = re.compile(r"\s*[\[【](?P<group>[^\[\]【】]{1,40})[\]】][\s._-]*")
+_GROUP_CHARS = re.compile(r"[^\s\-\[\](){}]{1,31}")
+_SPACED_GROUP = re.compile(r"[A-Za-z][\w.@]{1,20}")
+_SCENE_PREFIX = re.compile(r"([a-z0-9]{2,8})-(?=[a-z0-9]+\.[a-z0-9])")
+_WORD = re.compile(r"[^\W_]+")
+_NOT_GROUP = re.compile(r"(?:s\d|e\d|\d+x\d|\d+p$|v\d$|\d{1,4}v\d$|x26)")
+_CLOSERS = {"]": "[", ")": "(", "}": "{", "】": "【"}
+_SITE_STARTS = ("[", "(", "{", "【", "www")
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A release group and the span of the name the title and tags may take."""
+
+    name: str | None
+    body_start: int
+    """Where the title may begin: after a site prefix or a leading "[Group]"."""
+    body_end: int
+    """Where the title may end: before "-GROUP" and any tracker tags after it."""
+    leading: bool = False
+    name_start: int = -1
+    """Where a trailing group's name stands (-1 when there is none or it leads)."""
+
+
+def _is_tag_word(text: str) -> bool:
+    words = _WORD.findall(text.lower())
+    return bool(words) and ("".join(words) in TAGS or all(word in TAGS for word in words))
+
+
+def _noise(content: str) -> bool:
+    """Bracketed text after a release that is a tracker tag, a checksum, a site or quality."""
+    stripped = content.strip()
+    key = stripped.lower().replace(" ", "")
+    return (not stripped or key in SITE_WORDS or key.isdigit() or bool(_CRC.fullmatch(stripped))
+            or bool(_DOMAIN.fullmatch(stripped)) or _is_tag_word(stripped)
+            or key.startswith(("www", "eztv", "ettv", "rarbg", "tgx")))
+
+
+def _valid(group: str) -> bool:
+    key = group.lower()
+    return not (key in TAGS or key.isdigit() or key in REPOST_SUFFIXES or _NOT_GROUP.match(key)
+                or _is_tag_word(group))
+
+
+def _site_prefix_end(text: str) -> int:
+    lowered = text[:80].lower().lstrip()
+    if lowered.startswith(_SITE_STARTS) or " - " in lowered:
+        if match := SITE_PREFIX.match(text):
+            return match.end()
+    return 0
+
+
+def _strip_trailing_noise(text: str, start: int) -> int:
+    """Where the name ends once tracker tags, checksums and re-poster suffixes are cut off."""
+    end = len(text.rstrip())
+    for _ in range(8):
+        if end <= start + 1:
+            break
+        last = text[end - 1]
+        if last in _CLOSERS:
+            opener = text.rfind(_CLOSERS[last], start, end - 1)
+            if opener > start and _noise(text[opener + 1:end - 1]):
+                end = len(text[:opener].rstrip(" ._-"))
+                continue
+            break
+        dash = max(text.rfind("-", start, end), text.rfind(".", start, end))
+        if dash > start and text[dash + 1:end].lower() in REPOST_SUFFIXES:
+            end = dash
+            continue
+        break
+    return end
+
+
+def find_group(text: str) -> Group:
+    """The release group of a name (file extension already removed) and the span its body takes."""
+    start = _site_prefix_end(text)
+    lead_name = None
+    if text[start:start + 1] in ("[", "【") and (leading := _LEADING.match(text, start)):
+        content = leading["group"].strip()
+        if _DOMAIN.fullmatch(content):
+            start = leading.end()
+        elif not _noise(content):
+            lead_name, start = content, leading.end()
+    elif scene := _SCENE_PREFIX.match(text, start):
+        if text.islower() and " " not in text:
+            lead_name, start = scene.group(1), scene.end()
+    end = _strip_trailing_noise(text, start)
+    dash = text.rfind("-", start, end)
+    if dash > start and text[dash - 1] not in " \t" and (
+        match := _GROUP_CHARS.fullmatch(text, dash + 1, end)
+    ):
+        name = match.group().rstrip(".")
+        before = _WORD.findall(text[max(start, dash - 12):dash].lower())
+        if name and _valid(name) and (before[-1:] or [""])[0] + name.lower() not in TAGS:
+            return Group(name, start, dash, False, dash + 1)
+    spaced = text.rfind(" - ", start, end)
+    if spaced > start and (match := _SPACED_GROUP.fullmatch(text, spaced + 3, end)):
+        if _valid(match.group()):
+            return Group(match.group(), start, spaced, False, spaced + 3)
+    return Group(lead_name, start, end, leading=lead_name is not None)
