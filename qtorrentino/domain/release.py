@@ -71,10 +71,8 @@ def parse_release(name: str) -> ReleaseInfo:
         _AUDIO_HINT.search(stem) or _SCENE_MUSIC.match(stem) or music_shaped(stem)
     ):
         return parse_music_name(SITE_PREFIX.sub("", stem))
-    info = parse_video(stem)
-    if len(parts) > 1:
-        info = _with_folders(info, stem, parts[:-1])
-    return replace(info, extension=extension) if extension else info
+    info = parse_video(stem, extension)
+    return _with_folders(info, stem, parts[:-1]) if len(parts) > 1 else info
 
 
 def _is_folder_path(parts: list[str]) -> bool:

@@ -36,7 +36,8 @@ _EPISODE_WORD = re.compile(
 _OF = re.compile(_B + r"(?P<first>\d{1,2}) ?of ?(?P<total>\d{1,2})" + _E)
 _DATE = re.compile(
     r"(?<![0-9])(?:(?P<y>(?:19|20)\d\d)[ -](?P<m>0[1-9]|1[0-2])[ -](?P<d>0[1-9]|[12]\d|3[01])"
-    r"|(?P<d2>0[1-9]|[12]\d|3[01])[ -](?P<m2>0[1-9]|1[0-2])[ -](?P<y2>(?:19|20)\d\d))(?![0-9])"
+    r"|(?P<d2>0[1-9]|[12]\d|3[01])[ -](?P<m2>0[1-9]|1[0-2])[ -](?P<y2>(?:19|20)\d\d)"
+    r"|(?P<m3>0[1-9]|1[0-2])[ -](?P<d3>1[3-9]|2\d|3[01])[ -](?P<y3>(?:19|20)\d\d))(?![0-9])"
 )
 _MORE_NUMBERS = re.compile(r"(-|~)?[^0-9]*?(\d{1,4})(?:x(\d{1,3}))?")
 _SPECIAL = re.compile(_B + r"(?:specials?|ova|oad|ona|sp ?\d{1,2})" + _E)
@@ -122,7 +123,8 @@ def _at(norm: str, kind: str, position: int, end: int) -> Structure | None:
                          _numbers(int(match["first"]), match["more"], cross=True))
     if kind == "d" and (match := _DATE.match(norm, position, end)):
         year, month, day = (match["y"], match["m"], match["d"]) if match["y"] else (
-            match["y2"], match["m2"], match["d2"])
+            match["y2"], match["m2"], match["d2"]) if match["y2"] else (
+            match["y3"], match["m3"], match["d3"])
         return Structure(match.start(), match.end(), air_date=f"{year}-{month}-{day}")
     if kind in "sw" and (match := _SEASON.match(norm, position, end)):
         first = int(match["s1"] or match["s2"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qtorrentino.domain.release_vocab import REPOST_SUFFIXES, SITE_WORDS, TAGS
+from qtorrentino.domain.release_vocab import LANGUAGE_WORDS, REPOST_SUFFIXES, SITE_WORDS, TAGS
 
 _TLD = (r"(?:com|org|net|to|se|me|io|cc|tv|in|ws|sbs|world|lol|info|biz|ru|xyz|co|uk|nz|li|pw|ch"
         r"|ag|mx|lt|am|tw|cd|click|fun|site|vip|top|club|bz|one|mov|eu|de|fr|it|es|nl|pl|cx|re"
@@ -18,14 +18,16 @@ SITE_PREFIX = re.compile(
     r"|[\w-]+(?:\.[\w-]+){0,3}\." + _TLD + r"\s+-\s+)"
 )
 """A leading "www.site.tld - ", "[ www.site.com ] " or "site.org - " that names where it came from."""
-_DOMAIN = re.compile(r"(?i)(?:www\.)?[\w-]+(?:\.[\w-]+){0,3}\.[a-z]{2,12}")
+_DOMAIN = re.compile(r"(?i)(?:www\.)?[\w-]+(?:\.[\w-]+){0,3}\." + _TLD)
 _CRC = re.compile(r"[0-9A-Fa-f]{8}")
 _LEADING = re.compile(r"\s*[\[【](?P<group>[^\[\]【】]{1,40})[\]】][\s._-]*")
-_GROUP_CHARS = re.compile(r"[^\s\-\[\](){}]{1,31}")
+_GROUP_CHARS = re.compile(r"[^\W_][^\s\-\[\](){}]{0,30}")
 _SPACED_GROUP = re.compile(r"[A-Za-z][\w.@]{1,20}")
 _SCENE_PREFIX = re.compile(r"([a-z0-9]{2,8})-(?=[a-z0-9]+\.[a-z0-9])")
 _WORD = re.compile(r"[^\W_]+")
 _NOT_GROUP = re.compile(r"(?:s\d|e\d|\d+x\d|\d+p$|v\d$|\d{1,4}v\d$|x26)")
+_RUN_BREAKS = frozenset(" ._()[]{}")
+_SPLIT = re.compile(r"[\s._]+")
 _CLOSERS = {"]": "[", ")": "(", "}": "{", "】": "【"}
 _SITE_STARTS = ("[", "(", "{", "【", "www")
 
@@ -58,10 +60,15 @@ def _noise(content: str) -> bool:
             or key.startswith(("www", "eztv", "ettv", "rarbg", "tgx")))
 
 
+def _taglike(segment: str) -> bool:
+    """A piece of a name that is a tag, a number or an episode marker, never a group."""
+    key = segment.lower()
+    return (not key or key in TAGS or key.isdigit() or bool(_NOT_GROUP.match(key))
+            or _is_tag_word(segment))
+
+
 def _valid(group: str) -> bool:
-    key = group.lower()
-    return not (key in TAGS or key.isdigit() or key in REPOST_SUFFIXES or _NOT_GROUP.match(key)
-                or _is_tag_word(group))
+    return not (_taglike(group) or group.lower() in REPOST_SUFFIXES)
 
 
 def _site_prefix_end(text: str) -> int:
@@ -74,7 +81,7 @@ def _site_prefix_end(text: str) -> int:
 
 def _strip_trailing_noise(text: str, start: int) -> int:
     """Where the name ends once tracker tags, checksums and re-poster suffixes are cut off."""
-    end = len(text.rstrip())
+    end = len(text.rstrip(" ._-"))
     for _ in range(8):
         if end <= start + 1:
             break
@@ -85,12 +92,50 @@ def _strip_trailing_noise(text: str, start: int) -> int:
                 end = len(text[:opener].rstrip(" ._-"))
                 continue
             break
-        dash = max(text.rfind("-", start, end), text.rfind(".", start, end))
-        if dash > start and text[dash + 1:end].lower() in REPOST_SUFFIXES:
-            end = dash
+        cut = max(text.rfind("-", start, end), text.rfind(".", start, end),
+                  text.rfind(" ", start, end))
+        word = text[cut + 1:end].lower()
+        if cut > start and (word in REPOST_SUFFIXES or (word in SITE_WORDS and text[
+                cut - 2:cut + 1] in (" - ", ".-."))):
+            end = len(text[:cut].rstrip(" ._-"))
             continue
         break
     return end
+
+
+def _dash_run(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """ "x264-GROUP", "HQ.Hive-CM8", "x264-MARINE-FORD": the group after the last tag of a run."""
+    run_start = end
+    while run_start > start and text[run_start - 1] not in _RUN_BREAKS:
+        run_start -= 1
+    run = text[run_start:end]
+    if "-" not in run:
+        return None
+    segments = run.split("-")
+    while segments and _taglike(segments[0]):
+        run_start += len(segments[0]) + 1
+        segments.pop(0)
+    group = "-".join(segments)
+    if not group or not _valid(group) or not group[0].isalnum() or run_start <= start:
+        return None
+    return group, run_start
+
+
+def _last_word_group(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """ "…x264.AC3.TiTAN", "…(1080p BluRay x265 10bit AAC 7.1 Tigole)": a last word that is no
+    tag, right after tags; "…DLMux by UBi"."""
+    body = text[start:end]
+    closing = body.endswith(")")
+    if closing:
+        body = body[body.rfind("(") + 1:-1]
+    words = _SPLIT.split(body.strip(" -"))
+    if len(words) >= 3 and words[-2].lower() == "by" and words[-1]:
+        return words[-1], end - len(words[-1]) - closing
+    if len(words) < 2 or _taglike(words[-1]) or not _taglike(words[-2]) or len(words[-1]) < 2:
+        return None
+    if words[-1].lower() in LANGUAGE_WORDS or not words[-1][0].isalnum():
+        return None
+    return words[-1], end - len(words[-1]) - closing
 
 
 def find_group(text: str) -> Group:
@@ -101,22 +146,27 @@ def find_group(text: str) -> Group:
         content = leading["group"].strip()
         if _DOMAIN.fullmatch(content):
             start = leading.end()
-        elif not _noise(content):
+        elif not _noise(content) and not text.rstrip().endswith("]") or len(content) < 30 and (
+                " " not in content and not _noise(content)):
             lead_name, start = content, leading.end()
     elif scene := _SCENE_PREFIX.match(text, start):
         if text.islower() and " " not in text:
             lead_name, start = scene.group(1), scene.end()
     end = _strip_trailing_noise(text, start)
-    dash = text.rfind("-", start, end)
-    if dash > start and text[dash - 1] not in " \t" and (
-        match := _GROUP_CHARS.fullmatch(text, dash + 1, end)
-    ):
-        name = match.group().rstrip(".")
-        before = _WORD.findall(text[max(start, dash - 12):dash].lower())
-        if name and _valid(name) and (before[-1:] or [""])[0] + name.lower() not in TAGS:
-            return Group(name, start, dash, False, dash + 1)
-    spaced = text.rfind(" - ", start, end)
+    if text[end - 1:end] in ("]", ")") and lead_name is None:
+        opener = text.rfind("[" if text[end - 1] == "]" else "(", start, end)
+        content = text[opener + 1:end - 1].strip()
+        before = _dash_run(text, start, len(text[:opener].rstrip(" ._-"))) if opener > 0 else None
+        if before is not None:
+            return Group(before[0], start, before[1] - 1, False, before[1])
+        if opener > start and _GROUP_CHARS.fullmatch(content) and _valid(content):
+            return Group(content, start, opener, False, opener + 1)
+    if found := _dash_run(text, start, end):
+        return Group(found[0], start, found[1] - 1, False, found[1])
+    spaced = max(text.rfind(" - ", start, end), text.rfind(".-.", start, end))
     if spaced > start and (match := _SPACED_GROUP.fullmatch(text, spaced + 3, end)):
         if _valid(match.group()):
             return Group(match.group(), start, spaced, False, spaced + 3)
+    if lead_name is None and (found := _last_word_group(text, start, end)):
+        return Group(found[0], start, found[1], False, found[1])
     return Group(lead_name, start, end, leading=lead_name is not None)

@@ -23,6 +23,8 @@ _COLLECTION = re.compile(
     r"(?i)\b(?:the\s+)?(?:complete\s+)?(?:discography|discografia|discographie|diskografie"
     r"|anthology|studio\s+albums|complete\s+albums|albums\s+collection|box\s+set)\b"
 )
+_EPISODE_AFTER_DASH = re.compile(rf"^\s*\d{{1,4}}(?:v\d)?(?:\s+[{re.escape(DASHES)}]\s+|\s*$)")
+"""Show Name - 01 - Episode Title": an episode number where an album would stand."""
 _BRACKET = re.compile(r"\[([^\[\]]*)\]|\(([^()]*)\)|\{([^{}]*)\}")
 _DISC_FOLDER = re.compile(r"(?i)^(?:cd|disc|disk|disco|disque)\s*[-_.]?\s*(\d{1,2})(?![0-9])")
 _TRACK_DISC_NUMBER = re.compile(
@@ -41,7 +43,7 @@ _AUDIO_FORMAT_BY_EXTENSION = {
 def music_shaped(stem: str) -> bool:
     """ "Artist - Album (1997)": a dash with something other than an episode number after it."""
     parts = _DASH.split(_BRACKET.sub(" ", stem), maxsplit=1)
-    return len(parts) == 2 and bool(parts[1].strip()) and not parts[1].strip().isdigit()
+    return len(parts) == 2 and bool(parts[1].strip()) and not _EPISODE_AFTER_DASH.match(parts[1])
 
 
 def parse_music_name(stem: str) -> ReleaseInfo:

@@ -8,12 +8,13 @@ release_group. The title is what stands before the first marker that no title wo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 from qtorrentino.domain.release_episodes import COMPLETE_SERIES, Structure, find_structure, hint
 from qtorrentino.domain.release_group import Group, find_group
 from qtorrentino.domain.release_info import DASHES, ReleaseInfo
-from qtorrentino.domain.release_vocab import PREFIXES, STRONG, TAGS
+from qtorrentino.domain.release_vocab import LANGUAGE_WORDS, PREFIXES, STRONG, TAGS
 
 _SPACES = str.maketrans("._", "  ")
 _TOKEN = re.compile(r"[^\W_]+")
@@ -23,7 +24,9 @@ _HEIGHTS = {"480": "480p", "576": "576p", "720": "720p", "1080": "1080p", "2160"
 _VERSION = re.compile(r"^(\d{1,4})?v(\d)$")
 _AKA = re.compile(r"(?i)(?:\s|\.|_)(?:a\.?k\.?a\.?)(?:\s|\.|_)")
 _BARE_EPISODE = re.compile(r"^(\d{1,4})(?:v(\d))?$")
-_TV_SOURCES = frozenset({"hdtv"})
+_TITLE_DOTS = re.compile(r"(?<!\b[A-Za-z])\.|\.(?![A-Za-z]\b)")
+"""Dots between words, but not those of initials ("S.H.I.E.L.D.")."""
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _SD_TV = frozenset({"pdtv", "sdtv", "dsr", "dsrip", "tvrip", "dvbrip", "satrip"})
 
 
@@ -79,12 +82,13 @@ def _clean(text: str) -> str:
     """Scene separators to spaces; brackets, dashes and dots left at either end dropped."""
     text = text.replace("_", " ")
     if " " not in text.strip() or text.count(".") > text.count(" "):
-        text = re.sub(r"(?<!\b[A-Za-z])\.|\.(?![A-Za-z]\b)", " ", text)
-    text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
+        text = _TITLE_DOTS.sub(" ", text)
+    if "(" in text or "[" in text:
+        text = _EMPTY_BRACKETS.sub(" ", text)
     return " ".join(text.split()).strip(f" {DASHES}([{{.,:;+")
 
 
-def parse_video(stem: str) -> ReleaseInfo:
+def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
     """Parse a video release name (no extension); kind "generic" when nothing marks it as video."""
     group = find_group(stem)
     norm = stem.lower().translate(_SPACES)
@@ -103,7 +107,8 @@ def parse_video(stem: str) -> ReleaseInfo:
         bare = _bare_episode(words, tags, start, title_end, stem, leading=group.leading)
         if bare is not None:
             title_end = min(title_end, bare[0]) if bare[0] > start else title_end
-    title_text, tail_tags = _title(stem, tags, words, start, title_end)
+    by_year = year is not None and stem[title_end:title_end + 4] == str(year)
+    title_text, tail_tags = _title(stem, tags, words, start, title_end, keep_languages=by_year)
     if bare is not None and bare[0] == (words[0][0] if words else -1):
         title_text = _clean(stem[bare[3]:end].split(" [")[0].split(" (")[0])
     found = [tag for tag in tags if tag.strong or tag.start >= title_end] + tail_tags
@@ -123,30 +128,33 @@ def parse_video(stem: str) -> ReleaseInfo:
         fields["resolution"] = "480p"
     bit_depth = fields.get("bit_depth")
     revised = bool(flags & {"proper", "repack"})
-    base = ReleaseInfo(
-        resolution=fields.get("resolution"), source=fields.get("source"),
-        video_codec=fields.get("video_codec"), audio_format=fields.get("audio_format"),
-        bit_depth=int(bit_depth) if bit_depth else None, release_group=group.name,
-        proper="proper" in flags, repack="repack" in flags, editions=tuple(editions),
-        version=version or (2 if revised else None),
-        real="real" in flags and (revised or version is not None), year=year,
-    )
+    values: dict[str, Any] = {
+        "resolution": fields.get("resolution"), "source": fields.get("source"),
+        "video_codec": fields.get("video_codec"), "audio_format": fields.get("audio_format"),
+        "bit_depth": int(bit_depth) if bit_depth else None, "release_group": group.name,
+        "proper": "proper" in flags, "repack": "repack" in flags, "editions": tuple(editions),
+        "version": version or (2 if revised else None),
+        "real": "real" in flags and (revised or version is not None), "year": year,
+        "extension": extension,
+    }
     if structure is not None:
-        return _episode_info(base, stem, structure, tags, title_text)
-    if bare is not None:
+        values.update(_episode_values(stem, structure, tags, title_text))
+    elif bare is not None:
         position, number, version_number, after, season = bare
-        return replace(
-            base, kind="episode", series=title_text or None, episodes=(number,), season=season,
+        values.update(
+            kind="episode", series=title_text or None, episodes=(number,), season=season,
             seasons=(season,) if season is not None else (),
             title=_episode_title(stem, tags, after, end) if position > start else None,
             absolute_episodes=(number,) if group.leading and season is None else (),
-            version=version_number or base.version)
-    if COMPLETE_SERIES.search(norm, start, end) and title_text:
-        return replace(base, kind="season", series=title_text, collection=True)
-    if title_text and (year or any(tag.strong for tag in tags)):
-        return replace(base, kind="movie", title=title_text)
-    return replace(base, kind="generic", title=_clean(stem[start:end]) or _clean(stem) or None,
-                   release_group=group.name if found else None)
+            version=version_number or values["version"])
+    elif COMPLETE_SERIES.search(norm, start, end) and title_text:
+        values.update(kind="season", series=title_text, collection=True)
+    elif title_text and (year or any(tag.strong for tag in tags)):
+        values.update(kind="movie", title=title_text)
+    else:
+        values.update(kind="generic", title=_clean(stem[start:end]) or _clean(stem) or None,
+                      release_group=group.name if found else None)
+    return ReleaseInfo(**values)
 
 
 def _title_end(tags: list[_Tag], structure: Structure | None, words: list[tuple[int, int, str]],
@@ -185,37 +193,37 @@ def _year(words: list[tuple[int, int, str]], structure: Structure | None, start:
 def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: int,
                   title_end: int, stem: str, *, leading: bool
                   ) -> tuple[int, int, int | None, int, int | None] | None:
-    """An episode number with no S/E marker: "[Group] Title - 05", "Show.Name.102.HDTV"."""
+    """An episode number with no S/E marker: "[Group] Title - 05", "Show.Name.102.HDTV",
+    "Neverwhere.05.Down.Street" → (where, episode, version, where it ends, season)."""
     tv = any(tag.field == "source" and tag.value == "hdtv" for tag in tags)
     tagged = {tag.start for tag in tags}
-    candidates = []
+    found: list[tuple[int, int, int | None, int, int | None]] = []
     for index, (word_start, word_end, word) in enumerate(words):
-        if word_start >= title_end and candidates:
+        if word_start >= title_end:
             break
         match = _BARE_EPISODE.match(word)
         if not match or word_start in tagged or _is_year(word):
             continue
-        number = int(match.group(1))
-        dashed = stem[max(start, word_start - 3):word_start].endswith(("- ", "-", "_-_"))
         if index == 0 and not (leading and stem[word_end:word_end + 3] in (" - ", "_-_")):
             continue
-        if leading or dashed or (tv and (len(word) >= 3 or word.startswith("0"))):
-            candidates.append((word_start, number, int(match.group(2) or 0) or None, word_end,
-                               None))
-    if not candidates:
+        dashed = stem[max(start, word_start - 3):word_start].endswith(("- ", "-", "_-_"))
+        if not (leading or dashed or tv or word.startswith("0")):
+            continue
+        number, version = int(match.group(1)), int(match.group(2) or 0) or None
+        season = None
+        digits = len(match.group(1))
+        if not leading and digits >= 3 and number % 100 and (tv or word.startswith("0")):
+            season, number = divmod(number, 100)
+        found.append((word_start, number, version, word_end, season))
+    if not found:
         return None
-    position, number, version, word_end, _ = candidates[-1] if not leading else candidates[0]
-    if leading and candidates[0][0] == words[0][0]:
-        return candidates[0]
-    if tv and not leading and len(str(number)) >= 3 and number < 3000:
-        season, episode = divmod(number, 100)
-        return position, episode, version, word_end, season
-    return position, number, version, word_end, None
+    return found[0] if leading else found[-1]
 
 
 def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start: int,
-           end: int) -> tuple[str, list[_Tag]]:
-    """The title text, and the weak tags cut from its end ("Movie EXTENDED 1080p")."""
+           end: int, *, keep_languages: bool) -> tuple[str, list[_Tag]]:
+    """The title text, and the weak tags cut from its end ("Movie EXTENDED 1080p"); a language
+    right before the year stays ("Johnny English 2003")."""
     text = stem[start:end]
     if aka := _AKA.search(text):
         end = start + aka.start()
@@ -229,7 +237,8 @@ def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start
     cut = end
     tail: list[_Tag] = []
     for tag in reversed(inside):
-        if stem[tag.end:cut].strip(" ._-()[]{}"):
+        if stem[tag.end:cut].strip(" ._-()[]{}") or tag.value == "real" or (
+                keep_languages and stem[tag.start:tag.end].lower() in LANGUAGE_WORDS):
             break
         tail.append(tag)
         cut = tag.start
@@ -251,17 +260,17 @@ def _episode_title(stem: str, tags: list[_Tag], begin: int, end: int) -> str | N
     return text if any(ch.isalpha() for ch in text) else None
 
 
-def _episode_info(base: ReleaseInfo, stem: str, structure: Structure, tags: list[_Tag],
-                  series: str) -> ReleaseInfo:
+def _episode_values(stem: str, structure: Structure, tags: list[_Tag], series: str
+                    ) -> dict[str, Any]:
     seasons = structure.seasons
     episode_title = _episode_title(stem, tags, structure.end, len(stem))
     if structure.air_date:
-        return replace(base, kind="episode", series=series or None, air_date=structure.air_date,
-                       title=episode_title)
+        return {"kind": "episode", "series": series or None, "air_date": structure.air_date,
+                "title": episode_title}
     kind = "episode" if structure.episodes else "season"
-    return replace(
-        base, kind=kind, series=series or None, season=seasons[0] if seasons else None,
-        seasons=seasons, episodes=structure.episodes,
-        title=episode_title if kind == "episode" else None, special=structure.special,
-        collection=len(seasons) > 1,
-    )
+    return {
+        "kind": kind, "series": series or None, "season": seasons[0] if seasons else None,
+        "seasons": seasons, "episodes": structure.episodes,
+        "title": episode_title if kind == "episode" else None, "special": structure.special,
+        "collection": len(seasons) > 1,
+    }

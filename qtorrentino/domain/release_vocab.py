@@ -109,7 +109,7 @@ LANGUAGE_WORDS = frozenset(
 )
 
 SITE_WORDS = frozenset(
-    "eztv ettv rarbg rartv tgx eztvx torrentgalaxy yts yify ytsmx ytsam ytslt ytsag 1337x"
+    "eztv ettv rarbg rartv tgx eztvx torrentgalaxy yts ytsmx ytsam ytslt ytsag 1337x"
     " publichd bonsaihd telly taoe armor qxr ethd primet moviesfd glodls".split()
 )
 """Tracker and re-poster tags written in brackets after the release group ("…-GRP[eztv]")."""

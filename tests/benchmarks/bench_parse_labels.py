@@ -18,8 +18,8 @@ count of those is printed; see UNMAPPED):
 
 | ours | guessit | parse-torrent-title |
 |---|---|---|
-| title | title (type movie) | title (no season or episode) |
-| series | title (type episode) | title (a season or an episode) |
+| title | title (type movie) | title (no season, episode or air date) |
+| series | title (type episode) | title (a season, an episode or an air date) |
 | year, season, episodes | year, season, episode | year, season, episode |
 | resolution | screen_size, 1080i read as 1080p | resolution, 4K read as 2160p |
 | source | source + other (Rip, Screener, HD) | raw quality word, read by SOURCE_WORDS |
@@ -200,7 +200,7 @@ def ptt_cases() -> list[Case]:
         label = {**raw_label, **standard_label}
         ours: dict[str, Any] = {}
         lost: list[str] = []
-        episodic = "season" in label or "episode" in label
+        episodic = "season" in label or "episode" in label or "day" in label
         ours["series" if episodic else "title"] = label["title"]
         for key in ("year", "season"):
             if key in label:
