@@ -85,7 +85,7 @@ def _with_folders(info: ReleaseInfo, stem: str, folders: list[str]) -> ReleaseIn
     folder's name whole when the file's is a hash or a scene abbreviation ("abc-xyz.avi")."""
     for folder in reversed(folders[-3:]):
         parent = parse_video(folder)
-        if parent.kind == "generic" and parent.season is None:
+        if parent.kind == "generic" and parent.season is None and info.series is not None:
             continue
         if _obfuscated(stem, info, parent):
             return replace(parent, hashed=True, extension=info.extension,
@@ -102,8 +102,19 @@ def _with_folders(info: ReleaseInfo, stem: str, folders: list[str]) -> ReleaseIn
             changes.update(season=parent.season, seasons=(parent.season,))
         if info.kind == "generic" and parent.kind in ("episode", "season"):
             return replace(parent, extension=info.extension)
+        if info.kind == "episode" and info.series is None:
+            changes["series"] = _series_folder(folders)
         return replace(info, **changes) if changes else info  # type: ignore[arg-type]
     return info
+
+
+def _series_folder(folders: list[str]) -> str | None:
+    """The nearest folder above season folders ("Doctor Who/Season 06/E13 - Title.mkv")."""
+    for folder in reversed(folders[-3:]):
+        parent = parse_video(folder)
+        if parent.series or (parent.kind != "season" and parent.title):
+            return parent.series or parent.title
+    return None
 
 
 def _obfuscated(stem: str, info: ReleaseInfo, parent: ReleaseInfo) -> bool:

@@ -22,10 +22,10 @@ _CROSS = re.compile(
     _B + r"(?P<season>\d{1,2})x(?P<first>\d{2,3}|\d(?![0-9]))"
     r"(?P<more>(?:(?:x| ?[-&+] ?(?:\d{1,2}x)?| \d{1,2}x)\d{1,3}(?![0-9]))*)" + _E
 )
-_SEASON_WORD = (r"(?:season|seasons|saison|saisons|temporada|temporadas|stagione|staffel"
+_SEASON_WORD = (r"(?:season|seasons|saison|saisons|temporada|temporadas|temp|stagione|staffel"
                 r"|seizoen|sezon|series)")
 _SEASON = re.compile(
-    _B + r"(?:s(?P<s1>\d{1,2})(?P<more1>(?: ?[-~] ?s?\d{1,2}(?![0-9a-z])|(?: ?[&+,] ?| )s\d{1,2})*)"
+    _B + r"(?:s(?P<s1>\d{1,2})(?:d\d{1,2}(?:-\d{1,2})?(?:&\d{1,2})*)?(?P<more1>(?: ?[-~] ?s?\d{1,2}(?![0-9a-z])|(?: ?[&+,] ?| )s\d{1,2})*)"
     r"|" + _SEASON_WORD + r" ?(?P<s2>\d{1,2})(?: ?of ?\d{1,2})?"
     r"(?P<more2>(?: ?(?:-|~|to|&|\+|,|and) ?\d{1,2}(?![0-9a-z]))*))" + _E
 )
@@ -83,7 +83,8 @@ def _season_list(first: int, more: str) -> tuple[int, ...]:
 
 
 _SEASON_WORDS = frozenset(
-    "season seasons saison saisons temporada temporadas stagione staffel seizoen sezon series".split()
+    "season seasons saison saisons temporada temporadas temp stagione staffel seizoen sezon series"
+    .split()
 )
 _EPISODE_WORDS = frozenset("episode episodes episodio ep capitulo cap folge odcinek".split())
 
@@ -102,7 +103,7 @@ def hint(word: str) -> str | None:
         return "o" if len(word) <= 2 else None
     if first == "e" and (len(word) > 1 and word[1].isdigit() or word in _EPISODE_WORDS):
         return "e"
-    if word in _SEASON_WORDS:
+    if word in _SEASON_WORDS or word.rstrip("0123456789") in _SEASON_WORDS:
         return "w"
     if word in _EPISODE_WORDS:
         return "e"
@@ -127,6 +128,8 @@ def _at(norm: str, kind: str, position: int, end: int) -> Structure | None:
             match["y3"], match["m3"], match["d3"])
         return Structure(match.start(), match.end(), air_date=f"{year}-{month}-{day}")
     if kind in "sw" and (match := _SEASON.match(norm, position, end)):
+        if match["s2"] and _DATE.match(norm, match.start("s2"), end):
+            return None
         first = int(match["s1"] or match["s2"])
         seasons = _season_list(first, match["more1"] or match["more2"])
         after = match.end() + 1

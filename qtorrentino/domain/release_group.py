@@ -95,8 +95,8 @@ def _strip_trailing_noise(text: str, start: int) -> int:
         cut = max(text.rfind("-", start, end), text.rfind(".", start, end),
                   text.rfind(" ", start, end))
         word = text[cut + 1:end].lower()
-        if cut > start and (word in REPOST_SUFFIXES or (word in SITE_WORDS and text[
-                cut - 2:cut + 1] in (" - ", ".-."))):
+        if cut > start and ((word in REPOST_SUFFIXES and text[cut] == "-") or (
+                word in SITE_WORDS and text[cut - 2:cut + 1] in (" - ", ".-."))):
             end = len(text[:cut].rstrip(" ._-"))
             continue
         break
@@ -112,10 +112,10 @@ def _dash_run(text: str, start: int, end: int) -> tuple[str, int] | None:
     if "-" not in run:
         return None
     segments = run.split("-")
-    while segments and _taglike(segments[0]):
-        run_start += len(segments[0]) + 1
-        segments.pop(0)
-    group = "-".join(segments)
+    last_tag = max((index for index, segment in enumerate(segments) if _taglike(segment)),
+                   default=-1)
+    run_start += sum(len(segment) + 1 for segment in segments[:last_tag + 1])
+    group = "-".join(segments[last_tag + 1:])
     if not group or not _valid(group) or not group[0].isalnum() or run_start <= start:
         return None
     return group, run_start
@@ -146,8 +146,7 @@ def find_group(text: str) -> Group:
         content = leading["group"].strip()
         if _DOMAIN.fullmatch(content):
             start = leading.end()
-        elif not _noise(content) and not text.rstrip().endswith("]") or len(content) < 30 and (
-                " " not in content and not _noise(content)):
+        elif not _noise(content) and leading.end() < len(text):
             lead_name, start = content, leading.end()
     elif scene := _SCENE_PREFIX.match(text, start):
         if text.islower() and " " not in text:

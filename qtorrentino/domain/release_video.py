@@ -26,6 +26,10 @@ _AKA = re.compile(r"(?i)(?:\s|\.|_)(?:a\.?k\.?a\.?)(?:\s|\.|_)")
 _BARE_EPISODE = re.compile(r"^(\d{1,4})(?:v(\d))?$")
 _TITLE_DOTS = re.compile(r"(?<!\b[A-Za-z])\.|\.(?![A-Za-z]\b)")
 """Dots between words, but not those of initials ("S.H.I.E.L.D.")."""
+_DASHED = re.compile(r"\s+-\s+|[._]-[._]|\s*\[|\s*\(")
+"""Where the words after a leading episode marker stop: "2x05 - Pure Laine - Je Me Souviens"."""
+_COUNTRY = re.compile(r"[\s.(]+(?:US|UK|AU|CA|NZ)\)?$")
+_ARTICLE_LAST = re.compile(r"^(?P<rest>.+?),\s*(?P<article>The|A|An)$")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _SD_TV = frozenset({"pdtv", "sdtv", "dsr", "dsrip", "tvrip", "dvbrip", "satrip"})
 
@@ -85,6 +89,11 @@ def _clean(text: str) -> str:
         text = _TITLE_DOTS.sub(" ", text)
     if "(" in text or "[" in text:
         text = _EMPTY_BRACKETS.sub(" ", text)
+    text = " ".join(text.split()).strip(f" {DASHES}([{{.,:;+")
+    if text.endswith(("US", "UK", "AU", "CA", "NZ", ")")) and (country := _COUNTRY.search(text)):
+        text = text[: country.start()]
+    if "," in text and (moved := _ARTICLE_LAST.match(text)):
+        text = f"{moved['article']} {moved['rest']}"
     return " ".join(text.split()).strip(f" {DASHES}([{{.,:;+")
 
 
@@ -100,17 +109,21 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
         group = Group(None, start, len(stem))
         end = len(stem)
         tags, words, hints = _scan(norm, start, end)
+        structure = find_structure(norm, hints, end)
         title_end = _title_end(tags, structure, words, start, end, stem)
     year, title_end = _year(words, structure, start, title_end)
+    absolute: tuple[int, ...] = ()
+    if structure is not None and structure.episodes:
+        absolute, title_end = _absolute_before(norm, words, start, title_end)
     bare = None
     if structure is None:
-        bare = _bare_episode(words, tags, start, title_end, stem, leading=group.leading)
+        bare = _bare_episode(words, tags, start, title_end, stem, norm, leading=group.leading)
         if bare is not None:
             title_end = min(title_end, bare[0]) if bare[0] > start else title_end
     by_year = year is not None and stem[title_end:title_end + 4] == str(year)
     title_text, tail_tags = _title(stem, tags, words, start, title_end, keep_languages=by_year)
-    if bare is not None and bare[0] == (words[0][0] if words else -1):
-        title_text = _clean(stem[bare[3]:end].split(" [")[0].split(" (")[0])
+    if not title_text and (marker_end := bare[3] if bare else structure.end if structure else 0):
+        title_text = _clean(_DASHED.split(stem[marker_end:end].lstrip(" ._-"))[0])
     found = [tag for tag in tags if tag.strong or tag.start >= title_end] + tail_tags
     fields: dict[str, str] = {}
     editions: list[str] = []
@@ -139,6 +152,7 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
     }
     if structure is not None:
         values.update(_episode_values(stem, structure, tags, title_text))
+        values["absolute_episodes"] = absolute
     elif bare is not None:
         position, number, version_number, after, season = bare
         values.update(
@@ -155,6 +169,24 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
         values.update(kind="generic", title=_clean(stem[start:end]) or _clean(stem) or None,
                       release_group=group.name if found else None)
     return ReleaseInfo(**values)
+
+
+def _absolute_before(norm: str, words: list[tuple[int, int, str]], start: int, title_end: int
+                     ) -> tuple[tuple[int, ...], int]:
+    """ "Show Name 313-315 s16e03-05": anime numbering right before the season marker."""
+    before = [word for word in words if start < word[0] < title_end]
+    numbers: list[tuple[int, int]] = []
+    for word_start, _, word in reversed(before):
+        if not word.isdigit() or len(word) < 2 or _is_year(word):
+            break
+        numbers.insert(0, (word_start, int(word)))
+    if not numbers or numbers[0][0] == (words[0][0] if words else -1):
+        return (), title_end
+    values = [number for _, number in numbers]
+    if len(values) == 2 and norm[numbers[0][0]:numbers[1][0]].strip().endswith("-") and (
+            values[0] < values[1] <= values[0] + 50):
+        values = list(range(values[0], values[1] + 1))
+    return tuple(values), numbers[0][0]
 
 
 def _title_end(tags: list[_Tag], structure: Structure | None, words: list[tuple[int, int, str]],
@@ -191,7 +223,7 @@ def _year(words: list[tuple[int, int, str]], structure: Structure | None, start:
 
 
 def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: int,
-                  title_end: int, stem: str, *, leading: bool
+                  title_end: int, stem: str, norm: str, *, leading: bool
                   ) -> tuple[int, int, int | None, int, int | None] | None:
     """An episode number with no S/E marker: "[Group] Title - 05", "Show.Name.102.HDTV",
     "Neverwhere.05.Down.Street" → (where, episode, version, where it ends, season)."""
@@ -206,7 +238,7 @@ def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: in
             continue
         if index == 0 and not (leading and stem[word_end:word_end + 3] in (" - ", "_-_")):
             continue
-        dashed = stem[max(start, word_start - 3):word_start].endswith(("- ", "-", "_-_"))
+        dashed = norm[max(start, word_start - 3):word_start].endswith(("- ", "-"))
         if not (leading or dashed or tv or word.startswith("0")):
             continue
         number, version = int(match.group(1)), int(match.group(2) or 0) or None
@@ -215,9 +247,11 @@ def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: in
         if not leading and digits >= 3 and number % 100 and (tv or word.startswith("0")):
             season, number = divmod(number, 100)
         found.append((word_start, number, version, word_end, season))
+        if dashed:
+            return found[-1]
     if not found:
         return None
-    return found[0] if leading else found[-1]
+    return found[-1]
 
 
 def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start: int,

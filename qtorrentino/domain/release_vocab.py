@@ -77,7 +77,7 @@ TAGS: dict[str, tuple[str, str, str]] = {
         " reencoded reenc 1ch 5ch web1 1080 720 480 2160 60fps 50fps 30fps 25fps 24fps"
         " 23 976 hfr sdr10 bt2020 wide widescreen fullscreen fs openmatte open matte edition"
         " editions collection version versions cut se convert stv doku om 48fps xxx swissgerman"
-        " ac3d eur qc nlsubs custom lame hdlight light")}),
+        " ac3d eur qc nlsubs custom lame hdlight light thecomplete")}),
 }
 """Every tag word: its field, our value for it, and whether it ends a title by itself."""
 
