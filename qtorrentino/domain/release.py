@@ -24,14 +24,17 @@ MAX_NAME_CHARS = 400
 PARSE_CACHE_SIZE = 1 << 16
 FILE_EXTENSIONS = VIDEO_EXTENSIONS | frozenset({
     ".srt", ".sub", ".idx", ".ass", ".ssa", ".nfo", ".torrent", ".ogm", ".divx", ".iso", ".img",
-    ".rar", ".zip", ".txt", ".vob", ".m2ts", ".rmvb", ".flv", ".3gp", ".asf",
+    ".rar", ".zip", ".txt", ".vob", ".m2ts", ".rmvb", ".flv", ".3gp", ".asf", ".mk3d", ".nzb",
+    ".sfv", ".par2", ".ifo", ".bup",
 })
 """File extensions a release path may end in; the rest of the path is its folders."""
+_SIDECAR_TAIL = re.compile(r"(?i)\.(?:[a-z]{2,3}|sample|proof|forced|sdh)$")
+"""What sits between a release name and a subtitle or sample file's extension ("….eng.srt")."""
 _HASHED = re.compile(r"^(?:[0-9a-fA-F]{16,}|[A-Za-z0-9]{6,}(?:-[A-Za-z0-9]{4,}){3,}|[A-Za-z0-9]{24,})$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _VIDEO_HINT = re.compile(
     r"(?i)(?<![a-z0-9])(?:s\d{1,2}e\d{1,4}|s\d{1,2}|\d{1,2}x\d{2,3}|season[ ._]?\d+"
-    r"|(?:480|576|720|1080|2160)[pi]|4k|[xh][ .]?26[45]|hevc|xvid|divx|blu-?ray|bdrip|brrip|web-?dl"
+    r"|\d{3,4}[pi]|4k|[xh][ .]?26[45]|hevc|xvid|divx|blu-?ray|bdrip|brrip|web-?dl"
     r"|webrip|hdtv|dvdrip|hdrip|remux|hdcam|camrip|telesync|hdts|dvdscr)(?![a-z0-9])"
 )
 _AUDIO_HINT = re.compile(
@@ -58,17 +61,18 @@ def parse_release(name: str) -> ReleaseInfo:
     if not parts:
         return ReleaseInfo()
     suffix = _suffix(parts[-1])
-    if suffix in AUDIO_EXTENSIONS:
+    if suffix in AUDIO_EXTENSIONS and not _VIDEO_HINT.search(parts[-1]):
         base = SITE_PREFIX.sub("", parts[-1])
         return parse_track_file(base[: -len(suffix)], parts[:-1], suffix)
     if suffix not in FILE_EXTENSIONS and not _is_folder_path(parts):
         parts = [text]
         suffix = ""
     base = parts[-1]
-    stem = base[: -len(suffix)] if suffix else base
+    stem = _SIDECAR_TAIL.sub("", base[: -len(suffix)]) if suffix else base
     extension = suffix if suffix in VIDEO_EXTENSIONS else None
     if not suffix and not _VIDEO_HINT.search(stem) and (
-        _AUDIO_HINT.search(stem) or _SCENE_MUSIC.match(stem) or music_shaped(stem)
+        _AUDIO_HINT.search(stem) or _SCENE_MUSIC.match(stem)
+        or (music_shaped(stem) and not stem.startswith("["))
     ):
         return parse_music_name(SITE_PREFIX.sub("", stem))
     info = parse_video(stem, extension)

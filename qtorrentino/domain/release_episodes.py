@@ -14,12 +14,12 @@ _B = r"(?<![a-z0-9])"
 _E = r"(?![a-z0-9])"
 _SXE = re.compile(
     _B + r"s(?P<season>\d{1,4}) ?(?:[-x] ?)?e(?:p ?)?(?P<first>\d{1,4})(?![0-9])"
-    r"(?P<more>(?:(?: ?[-&+,~] ?| )?(?:s\d{1,4} ?)?e(?:p ?)? ?\d{1,4}(?![0-9])"
-    r"| ?[-+&~] ?\d{1,3}(?![0-9a-z]))*)"
+    r"(?P<more>(?:(?: ?[-&+,~] ?| | and )?(?:s\d{1,4} ?)?e(?:p ?)? ?\d{1,4}(?![0-9])"
+    r"|[-+&~] ?\d{1,3}(?![0-9a-z]))*)"
 )
 _SX = re.compile(_B + r"s(?P<season>\d{1,2}) ?-? ?x(?P<first>\d{1,3})" + _E)
 _CROSS = re.compile(
-    _B + r"(?P<season>\d{1,2})x(?P<first>\d{2,3}|\d(?![0-9]))"
+    _B + r"(?P<season>\d{1,2}|(?:19|20)\d\d)x(?P<first>\d{2,3}|\d(?![0-9]))"
     r"(?P<more>(?:(?:x| ?[-&+] ?(?:\d{1,2}x)?| \d{1,2}x)\d{1,3}(?![0-9]))*)" + _E
 )
 _SEASON_WORD = (r"(?:season|seasons|saison|saisons|temporada|temporadas|temp|stagione|staffel"
@@ -39,7 +39,9 @@ _DATE = re.compile(
     r"|(?P<d2>0[1-9]|[12]\d|3[01])[ -](?P<m2>0[1-9]|1[0-2])[ -](?P<y2>(?:19|20)\d\d)"
     r"|(?P<m3>0[1-9]|1[0-2])[ -](?P<d3>1[3-9]|2\d|3[01])[ -](?P<y3>(?:19|20)\d\d))(?![0-9])"
 )
-_MORE_NUMBERS = re.compile(r"(-|~)?[^0-9]*?(\d{1,4})(?:x(\d{1,3}))?")
+_MORE_NUMBERS = re.compile(r"(-|~)?[^0-9]*?(\d{1,4})()")
+_CROSS_MORE = re.compile(r"(-|~)?[^0-9]*?(?:\d{1,4}x)?(\d{1,3})()")
+_SEASON_IN_CHAIN = re.compile(r"s\d{1,4}")
 _SPECIAL = re.compile(_B + r"(?:specials?|ova|oad|ona|sp ?\d{1,2})" + _E)
 COMPLETE_SERIES = re.compile(
     _B + r"(?:complete[ -](?:series|collection|seasons)|all[ -]seasons|the complete"
@@ -62,8 +64,9 @@ class Structure:
 def _numbers(first: int, more: str, *, cross: bool = False) -> tuple[int, ...]:
     """ "E01E02" lists episodes; "E01-E03" or "E01-03" is a range; "1x02-1x03" for cross forms."""
     numbers = [first]
-    for dash, number_text, crossed in _MORE_NUMBERS.findall(more or ""):
-        number = int(crossed) if cross and crossed else int(number_text)
+    chain = _CROSS_MORE if cross else _MORE_NUMBERS
+    for dash, number_text, _ in chain.findall(_SEASON_IN_CHAIN.sub("", more) if more else ""):
+        number = int(number_text)
         if dash and numbers[-1] < number <= numbers[-1] + 100:
             numbers.extend(range(numbers[-1] + 1, number + 1))
         elif number not in numbers:
@@ -163,6 +166,17 @@ def find_structure(norm: str, hints: list[tuple[int, str]], end: int) -> Structu
                 break
     if best is None:
         return None
+    if best.seasons and not best.episodes and not best.air_date:
+        for position, kind in hints:
+            if position >= best.end and kind in "eo" and (
+                episode := _loose(norm, kind, position, end)
+            ):
+                season = best.seasons[0]
+                numbers = tuple(number - season * 100 if number > season * 100 and
+                                number - season * 100 < 100 else number
+                                for number in episode.episodes)
+                best = Structure(best.start, episode.end, best.seasons, numbers)
+                break
     special = 0 in best.seasons or bool(_SPECIAL.search(norm, best.start, end))
     return Structure(best.start, best.end, best.seasons, best.episodes, best.air_date, special) if (
         special) else best

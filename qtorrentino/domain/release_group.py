@@ -13,7 +13,7 @@ _TLD = (r"(?:com|org|net|to|se|me|io|cc|tv|in|ws|sbs|world|lol|info|biz|ru|xyz|c
         r"|ag|mx|lt|am|tw|cd|click|fun|site|vip|top|club|bz|one|mov|eu|de|fr|it|es|nl|pl|cx|re"
         r"|st|unblocked|onl|live|pro|app|dev|link|store|space|website|ms|cool|rs|la|ac|pe)")
 SITE_PREFIX = re.compile(
-    r"(?i)\s*(?:[\[({【]\s*(?:www\.)?[\w-]+(?:\.[\w-]+){0,3}\.[a-z]{2,12}\s*[\])}】]\s*[-:]?\s*"
+    r"(?i)\s*(?:[\[({【]\s*(?:www\.)?[\w-]+(?:\.[\w-]+){0,3}\." + _TLD + r"\s*[\])}】]\s*[-:]?\s*"
     r"|www\.[\w-]+(?:\.[\w-]+){0,3}\.[a-z]{2,12}\s*(?:-\s*|\s+)"
     r"|[\w-]+(?:\.[\w-]+){0,3}\." + _TLD + r"\s+-\s+)"
 )
@@ -25,7 +25,9 @@ _GROUP_CHARS = re.compile(r"[^\W_][^\s\-\[\](){}]{0,30}")
 _SPACED_GROUP = re.compile(r"[A-Za-z][\w.@]{1,20}")
 _SCENE_PREFIX = re.compile(r"([a-z0-9]{2,8})-(?=[a-z0-9]+\.[a-z0-9])")
 _WORD = re.compile(r"[^\W_]+")
-_NOT_GROUP = re.compile(r"(?:s\d|e\d|\d+x\d|\d+p$|v\d$|\d{1,4}v\d$|x26)")
+_NOT_GROUP = re.compile(r"(?:s\d{1,4}(?:e\d|$)|e\d{1,4}$|\d+x\d|\d+p$|v\d$|\d{1,4}v\d$|x26)")
+_CODEC_SUFFIXED = re.compile(r"(?:web)?(?:dl|hdtv|pdtv|webrip|bluray)x26[45]")
+_NEVER_GROUPS = frozenset("dl rip mux hd sd uhd hq web1 web2 sub subs audio dual multi".split())
 _RUN_BREAKS = frozenset(" ._()[]{}")
 _SPLIT = re.compile(r"[\s._]+")
 _CLOSERS = {"]": "[", ")": "(", "}": "{", "】": "【"}
@@ -64,11 +66,15 @@ def _taglike(segment: str) -> bool:
     """A piece of a name that is a tag, a number or an episode marker, never a group."""
     key = segment.lower()
     return (not key or key in TAGS or key.isdigit() or bool(_NOT_GROUP.match(key))
-            or _is_tag_word(segment))
+            or _is_tag_word(segment) or bool(_CODEC_SUFFIXED.fullmatch(key)))
 
 
 def _valid(group: str) -> bool:
-    return not (_taglike(group) or group.lower() in REPOST_SUFFIXES)
+    """A group's name is no tag, though it may be a language code ("-NL", "-HUN")."""
+    key = group.lower()
+    if key in REPOST_SUFFIXES or key in _NEVER_GROUPS:
+        return False
+    return not _taglike(group) or (TAGS.get(key, ("",))[0] == "other" and not key.isdigit())
 
 
 def _site_prefix_end(text: str) -> int:
@@ -112,8 +118,11 @@ def _dash_run(text: str, start: int, end: int) -> tuple[str, int] | None:
     if "-" not in run:
         return None
     segments = run.split("-")
-    last_tag = max((index for index, segment in enumerate(segments) if _taglike(segment)),
-                   default=-1)
+    last_tag = max((index for index, segment in enumerate(segments) if _taglike(segment) or (
+        index and (segments[index - 1] + segment).lower() in TAGS)), default=-1)
+    if last_tag == len(segments) - 1 and len(segments) > 1 and _valid(segments[-1]) and not (
+            (segments[-2] + segments[-1]).lower() in TAGS):
+        last_tag -= 1
     run_start += sum(len(segment) + 1 for segment in segments[:last_tag + 1])
     group = "-".join(segments[last_tag + 1:])
     if not group or not _valid(group) or not group[0].isalnum() or run_start <= start:
@@ -128,9 +137,11 @@ def _last_word_group(text: str, start: int, end: int) -> tuple[str, int] | None:
     closing = body.endswith(")")
     if closing:
         body = body[body.rfind("(") + 1:-1]
-    words = _SPLIT.split(body.strip(" -"))
-    if len(words) >= 3 and words[-2].lower() == "by" and words[-1]:
-        return words[-1], end - len(words[-1]) - closing
+    words = [word for word in _SPLIT.split(body.strip(" -")) if word.strip("-")]
+    for index in (-2, -3):
+        if len(words) >= 1 - index and words[index].lower() == "by":
+            name = words[index + 1]
+            return name, start + text.rfind(name, start, end) - start
     if len(words) < 2 or _taglike(words[-1]) or not _taglike(words[-2]) or len(words[-1]) < 2:
         return None
     if words[-1].lower() in LANGUAGE_WORDS or not words[-1][0].isalnum():
@@ -141,6 +152,9 @@ def _last_word_group(text: str, start: int, end: int) -> tuple[str, int] | None:
 def find_group(text: str) -> Group:
     """The release group of a name (file extension already removed) and the span its body takes."""
     start = _site_prefix_end(text)
+    if text.startswith("[ ") and text.rstrip().endswith(" ]"):
+        text = text[:len(text.rstrip()) - 1]
+        start = 2
     lead_name = None
     if text[start:start + 1] in ("[", "【") and (leading := _LEADING.match(text, start)):
         content = leading["group"].strip()
@@ -162,6 +176,14 @@ def find_group(text: str) -> Group:
             return Group(content, start, opener, False, opener + 1)
     if found := _dash_run(text, start, end):
         return Group(found[0], start, found[1] - 1, False, found[1])
+    peeled = end
+    for _ in range(3):
+        cut = max(text.rfind(".", start, peeled), text.rfind(" ", start, peeled))
+        if cut <= start or not _taglike(text[cut + 1:peeled].strip("-+")):
+            break
+        peeled = len(text[:cut].rstrip(" .-+"))
+        if found := _dash_run(text, start, peeled):
+            return Group(found[0], start, found[1] - 1, False, found[1])
     spaced = max(text.rfind(" - ", start, end), text.rfind(".-.", start, end))
     if spaced > start and (match := _SPACED_GROUP.fullmatch(text, spaced + 3, end)):
         if _valid(match.group()):

@@ -23,7 +23,9 @@ _COLLECTION = re.compile(
     r"(?i)\b(?:the\s+)?(?:complete\s+)?(?:discography|discografia|discographie|diskografie"
     r"|anthology|studio\s+albums|complete\s+albums|albums\s+collection|box\s+set)\b"
 )
-_EPISODE_AFTER_DASH = re.compile(rf"^\s*\d{{1,4}}(?:v\d)?(?:\s+[{re.escape(DASHES)}]\s+|\s*$)")
+_EPISODE_AFTER_DASH = re.compile(
+    rf"^\s*\d{{1,4}}(?:v\d)?(?:\s+[{re.escape(DASHES)}]\s+|\s*$|\s*[\[(](?!(?:19|20)\d\d[)\]]))"
+)
 """Show Name - 01 - Episode Title": an episode number where an album would stand."""
 _BRACKET = re.compile(r"\[([^\[\]]*)\]|\(([^()]*)\)|\{([^{}]*)\}")
 _DISC_FOLDER = re.compile(r"(?i)^(?:cd|disc|disk|disco|disque)\s*[-_.]?\s*(\d{1,2})(?![0-9])")

@@ -26,6 +26,7 @@ _AKA = re.compile(r"(?i)(?:\s|\.|_)(?:a\.?k\.?a\.?)(?:\s|\.|_)")
 _BARE_EPISODE = re.compile(r"^(\d{1,4})(?:v(\d))?$")
 _TITLE_DOTS = re.compile(r"(?<!\b[A-Za-z])\.|\.(?![A-Za-z]\b)")
 """Dots between words, but not those of initials ("S.H.I.E.L.D.")."""
+_RANGE_AFTER = re.compile(r" ?- ?(\d{1,4})(?![0-9a-z])")
 _DASHED = re.compile(r"\s+-\s+|[._]-[._]|\s*\[|\s*\(")
 """Where the words after a leading episode marker stop: "2x05 - Pure Laine - Je Me Souviens"."""
 _COUNTRY = re.compile(r"[\s.(]+(?:US|UK|AU|CA|NZ)\)?$")
@@ -105,7 +106,8 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
     tags, words, hints = _scan(norm, start, group.name_start if group.name_start > 0 else len(norm))
     structure = find_structure(norm, hints, end)
     title_end = _title_end(tags, structure, words, start, end, stem)
-    if group.name and not group.leading and title_end >= end and structure is None:
+    if group.name and not group.leading and title_end >= end and structure is None and not any(
+            word.isdigit() for _, _, word in words) and "(" not in stem[start:end]:
         group = Group(None, start, len(stem))
         end = len(stem)
         tags, words, hints = _scan(norm, start, end)
@@ -117,12 +119,12 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
         absolute, title_end = _absolute_before(norm, words, start, title_end)
     bare = None
     if structure is None:
-        bare = _bare_episode(words, tags, start, title_end, stem, norm, leading=group.leading)
-        if bare is not None:
-            title_end = min(title_end, bare[0]) if bare[0] > start else title_end
+        bare = _bare_episode(words, tags, start, title_end, norm, leading=group.leading)
+        if bare is not None and bare.start > (words[0][0] if words else start):
+            title_end = min(title_end, bare.start)
     by_year = year is not None and stem[title_end:title_end + 4] == str(year)
     title_text, tail_tags = _title(stem, tags, words, start, title_end, keep_languages=by_year)
-    if not title_text and (marker_end := bare[3] if bare else structure.end if structure else 0):
+    if not title_text and (marker_end := bare.end if bare else structure.end if structure else 0):
         title_text = _clean(_DASHED.split(stem[marker_end:end].lstrip(" ._-"))[0])
     found = [tag for tag in tags if tag.strong or tag.start >= title_end] + tail_tags
     fields: dict[str, str] = {}
@@ -154,13 +156,12 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
         values.update(_episode_values(stem, structure, tags, title_text))
         values["absolute_episodes"] = absolute
     elif bare is not None:
-        position, number, version_number, after, season = bare
         values.update(
-            kind="episode", series=title_text or None, episodes=(number,), season=season,
-            seasons=(season,) if season is not None else (),
-            title=_episode_title(stem, tags, after, end) if position > start else None,
-            absolute_episodes=(number,) if group.leading and season is None else (),
-            version=version_number or values["version"])
+            kind="episode", series=title_text or None, episodes=bare.episodes,
+            season=bare.season, seasons=(bare.season,) if bare.season is not None else (),
+            title=_episode_title(stem, tags, bare.end, end) if bare.start > start else None,
+            absolute_episodes=bare.episodes if group.leading and bare.season is None else (),
+            version=bare.version or values["version"])
     elif COMPLETE_SERIES.search(norm, start, end) and title_text:
         values.update(kind="season", series=title_text, collection=True)
     elif title_text and (year or any(tag.strong for tag in tags)):
@@ -222,36 +223,46 @@ def _year(words: list[tuple[int, int, str]], structure: Structure | None, start:
     return None, title_end
 
 
+@dataclass(frozen=True, slots=True)
+class _Bare:
+    """An episode number with no S/E marker, where it stands and what follows it."""
+
+    start: int
+    episodes: tuple[int, ...]
+    version: int | None
+    end: int
+    season: int | None = None
+
+
 def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: int,
-                  title_end: int, stem: str, norm: str, *, leading: bool
-                  ) -> tuple[int, int, int | None, int, int | None] | None:
+                  title_end: int, norm: str, *, leading: bool) -> _Bare | None:
     """An episode number with no S/E marker: "[Group] Title - 05", "Show.Name.102.HDTV",
-    "Neverwhere.05.Down.Street" → (where, episode, version, where it ends, season)."""
+    "Neverwhere.05.Down.Street", "[Group] Title - 16-20"."""
     tv = any(tag.field == "source" and tag.value == "hdtv" for tag in tags)
-    tagged = {tag.start for tag in tags}
-    found: list[tuple[int, int, int | None, int, int | None]] = []
+    tagged = {tag.start for tag in tags if tag.field != "other"}
+    found: list[_Bare] = []
     for index, (word_start, word_end, word) in enumerate(words):
         if word_start >= title_end:
             break
         match = _BARE_EPISODE.match(word)
-        if not match or word_start in tagged or _is_year(word):
-            continue
-        if index == 0 and not (leading and stem[word_end:word_end + 3] in (" - ", "_-_")):
+        if not match or word_start in tagged or _is_year(word) or (index == 0 and not leading):
             continue
         dashed = norm[max(start, word_start - 3):word_start].endswith(("- ", "-"))
         if not (leading or dashed or tv or word.startswith("0")):
             continue
         number, version = int(match.group(1)), int(match.group(2) or 0) or None
-        season = None
-        digits = len(match.group(1))
-        if not leading and digits >= 3 and number % 100 and (tv or word.startswith("0")):
+        episodes, end, season = (number,), word_end, None
+        if (span := _RANGE_AFTER.match(norm, word_end)) and number < int(span.group(1)) <= (
+                number + 100):
+            episodes, end = tuple(range(number, int(span.group(1)) + 1)), span.end()
+        elif not leading and len(match.group(1)) >= 3 and number % 100 and (
+                tv or word.startswith("0")):
             season, number = divmod(number, 100)
-        found.append((word_start, number, version, word_end, season))
+            episodes = (number,)
+        found.append(_Bare(word_start, episodes, version, end, season))
         if dashed:
-            return found[-1]
-    if not found:
-        return None
-    return found[-1]
+            break
+    return found[-1] if found else None
 
 
 def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start: int,
@@ -289,8 +300,7 @@ def _version(words: list[tuple[int, int, str]], after: int) -> int | None:
 def _episode_title(stem: str, tags: list[_Tag], begin: int, end: int) -> str | None:
     """The words between the episode marker and the first tag after it."""
     stop = min([tag.start for tag in tags if tag.start >= begin] + [end])
-    bracket = stem.find("[", begin, stop)
-    text = _clean(stem[begin:bracket if bracket >= 0 else stop])
+    text = _clean(_DASHED.split(stem[begin:stop].lstrip(" ._-"))[0]) if begin < stop else ""
     return text if any(ch.isalpha() for ch in text) else None
 
 

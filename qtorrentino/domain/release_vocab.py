@@ -48,6 +48,8 @@ TAGS: dict[str, tuple[str, str, str]] = {
         "dts-hd": "dtshd dtshdma dtsma dtshdhra dtshdmasters", "dts-x": "dtsx",
         "truehd": "truehd truehd51 truehd71", "atmos": "atmos", "pcm": "lpcm"}),
     **_table("audio_format", WEAK, {"ac3": "dd", "mp3": "mp2", "aac": "m4a", "opus": "opus"}),
+    **_table("other", STRONG, {"": "360p 240p 368p 432p 540p 900p 1440p 4320p 8k 1080p24 dxva"
+                                     " netflixuhd webuhd avchd 448kbps 384kbps 640kbps"}),
     **_table("bit_depth", STRONG, {"10": "10bit hi10p 10bits hi10", "8": "8bit 8bits",
                                    "12": "12bit"}),
     **_table("flag", WEAK, {"proper": "proper", "repack": "repack rerip", "real": "real",
@@ -77,7 +79,9 @@ TAGS: dict[str, tuple[str, str, str]] = {
         " reencoded reenc 1ch 5ch web1 1080 720 480 2160 60fps 50fps 30fps 25fps 24fps"
         " 23 976 hfr sdr10 bt2020 wide widescreen fullscreen fs openmatte open matte edition"
         " editions collection version versions cut se convert stv doku om 48fps xxx swissgerman"
-        " ac3d eur qc nlsubs custom lame hdlight light thecomplete")}),
+        " ac3d eur qc nlsubs custom lame hdlight light thecomplete prooffix proof upscaled upscale"
+        " preair dvb wmv hun cz hebsubs subtitulado espanol español dublado legendado legendas"
+        " subtitles soft vision")}),
 }
 """Every tag word: its field, our value for it, and whether it ends a title by itself."""
 

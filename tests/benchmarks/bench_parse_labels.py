@@ -33,6 +33,9 @@ count of those is printed; see UNMAPPED):
 | revision.version | version | (none) |
 
 Conventions where a corpus and we differ (graded by our convention, not bent to both):
+- guessit keeps a tracker tag written after the group in it ("LOL[ettv]"); for us "[ettv]" is the
+  re-poster's tag and the group is "LOL" (issue 14). Such labels are graded without the tag and
+  counted among the labels left out.
 - PTT standardises HDRip to "WEB-DL"; an HDRip is not a web download: we grade PTT's raw word.
 - guessit folds a season pack "S01" into type episode; our kind is "season" (kind is not graded).
 - Titles are compared after similarity.normalise (case, accents, punctuation, a leading article).
@@ -42,6 +45,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +53,8 @@ from typing import Any
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
 GUESSIT_FILES = ("movies.yml", "episodes.yml", "various.yml")
 RESOLUTIONS = {"480p", "576p", "720p", "1080p", "2160p"}
+_TRACKER_SUFFIX = re.compile(r"\s*\[[^\[\]]+\]$")
+"""guessit keeps a tracker tag in the group ("LOL[ettv]"); ours is the group before it ("LOL")."""
 
 
 @dataclass
@@ -121,7 +127,11 @@ def from_guessit(found: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         codecs = [GUESSIT_AUDIO.get(str(item)) for item in _listed(found["audio_codec"])]
         _put(ours, lost, "audio_format", [c for c in codecs if c] or None)
     if "release_group" in found:
-        ours["release_group"] = str(found["release_group"])
+        group = str(found["release_group"])
+        bare = _TRACKER_SUFFIX.sub("", group)
+        if bare != group:
+            lost.append("release_group [tracker] suffix, graded without it")
+        ours["release_group"] = bare or group
     if "edition" in found:
         editions = [EDITIONS.get(str(item)) for item in _listed(found["edition"])]
         _put(ours, lost, "edition", None if None in editions else sorted(editions))
