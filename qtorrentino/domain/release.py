@@ -8,8 +8,8 @@ from functools import lru_cache
 
 from qtorrentino.domain.files import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
 from qtorrentino.domain.release_info import ReleaseInfo
+from qtorrentino.domain.release_group import strip_site_prefix
 from qtorrentino.domain.release_music import (
-    SITE_PREFIX,
     music_shaped,
     parse_music_name,
     parse_track_file,
@@ -30,6 +30,8 @@ FILE_EXTENSIONS = VIDEO_EXTENSIONS | frozenset({
 """File extensions a release path may end in; the rest of the path is its folders."""
 _SIDECAR_TAIL = re.compile(r"(?i)\.(?:[a-z]{2,3}|sample|proof|forced|sdh)$")
 """What sits between a release name and a subtitle or sample file's extension ("….eng.srt")."""
+_ABBREVIATED = re.compile(r"^(?:[A-Za-z0-9]{2,10}[._])?[a-z0-9_]{1,10}-[a-z0-9]")
+"""A scene file name made of its group's and title's initials: "arw-greenberg", "i-smwhr"."""
 _HASHED = re.compile(r"^(?:[0-9a-fA-F]{16,}|[A-Za-z0-9]{6,}(?:-[A-Za-z0-9]{4,}){3,}|[A-Za-z0-9]{24,})$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _VIDEO_HINT = re.compile(
@@ -62,19 +64,21 @@ def parse_release(name: str) -> ReleaseInfo:
         return ReleaseInfo()
     suffix = _suffix(parts[-1])
     if suffix in AUDIO_EXTENSIONS and not _VIDEO_HINT.search(parts[-1]):
-        base = SITE_PREFIX.sub("", parts[-1])
+        base = strip_site_prefix(parts[-1])
         return parse_track_file(base[: -len(suffix)], parts[:-1], suffix)
     if suffix not in FILE_EXTENSIONS and not _is_folder_path(parts):
         parts = [text]
         suffix = ""
     base = parts[-1]
     stem = _SIDECAR_TAIL.sub("", base[: -len(suffix)]) if suffix else base
+    if not suffix:
+        stem = strip_site_prefix(stem)
     extension = suffix if suffix in VIDEO_EXTENSIONS else None
     if not suffix and not _VIDEO_HINT.search(stem) and (
         _AUDIO_HINT.search(stem) or _SCENE_MUSIC.match(stem)
         or (music_shaped(stem) and not stem.startswith("["))
     ):
-        return parse_music_name(SITE_PREFIX.sub("", stem))
+        return parse_music_name(stem)
     info = parse_video(stem, extension)
     return _with_folders(info, stem, parts[:-1]) if len(parts) > 1 else info
 
@@ -123,7 +127,8 @@ def _series_folder(folders: list[str]) -> str | None:
 
 def _obfuscated(stem: str, info: ReleaseInfo, parent: ReleaseInfo) -> bool:
     """A file name that says less than its folder: a hash, or a scene abbreviation."""
-    if _HASHED.match(stem):
+    if _HASHED.match(stem) or (info.kind == "generic" and _ABBREVIATED.match(stem) and (
+            parent.title or parent.series)):
         return True
     own = normalise(info.title or info.series or "")
     theirs = normalise(parent.title or parent.series or "")

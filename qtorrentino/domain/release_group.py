@@ -77,6 +77,11 @@ def _valid(group: str) -> bool:
     return not _taglike(group) or (TAGS.get(key, ("",))[0] == "other" and not key.isdigit())
 
 
+def strip_site_prefix(text: str) -> str:
+    """The name without a leading "www.site.tld - " or "[site.org]"."""
+    return text[_site_prefix_end(text):]
+
+
 def _site_prefix_end(text: str) -> int:
     lowered = text[:80].lower().lstrip()
     if lowered.startswith(_SITE_STARTS) or " - " in lowered:
@@ -158,7 +163,7 @@ def find_group(text: str) -> Group:
     lead_name = None
     if text[start:start + 1] in ("[", "【") and (leading := _LEADING.match(text, start)):
         content = leading["group"].strip()
-        if _DOMAIN.fullmatch(content):
+        if _DOMAIN.fullmatch(content) or _is_tag_word(content):
             start = leading.end()
         elif not _noise(content) and leading.end() < len(text):
             lead_name, start = content, leading.end()

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from qtorrentino.domain.release_group import strip_site_prefix
 from qtorrentino.domain.release_info import (
     DASHES,
     YEAR_ONLY,
@@ -16,7 +17,6 @@ from qtorrentino.domain.release_info import (
     scan_tags,
 )
 
-SITE_PREFIX = re.compile(r"(?i)^(?:www\.)?[a-z0-9-]+\.(?:com|org|net|to|se|me|io|cc|tv)\s+-\s+")
 _YEAR_RANGE = re.compile(rf"^\s*((?:19|20)\d\d)\s*[{re.escape(DASHES)}~]\s*((?:19|20)\d\d)\s*$")
 _DASH = re.compile(rf"\s+[{re.escape(DASHES)}]\s+")
 _COLLECTION = re.compile(
@@ -193,4 +193,4 @@ def parse_track_file(stem: str, folders: list[str], suffix: str) -> ReleaseInfo:
 @lru_cache(maxsize=4096)
 def _album_folder(name: str) -> ReleaseInfo:
     """The folder an audio file sits in, read as "Artist - Album (Year) [Format]" or the album."""
-    return parse_music_name(SITE_PREFIX.sub("", name))
+    return parse_music_name(strip_site_prefix(name))

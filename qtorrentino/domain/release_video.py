@@ -14,7 +14,7 @@ from typing import Any
 from qtorrentino.domain.release_episodes import COMPLETE_SERIES, Structure, find_structure, hint
 from qtorrentino.domain.release_group import Group, find_group
 from qtorrentino.domain.release_info import DASHES, ReleaseInfo
-from qtorrentino.domain.release_vocab import LANGUAGE_WORDS, PREFIXES, STRONG, TAGS
+from qtorrentino.domain.release_vocab import PREFIXES, STRONG, TAGS
 
 _SPACES = str.maketrans("._", "  ")
 _TOKEN = re.compile(r"[^\W_]+")
@@ -113,17 +113,19 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
         tags, words, hints = _scan(norm, start, end)
         structure = find_structure(norm, hints, end)
         title_end = _title_end(tags, structure, words, start, end, stem)
+    tags_start = title_end
     year, title_end = _year(words, structure, start, title_end)
     absolute: tuple[int, ...] = ()
     if structure is not None and structure.episodes:
         absolute, title_end = _absolute_before(norm, words, start, title_end)
     bare = None
     if structure is None:
-        bare = _bare_episode(words, tags, start, title_end, norm, leading=group.leading)
+        bare = _bare_episode(words, tags, start, tags_start, stem, norm, leading=group.leading,
+                             year_at=title_end if year is not None else None)
         if bare is not None and bare.start > (words[0][0] if words else start):
             title_end = min(title_end, bare.start)
     by_year = year is not None and stem[title_end:title_end + 4] == str(year)
-    title_text, tail_tags = _title(stem, tags, words, start, title_end, keep_languages=by_year)
+    title_text, tail_tags = _title(stem, tags, words, start, title_end, by_year=by_year)
     if not title_text and (marker_end := bare.end if bare else structure.end if structure else 0):
         title_text = _clean(_DASHED.split(stem[marker_end:end].lstrip(" ._-"))[0])
     found = [tag for tag in tags if tag.strong or tag.start >= title_end] + tail_tags
@@ -167,7 +169,7 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
     elif title_text and (year or any(tag.strong for tag in tags)):
         values.update(kind="movie", title=title_text)
     else:
-        values.update(kind="generic", title=_clean(stem[start:end]) or _clean(stem) or None,
+        values.update(kind="generic", title=title_text or _clean(stem[start:end]) or None,
                       release_group=group.name if found else None)
     return ReleaseInfo(**values)
 
@@ -235,7 +237,8 @@ class _Bare:
 
 
 def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: int,
-                  title_end: int, norm: str, *, leading: bool) -> _Bare | None:
+                  title_end: int, stem: str, norm: str, *, leading: bool, year_at: int | None
+                  ) -> _Bare | None:
     """An episode number with no S/E marker: "[Group] Title - 05", "Show.Name.102.HDTV",
     "Neverwhere.05.Down.Street", "[Group] Title - 16-20"."""
     tv = any(tag.field == "source" and tag.value == "hdtv" for tag in tags)
@@ -247,8 +250,11 @@ def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: in
         match = _BARE_EPISODE.match(word)
         if not match or word_start in tagged or _is_year(word) or (index == 0 and not leading):
             continue
+        if word_start > 1 and stem[word_start - 1] in ".," and stem[word_start - 2].isdigit():
+            continue
         dashed = norm[max(start, word_start - 3):word_start].endswith(("- ", "-"))
-        if not (leading or dashed or tv or word.startswith("0")):
+        if not (leading or dashed or tv or word.startswith("0")) or (
+                year_at is not None and word_start < year_at and not (leading or dashed)):
             continue
         number, version = int(match.group(1)), int(match.group(2) or 0) or None
         episodes, end, season = (number,), word_end, None
@@ -266,9 +272,9 @@ def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: in
 
 
 def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start: int,
-           end: int, *, keep_languages: bool) -> tuple[str, list[_Tag]]:
-    """The title text, and the weak tags cut from its end ("Movie EXTENDED 1080p"); a language
-    right before the year stays ("Johnny English 2003")."""
+           end: int, *, by_year: bool) -> tuple[str, list[_Tag]]:
+    """The title text, and the weak tags cut from its end ("Movie EXTENDED 1080p"); right before
+    the year only edition words go ("Johnny English 2003", "The Girl in the Spiders Web 2019")."""
     text = stem[start:end]
     if aka := _AKA.search(text):
         end = start + aka.start()
@@ -283,7 +289,7 @@ def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start
     tail: list[_Tag] = []
     for tag in reversed(inside):
         if stem[tag.end:cut].strip(" ._-()[]{}") or tag.value == "real" or (
-                keep_languages and stem[tag.start:tag.end].lower() in LANGUAGE_WORDS):
+                by_year and tag.field != "edition"):
             break
         tail.append(tag)
         cut = tag.start

@@ -30,7 +30,7 @@ TAGS: dict[str, tuple[str, str, str]] = {
         "webrip": "webrip webmux webhdrip webcap webdlrip2",
         "hdtv": "hdtv pdtv sdtv dsr dsrip dthrip dvbrip tvrip hdtvrip satrip ahdtv ahdtvmux rawhd"
                 " hdtvmux uhdtv",
-        "dvd": "dvdrip dvdr dvd5 dvd9 dvdmux dvdiso ntscdvd paldvd dvd hddvd hddvdrip",
+        "dvd": "dvdrip dvdr dvd5 dvd9 dvdmux dvdiso ntscdvd paldvd dvd hddvd hddvdrip dvdivx",
         "hdrip": "hdrip",
         "cam": "camrip hdcam", "telesync": "hdts telesync pdvd", "telecine": "hdtc telecine",
         "screener": "dvdscr screener bdscr webscr", "workprint": "workprint", "vhs": "vhsrip",
@@ -60,13 +60,13 @@ TAGS: dict[str, tuple[str, str, str]] = {
                             "complete": "complete", "dual": "dual dualaudio multi multisub"}),
     **_table("edition", WEAK, {
         "extended": "extended extendedcut extendededition", "unrated": "unrated",
-        "uncut": "uncut", "directors_cut": "directorscut dc directors", "final_cut": "finalcut",
+        "uncut": "uncut", "directors_cut": "directorscut directorcut dc directors", "final_cut": "finalcut",
         "theatrical": "theatrical theatricalcut", "imax": "imax", "criterion": "criterion cc",
         "remaster": "remastered remaster", "limited": "limited", "special": "specialedition",
         "collector": "collectors collector", "ultimate": "ultimate", "uncensored": "uncensored",
         "restored": "restored", "alternative_cut": "alternativecut alternatecut",
         "international_cut": "internationalcut", "anniversary": "anniversary",
-        "festival": "festival", "fan": "fanedit"}),
+        "festival": "festival", "fan": "fanedit fan"}),
     **_table("other", WEAK, {"": (
         "amzn nf dsnp hmax atvp hulu pcok pmtp stan itunes red cr funi hidive vrv crav dcu bbc"
         " uhd hd sd hq lq 51 71 20 10 2ch 6ch 8ch stereo mono read nfo readnfo ntsc pal"

@@ -34,6 +34,17 @@ CONTRACT_KEYS = frozenset(
         "release_group",
         "proper",
         "repack",
+        "absolute_episodes",
+        "air_date",
+        "full_season",
+        "multi_season",
+        "seasons",
+        "special",
+        "edition",
+        "revision",
+        "discography",
+        "audio_bit_depth",
+        "hashed",
     }
 )
 
