@@ -28,6 +28,7 @@ FILE_EXTENSIONS = VIDEO_EXTENSIONS | frozenset({
     ".sfv", ".par2", ".ifo", ".bup",
 })
 """File extensions a release path may end in; the rest of the path is its folders."""
+_SIDECARS = frozenset({".srt", ".sub", ".idx", ".ass", ".ssa", ".nfo", ".vtt"})
 _SIDECAR_TAIL = re.compile(r"(?i)\.(?:[a-z]{2,3}|sample|proof|forced|sdh)$")
 """What sits between a release name and a subtitle or sample file's extension ("….eng.srt")."""
 _ABBREVIATED = re.compile(r"^(?:[A-Za-z0-9]{2,10}[._])?[a-z0-9_]{1,10}-[a-z0-9]")
@@ -70,7 +71,9 @@ def parse_release(name: str) -> ReleaseInfo:
         parts = [text]
         suffix = ""
     base = parts[-1]
-    stem = _SIDECAR_TAIL.sub("", base[: -len(suffix)]) if suffix else base
+    stem = base[: -len(suffix)] if suffix else base
+    if suffix in _SIDECARS or stem.lower().endswith((".sample", ".proof")):
+        stem = _SIDECAR_TAIL.sub("", stem)
     if not suffix:
         stem = strip_site_prefix(stem)
     extension = suffix if suffix in VIDEO_EXTENSIONS else None

@@ -22,11 +22,13 @@ _CROSS = re.compile(
     _B + r"(?P<season>\d{1,2}|(?:19|20)\d\d)x(?P<first>\d{2,3}|\d(?![0-9]))"
     r"(?P<more>(?:(?:x| ?[-&+] ?(?:\d{1,2}x)?| \d{1,2}x)\d{1,3}(?![0-9]))*)" + _E
 )
-_SEASON_WORD = (r"(?:season|seasons|saison|saisons|temporada|temporadas|temp|stagione|staffel"
+_SEASON_WORD = (r"(?:season|seasons|saison|saisons|temporada|temporadas|temp|tem|stagione|staffel"
                 r"|seizoen|sezon|series)")
 _SEASON = re.compile(
-    _B + r"(?:s(?P<s1>\d{1,2})(?:d\d{1,2}(?:-\d{1,2})?(?:&\d{1,2})*)?(?P<more1>(?: ?[-~] ?s?\d{1,2}(?![0-9a-z])|(?: ?[&+,] ?| )s\d{1,2})*)"
-    r"|" + _SEASON_WORD + r" ?(?P<s2>\d{1,2})(?: ?of ?\d{1,2})?"
+    _B + r"(?:s(?P<s1>\d{1,2})(?:d\d{1,2}(?:-\d{1,2})?(?:&\d{1,2})*)?"
+    r"(?P<more1>(?:[-~]s?\d{1,2}(?![0-9a-z])|(?: ?[-~&+,] ?| | to )s\d{1,2})*)"
+    r"|(?P<s3>\d{1,2})(?:st|nd|rd|th) ?" + _SEASON_WORD
+    + r"|" + _SEASON_WORD + r" ?(?P<s2>\d{1,2})(?: ?of ?\d{1,2})?"
     r"(?P<more2>(?: ?(?:-|~|to|&|\+|,|and) ?\d{1,2}(?![0-9a-z]))*))" + _E
 )
 _EPISODE_WORD = re.compile(
@@ -39,8 +41,9 @@ _DATE = re.compile(
     r"|(?P<d2>0[1-9]|[12]\d|3[01])[ -](?P<m2>0[1-9]|1[0-2])[ -](?P<y2>(?:19|20)\d\d)"
     r"|(?P<m3>0[1-9]|1[0-2])[ -](?P<d3>1[3-9]|2\d|3[01])[ -](?P<y3>(?:19|20)\d\d))(?![0-9])"
 )
-_MORE_NUMBERS = re.compile(r"(-|~)?[^0-9]*?(\d{1,4})()")
-_CROSS_MORE = re.compile(r"(-|~)?[^0-9]*?(?:\d{1,4}x)?(\d{1,3})()")
+_MORE_NUMBERS = re.compile(r"([^0-9]*?)(\d{1,4})()")
+_CROSS_MORE = re.compile(r"([^0-9]*?)(?:\d{1,4}x)?(\d{1,3})()")
+_DASHED_NUMBER = re.compile(r" ?- ?(\d{1,4})(?![0-9a-z])")
 _SEASON_IN_CHAIN = re.compile(r"s\d{1,4}")
 _SPECIAL = re.compile(_B + r"(?:specials?|ova|oad|ona|sp ?\d{1,2})" + _E)
 COMPLETE_SERIES = re.compile(
@@ -65,9 +68,9 @@ def _numbers(first: int, more: str, *, cross: bool = False) -> tuple[int, ...]:
     """ "E01E02" lists episodes; "E01-E03" or "E01-03" is a range; "1x02-1x03" for cross forms."""
     numbers = [first]
     chain = _CROSS_MORE if cross else _MORE_NUMBERS
-    for dash, number_text, _ in chain.findall(_SEASON_IN_CHAIN.sub("", more) if more else ""):
+    for gap, number_text, _ in chain.findall(_SEASON_IN_CHAIN.sub("", more) if more else ""):
         number = int(number_text)
-        if dash and numbers[-1] < number <= numbers[-1] + 100:
+        if ("-" in gap or "~" in gap) and numbers[-1] < number <= numbers[-1] + 100:
             numbers.extend(range(numbers[-1] + 1, number + 1))
         elif number not in numbers:
             numbers.append(number)
@@ -76,9 +79,9 @@ def _numbers(first: int, more: str, *, cross: bool = False) -> tuple[int, ...]:
 
 def _season_list(first: int, more: str) -> tuple[int, ...]:
     seasons = [first]
-    for dash, number_text, _ in _MORE_NUMBERS.findall(more.replace("to", "-") if more else ""):
+    for gap, number_text, _ in _MORE_NUMBERS.findall(more.replace("to", "-") if more else ""):
         number = int(number_text)
-        if dash and seasons[-1] < number <= seasons[-1] + 60:
+        if ("-" in gap or "~" in gap) and seasons[-1] < number <= seasons[-1] + 60:
             seasons.extend(range(seasons[-1] + 1, number + 1))
         elif number not in seasons:
             seasons.append(number)
@@ -86,7 +89,7 @@ def _season_list(first: int, more: str) -> tuple[int, ...]:
 
 
 _SEASON_WORDS = frozenset(
-    "season seasons saison saisons temporada temporadas temp stagione staffel seizoen sezon series"
+    "season seasons saison saisons temporada temporadas temp tem stagione staffel seizoen sezon series"
     .split()
 )
 _EPISODE_WORDS = frozenset("episode episodes episodio ep capitulo cap folge odcinek".split())
@@ -98,6 +101,8 @@ def hint(word: str) -> str | None:
     first = word[0]
     if first == "s" and len(word) > 1 and word[1].isdigit():
         return "s"
+    if first.isdigit() and len(word) <= 4 and word.endswith(("st", "nd", "rd", "th")):
+        return "w"
     if first.isdigit():
         if "x" in word:
             return "x"
@@ -107,6 +112,8 @@ def hint(word: str) -> str | None:
     if first == "e" and (len(word) > 1 and word[1].isdigit() or word in _EPISODE_WORDS):
         return "e"
     if word in _SEASON_WORDS or word.rstrip("0123456789") in _SEASON_WORDS:
+        return "w"
+    if first.isdigit() and word.endswith(("st", "nd", "rd", "th")) and len(word) <= 4:
         return "w"
     if word in _EPISODE_WORDS:
         return "e"
@@ -133,8 +140,8 @@ def _at(norm: str, kind: str, position: int, end: int) -> Structure | None:
     if kind in "sw" and (match := _SEASON.match(norm, position, end)):
         if match["s2"] and _DATE.match(norm, match.start("s2"), end):
             return None
-        first = int(match["s1"] or match["s2"])
-        seasons = _season_list(first, match["more1"] or match["more2"])
+        first = int(match["s1"] or match["s2"] or match["s3"])
+        seasons = _season_list(first, match["more1"] or match["more2"] or "")
         after = match.end() + 1
         episode = _EPISODE_WORD.match(norm, after, end) or _OF.match(norm, after, end)
         if episode:
@@ -166,6 +173,9 @@ def find_structure(norm: str, hints: list[tuple[int, str]], end: int) -> Structu
                 break
     if best is None:
         return None
+    if best.seasons and not best.episodes and not best.air_date and (
+            dashed := _DASHED_NUMBER.match(norm, best.end, end)):
+        best = Structure(best.start, dashed.end(), best.seasons, (int(dashed.group(1)),))
     if best.seasons and not best.episodes and not best.air_date:
         for position, kind in hints:
             if position >= best.end and kind in "eo" and (

@@ -110,7 +110,8 @@ COMMON_TAGS: dict[str, tuple[str, str]] = {
                                   "mpeg2": "mpeg2"}),
     **_vocabulary("audio_format", {
         "flac": "flac", "mp3": "mp3", "aac": "aac m4a", "opus": "opus", "vorbis": "ogg vorbis",
-        "alac": "alac", "ape": "ape", "wav": "wav", "wavpack": "wv wavpack", "dsd": "dsd",
+        "alac": "alac", "ape": "ape", "wav": "wav", "wavpack": "wv wavpack",
+        "dsd": "dsd dsd64 dsd128 dsd256 dff dsf",
         "ac3": "ac3 dd dd51 dd20 dd71", "eac3": "eac3 ddp ddp51 ddp20 ddp71", "dts": "dts",
         "dts-hd": "dtshd dtshdma", "dts-x": "dtsx", "truehd": "truehd", "atmos": "atmos",
         "pcm": "lpcm pcm"}),
@@ -131,7 +132,7 @@ COMMON_TAGS: dict[str, tuple[str, str]] = {
     **_vocabulary("known", {"": (
         "uhd hdr hdr10 hdr10plus dv sdr multi dubbed subbed internal complete nf amzn dsnp hmax"
         " atvp hulu itunes 51 71 20 edition version ed tracks stereo vbr cbr lossless hires hi-res"
-        " mp4 mkv avi 10bits 2ch 6ch dual audio read nfo english korean french german spanish"
+        " mp4 mkv avi 10bits 2ch 6ch dual audio read nfo cue log eac logcue cuelog english korean french german spanish"
         " italian hindi russian swedish danish norwegian finnish dutch polish chinese mandarin"
         " cantonese portuguese turkish vostfr truefrench ita eng fra esp ger")}),
 }
@@ -139,7 +140,7 @@ _MUSIC_TAGS: dict[str, tuple[str, str]] = {
     **COMMON_TAGS,
     **_vocabulary("audio_bitrate", {
         "320": "320 320kbps 320k", "256": "256 256kbps 256k", "192": "192 192kbps 192k",
-        "160": "160kbps", "128": "128 128kbps 128k", "V0": "v0", "V1": "v1", "V2": "v2"}),
+        "160": "160 160kbps", "128": "128 128kbps 128k", "V0": "v0", "V1": "v1", "V2": "v2"}),
     **_vocabulary("bit_depth", {"24": "2496 2448 24192 2488 24176 2444 hr", "16": "1644 1648"}),
     **_vocabulary("source", {"web": "web", "cd": "cd cdrip 2cd 3cd 4cd cd1 cd2", "sacd": "sacd",
                              "vinyl": "vinyl vinylrip", "cassette": "cassette tape"}),

@@ -127,7 +127,8 @@ def _is_quality_word(word: str, *, keep_years: bool) -> bool:
     if not word.replace("-", "").isalnum():
         return False
     tags = scan_tags(word, music=True)
-    return tags.unknown == 0 and not tags.editions and bool(tags.fields)
+    return tags.unknown == 0 and not tags.editions and (bool(tags.fields) or word.lower() in (
+        "vbr", "cbr", "lossless", "cue", "log"))
 
 
 def _music_info(

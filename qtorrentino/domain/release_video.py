@@ -18,7 +18,7 @@ from qtorrentino.domain.release_vocab import PREFIXES, STRONG, TAGS
 
 _SPACES = str.maketrans("._", "  ")
 _TOKEN = re.compile(r"[^\W_]+")
-_CHANNELS = re.compile(r"^(dd|ddp|eac3|ac3|aac|dts|truehd|flac|opus|mp3|ec3)(\d{1,2})$")
+_CHANNELS = re.compile(r"^(dd|ddp|eac3|ac3|aac|dts|truehd|flac|opus|mp3|ec3|atmos)(\d{1,2})$")
 _WXH = re.compile(r"^\d{3,4}x(\d{3,4})$")
 _HEIGHTS = {"480": "480p", "576": "576p", "720": "720p", "1080": "1080p", "2160": "2160p"}
 _VERSION = re.compile(r"^(\d{1,4})?v(\d)$")
@@ -71,6 +71,8 @@ def _scan(norm: str, start: int, end: int
                 found = _HEIGHTS.get(size.group(1))
                 hit = ("resolution", found, STRONG) if found else None
         if hit is not None:
+            if word == "dd" and norm[word_end:word_end + 1] == "+":
+                hit = TAGS["ddp"]
             tags.append(_Tag(word_start, words[index + width - 1][1], hit[0], hit[1],
                              hit[2] == STRONG))
         if (hit is None or hit[0] == "other") and (kind := hint(word)) is not None:
@@ -138,8 +140,8 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
                 editions.append(tag.value)
         elif tag.field == "flag":
             flags.add(tag.value)
-        elif tag.field != "other":
-            fields.setdefault(tag.field, tag.value)
+        elif tag.field != "other" and (tag.field not in fields or fields[tag.field] == "atmos"):
+            fields[tag.field] = tag.value
     version = _version(words, title_end)
     if "resolution" not in fields and any(word in _SD_TV for _, _, word in words):
         fields["resolution"] = "480p"

@@ -43,11 +43,12 @@ TAGS: dict[str, tuple[str, str, str]] = {
         "xvid": "xvid divx dvix", "av1": "av1", "vp9": "vp9", "mpeg2": "mpeg2", "vc1": "vc1"}),
     **_table("audio_format", STRONG, {
         "flac": "flac", "mp3": "mp3", "aac": "aac heaac aaclc heaacv2 aac2 aac5 aac20 aac51 aac71",
-        "vorbis": "vorbis", "ac3": "ac3 dd20 dd51 dd71 dd5 dd2 ac351 ac320 ddex",
+        "vorbis": "vorbis", "ac3": "ac3 dd20 dd51 dd71 dd5 dd2 ac351 ac320 ddex ac3d dolby20 dolby51",
         "eac3": "eac3 ddp ddp20 ddp51 ddp71 ddp5 ddp2 dd+ eac351 ddpa", "dts": "dts dts51 dtses",
         "dts-hd": "dtshd dtshdma dtsma dtshdhra dtshdmasters", "dts-x": "dtsx",
-        "truehd": "truehd truehd51 truehd71", "atmos": "atmos", "pcm": "lpcm"}),
-    **_table("audio_format", WEAK, {"ac3": "dd", "mp3": "mp2", "aac": "m4a", "opus": "opus"}),
+        "truehd": "truehd truehd51 truehd71", "atmos": "atmos", "pcm": "lpcm pcm"}),
+    **_table("audio_format", WEAK, {"ac3": "dd dolby", "mp2": "mp2", "aac": "m4a", "opus": "opus",
+                                    "vorbis": "ogg"}),
     **_table("other", STRONG, {"": "360p 240p 368p 432p 540p 900p 1440p 4320p 8k 1080p24 dxva"
                                      " netflixuhd webuhd avchd 448kbps 384kbps 640kbps"}),
     **_table("bit_depth", STRONG, {"10": "10bit hi10p 10bits hi10", "8": "8bit 8bits",
@@ -79,7 +80,7 @@ TAGS: dict[str, tuple[str, str, str]] = {
         " reencoded reenc 1ch 5ch web1 1080 720 480 2160 60fps 50fps 30fps 25fps 24fps"
         " 23 976 hfr sdr10 bt2020 wide widescreen fullscreen fs openmatte open matte edition"
         " editions collection version versions cut se convert stv doku om 48fps xxx swissgerman"
-        " ac3d eur qc nlsubs custom lame hdlight light thecomplete prooffix proof upscaled upscale"
+        " eur qc nlsubs custom lame hdlight light thecomplete prooffix proof upscaled upscale"
         " preair dvb wmv hun cz hebsubs subtitulado espanol español dublado legendado legendas"
         " subtitles soft vision")}),
 }
