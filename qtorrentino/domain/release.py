@@ -36,7 +36,8 @@ _ABBREVIATED = re.compile(r"^(?:[A-Za-z0-9]{2,10}[._])?[a-z0-9_]{1,10}-[a-z0-9]"
 _HASHED = re.compile(r"^(?:[0-9a-fA-F]{16,}|[A-Za-z0-9]{6,}(?:-[A-Za-z0-9]{4,}){3,}|[A-Za-z0-9]{24,})$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _VIDEO_HINT = re.compile(
-    r"(?i)(?<![a-z0-9])(?:s\d{1,2}e\d{1,4}|s\d{1,2}|\d{1,2}x\d{2,3}|season[ ._]?\d+"
+    r"(?i)(?<![a-z0-9])(?:s\d{1,2}e\d{1,4}|s\d{1,2}|\d{1,2}x\d{2,3}|seasons?[ ._]?\d+|ep[ ._]?\d+"
+    r"|(?:19|20)\d\d[-.](?:0[1-9]|1[0-2])[-.]\d\d"
     r"|\d{3,4}[pi]|4k|[xh][ .]?26[45]|hevc|xvid|divx|blu-?ray|bdrip|brrip|web-?dl"
     r"|webrip|hdtv|dvdrip|hdrip|remux|hdcam|camrip|telesync|hdts|dvdscr)(?![a-z0-9])"
 )
@@ -83,7 +84,11 @@ def parse_release(name: str) -> ReleaseInfo:
     ):
         return parse_music_name(stem)
     info = parse_video(stem, extension)
-    return _with_folders(info, stem, parts[:-1]) if len(parts) > 1 else info
+    if len(parts) > 1:
+        info = _with_folders(info, stem, parts[:-1])
+    if info.kind == "episode" and info.series is None and info.title:
+        info = replace(info, series=info.title, title=None)
+    return info
 
 
 def _is_folder_path(parts: list[str]) -> bool:

@@ -28,7 +28,8 @@ _SEASON = re.compile(
     _B + r"(?:s(?P<s1>\d{1,2})(?:d\d{1,2}(?:-\d{1,2})?(?:&\d{1,2})*)?"
     r"(?P<more1>(?:[-~]s?\d{1,2}(?![0-9a-z])|(?: ?[-~&+,] ?| | to )s\d{1,2})*)"
     r"|(?P<s3>\d{1,2})(?:st|nd|rd|th) ?" + _SEASON_WORD
-    + r"|" + _SEASON_WORD + r" ?(?P<s2>\d{1,2})(?: ?of ?\d{1,2})?"
+    + r"|" + _SEASON_WORD + r" (?P<roman>[ivx]{1,5})(?![a-z0-9])"
+    r"|" + _SEASON_WORD + r" ?(?P<s2>\d{1,2})(?: ?of ?\d{1,2})?"
     r"(?P<more2>(?: ?(?:-|~|to|&|\+|,|and) ?\d{1,2}(?![0-9a-z]))*))" + _E
 )
 _EPISODE_WORD = re.compile(
@@ -38,6 +39,7 @@ _EPISODE_WORD = re.compile(
 _OF = re.compile(_B + r"(?P<first>\d{1,2}) ?of ?(?P<total>\d{1,2})" + _E)
 _DATE = re.compile(
     r"(?<![0-9])(?:(?P<y>(?:19|20)\d\d)[ -](?P<m>0[1-9]|1[0-2])[ -](?P<d>0[1-9]|[12]\d|3[01])"
+    r"|(?P<y4>[12]\d)[ -](?P<m4>0[1-9]|1[0-2])[ -](?P<d4>0[1-9]|[12]\d|3[01])(?![0-9])(?! ?x)"
     r"|(?P<d2>0[1-9]|[12]\d|3[01])[ -](?P<m2>0[1-9]|1[0-2])[ -](?P<y2>(?:19|20)\d\d)"
     r"|(?P<m3>0[1-9]|1[0-2])[ -](?P<d3>1[3-9]|2\d|3[01])[ -](?P<y3>(?:19|20)\d\d))(?![0-9])"
 )
@@ -77,6 +79,13 @@ def _numbers(first: int, more: str, *, cross: bool = False) -> tuple[int, ...]:
     return tuple(numbers)
 
 
+def _roman(text: str) -> int:
+    """ "vii" → 7 ("Saison VII")."""
+    values = [{"i": 1, "v": 5, "x": 10}[char] for char in text]
+    return sum(-value if later > value else value
+               for value, later in zip(values, [*values[1:], 0], strict=True))
+
+
 def _season_list(first: int, more: str) -> tuple[int, ...]:
     seasons = [first]
     for gap, number_text, _ in _MORE_NUMBERS.findall(more.replace("to", "-") if more else ""):
@@ -109,7 +118,8 @@ def hint(word: str) -> str | None:
         if len(word) == 4 or (len(word) == 2 and word <= "31"):
             return "d"
         return "o" if len(word) <= 2 else None
-    if first == "e" and (len(word) > 1 and word[1].isdigit() or word in _EPISODE_WORDS):
+    if first == "e" and (len(word) > 1 and word[1].isdigit() or word in _EPISODE_WORDS or (
+            word[:2] == "ep" and word[2:3].isdigit())):
         return "e"
     if word in _SEASON_WORDS or word.rstrip("0123456789") in _SEASON_WORDS:
         return "w"
@@ -135,12 +145,13 @@ def _at(norm: str, kind: str, position: int, end: int) -> Structure | None:
     if kind == "d" and (match := _DATE.match(norm, position, end)):
         year, month, day = (match["y"], match["m"], match["d"]) if match["y"] else (
             match["y2"], match["m2"], match["d2"]) if match["y2"] else (
-            match["y3"], match["m3"], match["d3"])
+            match["y3"], match["m3"], match["d3"]) if match["y3"] else (
+            "20" + match["y4"], match["m4"], match["d4"])
         return Structure(match.start(), match.end(), air_date=f"{year}-{month}-{day}")
     if kind in "sw" and (match := _SEASON.match(norm, position, end)):
         if match["s2"] and _DATE.match(norm, match.start("s2"), end):
             return None
-        first = int(match["s1"] or match["s2"] or match["s3"])
+        first = int(match["s1"] or match["s2"] or match["s3"] or _roman(match["roman"]))
         seasons = _season_list(first, match["more1"] or match["more2"] or "")
         after = match.end() + 1
         episode = _EPISODE_WORD.match(norm, after, end) or _OF.match(norm, after, end)

@@ -24,7 +24,8 @@ _COLLECTION = re.compile(
     r"|anthology|studio\s+albums|complete\s+albums|albums\s+collection|box\s+set)\b"
 )
 _EPISODE_AFTER_DASH = re.compile(
-    rf"^\s*\d{{1,4}}(?:v\d)?(?:\s+[{re.escape(DASHES)}]\s+|\s*$|\s*[\[(](?!(?:19|20)\d\d[)\]]))"
+    rf"^\s*(?:(?:19|20)\d\d-\d\d-\d\d|\d{{1,4}}(?:v\d)?(?:\s+[{re.escape(DASHES)}]\s+|\s*$"
+    rf"|\s*[\[(](?!(?:19|20)\d\d[)\]])))"
 )
 """Show Name - 01 - Episode Title": an episode number where an album would stand."""
 _BRACKET = re.compile(r"\[([^\[\]]*)\]|\(([^()]*)\)|\{([^{}]*)\}")

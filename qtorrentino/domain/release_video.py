@@ -29,7 +29,9 @@ _TITLE_DOTS = re.compile(r"(?<!\b[A-Za-z])\.|\.(?![A-Za-z]\b)")
 _RANGE_AFTER = re.compile(r" ?- ?(\d{1,4})(?![0-9a-z])")
 _DASHED = re.compile(r"\s+-\s+|[._]-[._]|\s*\[|\s*\(")
 """Where the words after a leading episode marker stop: "2x05 - Pure Laine - Je Me Souviens"."""
-_COUNTRY = re.compile(r"[\s.(]+(?:US|UK|AU|CA|NZ)\)?$")
+_EPISODE_TAIL = re.compile(r"(?i)[\s.]+(?:ep|episode)\.?$")
+_SPECIAL_WORD = re.compile(r"(?<![a-z0-9])(?:specials?|ova|oad|ona)(?! edition)(?![a-z0-9])")
+_COUNTRY = re.compile(r"[\s.(]+(?:US|UK)\)?$")
 _ARTICLE_LAST = re.compile(r"^(?P<rest>.+?),\s*(?P<article>The|A|An)$")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _SD_TV = frozenset({"pdtv", "sdtv", "dsr", "dsrip", "tvrip", "dvbrip", "satrip"})
@@ -93,7 +95,7 @@ def _clean(text: str) -> str:
     if "(" in text or "[" in text:
         text = _EMPTY_BRACKETS.sub(" ", text)
     text = " ".join(text.split()).strip(f" {DASHES}([{{.,:;+")
-    if text.endswith(("US", "UK", "AU", "CA", "NZ", ")")) and (country := _COUNTRY.search(text)):
+    if text.endswith(("US", "UK", ")")) and (country := _COUNTRY.search(text)):
         text = text[: country.start()]
     if "," in text and (moved := _ARTICLE_LAST.match(text)):
         text = f"{moved['article']} {moved['rest']}"
@@ -128,8 +130,17 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
             title_end = min(title_end, bare.start)
     by_year = year is not None and stem[title_end:title_end + 4] == str(year)
     title_text, tail_tags = _title(stem, tags, words, start, title_end, by_year=by_year)
-    if not title_text and (marker_end := bare.end if bare else structure.end if structure else 0):
-        title_text = _clean(_DASHED.split(stem[marker_end:end].lstrip(" ._-"))[0])
+    first_word = words[0][0] if words else start
+    leading_marker = (bare is not None and bare.start == first_word) or (
+        structure is not None and structure.start <= first_word)
+    after_marker: str | None = None
+    if leading_marker:
+        marker_end = bare.end if bare else structure.end if structure else start
+        pieces = [_clean(piece) for piece in _DASHED.split(stem[marker_end:end].lstrip(" ._-"))]
+        pieces = [piece for piece in pieces if piece]
+        title_text = pieces[0] if len(pieces) > 1 else ""
+        after_marker = pieces[1] if len(pieces) > 1 else pieces[0] if pieces else None
+    title_text = _EPISODE_TAIL.sub("", title_text) if structure else title_text
     found = [tag for tag in tags if tag.strong or tag.start >= title_end] + tail_tags
     fields: dict[str, str] = {}
     editions: list[str] = []
@@ -159,13 +170,18 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
     if structure is not None:
         values.update(_episode_values(stem, structure, tags, title_text))
         values["absolute_episodes"] = absolute
+        if leading_marker:
+            values["title"] = after_marker
     elif bare is not None:
         values.update(
             kind="episode", series=title_text or None, episodes=bare.episodes,
             season=bare.season, seasons=(bare.season,) if bare.season is not None else (),
-            title=_episode_title(stem, tags, bare.end, end) if bare.start > start else None,
+            title=after_marker if leading_marker else _episode_title(stem, tags, bare.end, end),
             absolute_episodes=bare.episodes if group.leading and bare.season is None else (),
             version=bare.version or values["version"])
+    elif title_text and (special := _SPECIAL_WORD.search(norm, start, end)):
+        values.update(kind="episode", series=_clean(stem[start:min(title_end, special.start())])
+                      or title_text, special=True)
     elif COMPLETE_SERIES.search(norm, start, end) and title_text:
         values.update(kind="season", series=title_text, collection=True)
     elif title_text and (year or any(tag.strong for tag in tags)):
@@ -185,7 +201,7 @@ def _absolute_before(norm: str, words: list[tuple[int, int, str]], start: int, t
         if not word.isdigit() or len(word) < 2 or _is_year(word):
             break
         numbers.insert(0, (word_start, int(word)))
-    if not numbers or numbers[0][0] == (words[0][0] if words else -1):
+    if len(numbers) < 2 or numbers[0][0] == (words[0][0] if words else -1):
         return (), title_end
     values = [number for _, number in numbers]
     if len(values) == 2 and norm[numbers[0][0]:numbers[1][0]].strip().endswith("-") and (
