@@ -140,8 +140,8 @@ def _obfuscated(stem: str, info: ReleaseInfo, parent: ReleaseInfo) -> bool:
         return True
     own = normalise(info.title or info.series or "")
     theirs = normalise(parent.title or parent.series or "")
-    return bool(theirs) and len(own.split()) <= 2 and own not in theirs and (
-        len(theirs.split()) > len(own.split()) or not own)
+    return bool(theirs) and len(own.split()) <= 2 and own.replace(" ", "") not in theirs.replace(
+        " ", "") and (len(theirs.split()) > len(own.split()) or not own)
 
 
 def _suffix(name: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from qtorrentino.domain.release_episodes import COMPLETE_SERIES, Structure, find_structure, hint
 from qtorrentino.domain.release_group import Group, find_group
 from qtorrentino.domain.release_info import DASHES, ReleaseInfo
-from qtorrentino.domain.release_vocab import PREFIXES, STRONG, TAGS
+from qtorrentino.domain.release_vocab import LANGUAGE_WORDS, PREFIXES, STRONG, TAGS
 
 _SPACES = str.maketrans("._", "  ")
 _TOKEN = re.compile(r"[^\W_]+")
@@ -179,7 +179,7 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
             title=after_marker if leading_marker else _episode_title(stem, tags, bare.end, end),
             absolute_episodes=bare.episodes if group.leading and bare.season is None else (),
             version=bare.version or values["version"])
-    elif title_text and (special := _SPECIAL_WORD.search(norm, start, end)):
+    elif title_text and (special := _SPECIAL_WORD.search(norm, title_end, end)):
         values.update(kind="episode", series=_clean(stem[start:min(title_end, special.start())])
                       or title_text, special=True)
     elif COMPLETE_SERIES.search(norm, start, end) and title_text:
@@ -270,7 +270,7 @@ def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: in
             continue
         if word_start > 1 and stem[word_start - 1] in ".," and stem[word_start - 2].isdigit():
             continue
-        dashed = norm[max(start, word_start - 3):word_start].endswith(("- ", "-"))
+        dashed = norm[max(0, word_start - 3):word_start] == " - "
         if not (leading or dashed or tv or word.startswith("0")) or (
                 year_at is not None and word_start < year_at and not (leading or dashed)):
             continue
@@ -296,9 +296,8 @@ def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start
     text = stem[start:end]
     if aka := _AKA.search(text):
         end = start + aka.start()
-    paren = stem.find(" (", start + 1, end)
-    if paren < 0:
-        paren = stem.find(".(", start + 1, end)
+    paren = min((found for found in (stem.find(" (", start + 1, end), stem.find(".(", start + 1, end),
+                                     stem.find("_(", start + 1, end)) if found > 0), default=-1)
     if paren > start:
         end = paren
     first = words[0][0] if words else start
@@ -306,8 +305,8 @@ def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start
     cut = end
     tail: list[_Tag] = []
     for tag in reversed(inside):
-        if stem[tag.end:cut].strip(" ._-()[]{}") or tag.value == "real" or (
-                by_year and tag.field != "edition"):
+        if stem[tag.end:cut].strip(" ._-()[]{}") or tag.value == "real" or (by_year and (
+                tag.field == "source" or stem[tag.start:tag.end].lower() in LANGUAGE_WORDS)):
             break
         tail.append(tag)
         cut = tag.start

@@ -63,7 +63,7 @@ TAGS: dict[str, tuple[str, str, str]] = {
         "extended": "extended extendedcut extendededition", "unrated": "unrated",
         "uncut": "uncut", "directors_cut": "directorscut directorcut dc directors", "final_cut": "finalcut",
         "theatrical": "theatrical theatricalcut", "imax": "imax", "criterion": "criterion cc",
-        "remaster": "remastered remaster", "limited": "limited", "special": "specialedition",
+        "remaster": "remastered remaster", "limited": "limited", "special": "specialedition se",
         "collector": "collectors collector", "ultimate": "ultimate", "uncensored": "uncensored",
         "restored": "restored", "alternative_cut": "alternativecut alternatecut",
         "international_cut": "internationalcut", "anniversary": "anniversary",
@@ -79,7 +79,7 @@ TAGS: dict[str, tuple[str, str, str]] = {
         " multisubs vf vo vost eng2 audio audios dl x26 mkv mp4 avi hevcd web2 rip mux"
         " reencoded reenc 1ch 5ch web1 1080 720 480 2160 60fps 50fps 30fps 25fps 24fps"
         " 23 976 hfr sdr10 bt2020 wide widescreen fullscreen fs openmatte open matte edition"
-        " editions collection version versions cut se convert stv doku om 48fps xxx swissgerman"
+        " editions collection version versions cut convert stv doku om 48fps xxx swissgerman"
         " eur qc nlsubs custom lame hdlight light thecomplete prooffix proof upscaled upscale"
         " completeseasons completeseries preair dvb wmv hun cz hebsubs subtitulado espanol español dublado legendado legendas"
         " subtitles soft vision")}),
