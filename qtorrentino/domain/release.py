@@ -28,6 +28,8 @@ FILE_EXTENSIONS = VIDEO_EXTENSIONS | frozenset({
     ".sfv", ".par2", ".ifo", ".bup",
 })
 """File extensions a release path may end in; the rest of the path is its folders."""
+_FOLDER_TECHNICAL = ("resolution", "source", "video_codec", "audio_format", "release_group")
+"""What a file inside a release folder inherits from it when its own name does not say."""
 _SIDECARS = frozenset({".srt", ".sub", ".idx", ".ass", ".ssa", ".nfo", ".vtt"})
 _SIDECAR_TAIL = re.compile(r"(?i)\.(?:[a-z]{2,3}|sample|proof|forced|sdh)$")
 """What sits between a release name and a subtitle or sample file's extension ("….eng.srt")."""
@@ -111,7 +113,10 @@ def _with_folders(info: ReleaseInfo, stem: str, folders: list[str]) -> ReleaseIn
                            audio_format=parent.audio_format or info.audio_format)
         same = normalise(info.title or info.series or "") == normalise(parent.title or
                                                                         parent.series or "")
-        changes: dict[str, object] = {}
+        changes: dict[str, object] = {
+            key: getattr(parent, key) for key in _FOLDER_TECHNICAL
+            if getattr(info, key) is None and getattr(parent, key) is not None
+        } if parent.kind != "generic" else {}
         if info.year is None and parent.year is not None and (same or info.kind == "generic"):
             changes["year"] = parent.year
         if info.kind in ("episode", "generic") and info.season is None and parent.season:

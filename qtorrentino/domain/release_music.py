@@ -28,6 +28,7 @@ _EPISODE_AFTER_DASH = re.compile(
     rf"|\s*[\[(](?!(?:19|20)\d\d[)\]])))"
 )
 """Show Name - 01 - Episode Title": an episode number where an album would stand."""
+_SAMPLE_RATE_WORD = re.compile(r"(?i)^\d{2,3}(?:[.,]\d)?khz$")
 _BRACKET = re.compile(r"\[([^\[\]]*)\]|\(([^()]*)\)|\{([^{}]*)\}")
 _DISC_FOLDER = re.compile(r"(?i)^(?:cd|disc|disk|disco|disque)\s*[-_.]?\s*(\d{1,2})(?![0-9])")
 _TRACK_DISC_NUMBER = re.compile(
@@ -129,7 +130,7 @@ def _is_quality_word(word: str, *, keep_years: bool) -> bool:
         return False
     tags = scan_tags(word, music=True)
     return tags.unknown == 0 and not tags.editions and (bool(tags.fields) or word.lower() in (
-        "vbr", "cbr", "lossless", "cue", "log"))
+        "vbr", "cbr", "lossless", "cue", "log", "rip", "iso") or bool(_SAMPLE_RATE_WORD.match(word)))
 
 
 def _music_info(

@@ -72,6 +72,11 @@ def _scan(norm: str, start: int, end: int
             elif hit is None and "x" in word and (size := _WXH.match(word)):
                 found = _HEIGHTS.get(size.group(1))
                 hit = ("resolution", found, STRONG) if found else None
+            elif hit is None and word.endswith(("x264", "x265")) and word[:-4] in TAGS:
+                source = TAGS[word[:-4]]
+                tags.append(_Tag(word_start, word_end - 4, source[0], source[1], True))
+                hit = TAGS[word[-4:]]
+                word_start = word_end - 4
         if hit is not None:
             if word == "dd" and norm[word_end:word_end + 1] == "+":
                 hit = TAGS["ddp"]
@@ -107,7 +112,12 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
     group = find_group(stem)
     norm = stem.lower().translate(_SPACES)
     start, end = group.body_start, group.body_end
-    tags, words, hints = _scan(norm, start, group.name_start if group.name_start > 0 else len(norm))
+    tags, words, hints = _scan(norm, start, len(norm))
+    if group.name_start > 0:
+        name_end = group.name_start + len(group.name or "")
+        tags = [tag for tag in tags if not group.name_start <= tag.start < name_end]
+        words = [word for word in words if not group.name_start <= word[0] < name_end]
+        hints = [item for item in hints if item[0] < group.name_start]
     structure = find_structure(norm, hints, end)
     title_end = _title_end(tags, structure, words, start, end, stem)
     if group.name and not group.leading and title_end >= end and structure is None and not any(
@@ -129,7 +139,7 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
         if bare is not None and bare.start > (words[0][0] if words else start):
             title_end = min(title_end, bare.start)
     by_year = year is not None and stem[title_end:title_end + 4] == str(year)
-    title_text, tail_tags = _title(stem, tags, words, start, title_end, by_year=by_year)
+    title_text, tail_tags, title_cut = _title(stem, tags, words, start, title_end, by_year=by_year)
     first_word = words[0][0] if words else start
     leading_marker = (bare is not None and bare.start == first_word) or (
         structure is not None and structure.start <= first_word)
@@ -141,18 +151,24 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
         title_text = pieces[0] if len(pieces) > 1 else ""
         after_marker = pieces[1] if len(pieces) > 1 else pieces[0] if pieces else None
     title_text = _EPISODE_TAIL.sub("", title_text) if structure else title_text
-    found = [tag for tag in tags if tag.strong or tag.start >= title_end] + tail_tags
+    found = [tag for tag in tags if tag.strong or tag.start >= title_cut] + tail_tags
     fields: dict[str, str] = {}
     editions: list[str] = []
     flags: set[str] = set()
+    weak_fields: set[str] = set()
     for tag in found:
         if tag.field == "edition":
             if tag.value not in editions:
                 editions.append(tag.value)
         elif tag.field == "flag":
             flags.add(tag.value)
-        elif tag.field != "other" and (tag.field not in fields or fields[tag.field] == "atmos"):
+        elif tag.field != "other" and (tag.field not in fields or fields[tag.field] == "atmos"
+                                       or (tag.strong and tag.field in weak_fields)):
             fields[tag.field] = tag.value
+            if tag.strong:
+                weak_fields.discard(tag.field)
+            else:
+                weak_fields.add(tag.field)
     version = _version(words, title_end)
     if "resolution" not in fields and any(word in _SD_TV for _, _, word in words):
         fields["resolution"] = "480p"
@@ -290,7 +306,7 @@ def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: in
 
 
 def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start: int,
-           end: int, *, by_year: bool) -> tuple[str, list[_Tag]]:
+           end: int, *, by_year: bool) -> tuple[str, list[_Tag], int]:
     """The title text, and the weak tags cut from its end ("Movie EXTENDED 1080p"); right before
     the year only edition words go ("Johnny English 2003", "The Girl in the Spiders Web 2019")."""
     text = stem[start:end]
@@ -310,7 +326,7 @@ def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start
             break
         tail.append(tag)
         cut = tag.start
-    return _clean(stem[start:cut]), tail
+    return _clean(stem[start:cut]), tail, end
 
 
 def _version(words: list[tuple[int, int, str]], after: int) -> int | None:

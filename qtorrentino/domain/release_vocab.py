@@ -26,18 +26,18 @@ TAGS: dict[str, tuple[str, str, str]] = {
         "bluray": "bluray bdrip brrip bdremux remux bdmux brremux bdiso bd25 bd50 bluraycomplete"
                   " brmux bdripmux brripmux bluraymux"
                   " uhdbluray uhdbdrip uhdremux brdisk bdr bd5 bd9 blurayrip",
-        "web-dl": "webdl webdlrip webdlmux amznwebdl nfwebdl itunesdl amazonhd",
-        "webrip": "webrip webmux webhdrip webcap webdlrip2",
-        "hdtv": "hdtv pdtv sdtv dsr dsrip dthrip dvbrip tvrip hdtvrip satrip ahdtv ahdtvmux rawhd"
+        "web-dl": "webdl webdlmux amznwebdl nfwebdl itunesdl amazonhd webhd webuhd dlmux",
+        "webrip": "webrip webmux webcap webdlrip",
+        "hdtv": "hdtv pdtv sdtv dsr dsrip dthrip dvbrip dvb tvrip hdtvrip satrip ahdtv ahdtvmux rawhd"
                 " hdtvmux uhdtv",
         "dvd": "dvdrip dvdr dvd5 dvd9 dvdmux dvdiso ntscdvd paldvd dvd hddvd hddvdrip dvdivx",
-        "hdrip": "hdrip",
+        "hdrip": "hdrip webhdrip",
         "cam": "camrip hdcam", "telesync": "hdts telesync pdvd", "telecine": "hdtc telecine",
-        "screener": "dvdscr screener bdscr webscr", "workprint": "workprint", "vhs": "vhsrip",
-        "ppv": "ppv ppvrip"}),
+        "screener": "dvdscr screener bdscr webscr blurayscr", "workprint": "workprint",
+        "vhs": "vhsrip"}),
     **_table("source", WEAK, {"cam": "cam", "telesync": "ts", "telecine": "tc",
                               "screener": "scr", "bluray": "bd br", "dvd": "r5 r6",
-                              "web-dl": "web vod", "vhs": "vhs"}),
+                              "web-dl": "web vod", "vhs": "vhs", "ppv": "ppv ppvrip"}),
     **_table("video_codec", STRONG, {
         "h264": "x264 h264 avc avc1", "h265": "x265 h265 hevc hevc10 x265hevc hevcx265",
         "xvid": "xvid divx dvix", "av1": "av1", "vp9": "vp9", "mpeg2": "mpeg2", "vc1": "vc1"}),
@@ -50,7 +50,7 @@ TAGS: dict[str, tuple[str, str, str]] = {
     **_table("audio_format", WEAK, {"ac3": "dd dolby", "mp2": "mp2", "aac": "m4a", "opus": "opus",
                                     "vorbis": "ogg"}),
     **_table("other", STRONG, {"": "360p 240p 368p 432p 540p 900p 1440p 4320p 8k 1080p24 dxva"
-                                     " netflixuhd webuhd avchd 448kbps 384kbps 640kbps"}),
+                                     " netflixuhd avchd 448kbps 384kbps 640kbps"}),
     **_table("bit_depth", STRONG, {"10": "10bit hi10p 10bits hi10", "8": "8bit 8bits",
                                    "12": "12bit"}),
     **_table("flag", WEAK, {"proper": "proper", "repack": "repack rerip", "real": "real",
@@ -81,7 +81,7 @@ TAGS: dict[str, tuple[str, str, str]] = {
         " 23 976 hfr sdr10 bt2020 wide widescreen fullscreen fs openmatte open matte edition"
         " editions collection version versions cut convert stv doku om 48fps xxx swissgerman"
         " eur qc nlsubs custom lame hdlight light thecomplete prooffix proof upscaled upscale"
-        " completeseasons completeseries preair dvb wmv hun cz hebsubs subtitulado espanol español dublado legendado legendas"
+        " completeseasons completeseries preair wmv hun cz hebsubs subtitulado espanol español dublado legendado legendas"
         " subtitles soft vision")}),
 }
 """Every tag word: its field, our value for it, and whether it ends a title by itself."""
