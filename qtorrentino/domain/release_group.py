@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qtorrentino.domain.release_vocab import LANGUAGE_WORDS, REPOST_SUFFIXES, SITE_WORDS, TAGS
 
+WORD_CACHE_SIZE = 1 << 14
+"""Words and bracket contents seen across names: tags repeat from one name to the next."""
 _TLD = (r"(?:com|org|net|to|se|me|io|cc|tv|in|ws|sbs|world|lol|info|biz|ru|xyz|co|uk|nz|li|pw|ch"
         r"|ag|mx|lt|am|tw|cd|click|fun|site|vip|top|club|bz|one|mov|eu|de|fr|it|es|nl|pl|cx|re"
         r"|st|unblocked|onl|live|pro|app|dev|link|store|space|website|ms|cool|rs|la|ac|pe)")
@@ -48,6 +51,7 @@ class Group:
     """Where a trailing group's name stands (-1 when there is none or it leads)."""
 
 
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def _is_tag_word(text: str) -> bool:
     words = _WORD.findall(text.lower())
     return bool(words) and ("".join(words) in TAGS or all(word in TAGS for word in words))
@@ -62,6 +66,7 @@ def _noise(content: str) -> bool:
             or key.startswith(("www", "eztv", "ettv", "rarbg", "tgx")))
 
 
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def _taglike(segment: str) -> bool:
     """A piece of a name that is a tag, a number or an episode marker, never a group."""
     key = segment.lower()
