@@ -34,7 +34,7 @@ _SEASON = re.compile(
 )
 _EPISODE_WORD = re.compile(
     _B + r"(?:episode|episodes|episodio|ep|e|capitulo|cap|folge|odcinek)"
-    r" ?(?P<first>\d{1,4})(?P<more>(?: ?[-&+~] ?(?:ep?|episode)? ?\d{1,4}(?![0-9]))*)(?![0-9])"
+    r" {0,2}(?P<first>\d{1,4})(?:[ _](?P<last>\d{3,4})(?![0-9a-z]))?(?P<more>(?: ?[-&+~] ?(?:ep?|episode)? ?\d{1,4}(?![0-9]))*)(?![0-9])"
 )
 _OF = re.compile(_B + r"(?P<first>\d{1,2}) ?of ?(?P<total>\d{1,2})" + _E)
 _DATE = re.compile(
@@ -44,8 +44,8 @@ _DATE = re.compile(
     r"|(?P<m3>0[1-9]|1[0-2])[ -](?P<d3>1[3-9]|2\d|3[01])[ -](?P<y3>(?:19|20)\d\d))(?![0-9])"
 )
 _MORE_NUMBERS = re.compile(r"([^0-9]*?)(\d{1,4})()")
-_CROSS_MORE = re.compile(r"([^0-9]*?)(?:\d{1,4}x)?(\d{1,3})()")
-_DASHED_NUMBER = re.compile(r" ?- ?(\d{1,4})(?![0-9a-z])")
+_CROSS_MORE = re.compile(r"([^0-9]*?)(?:(?<=[ \-&+])\d{1,4}x)?(\d{1,3})()")
+_DASHED_NUMBER = re.compile(r" ?(?:\((?:19|20)\d\d\) ?)?- ?(\d{1,4})(?![0-9a-z])")
 _SEASON_IN_CHAIN = re.compile(r"s\d{1,4}")
 _SPECIAL = re.compile(_B + r"(?:specials?|ova|oad|ona|sp ?\d{1,2})" + _E)
 COMPLETE_SERIES = re.compile(
@@ -168,7 +168,11 @@ def _loose(norm: str, kind: str, position: int, end: int) -> Structure | None:
     pattern = _EPISODE_WORD if kind == "e" else _OF if kind in "od" else None
     if pattern and (match := pattern.match(norm, position, end)):
         more = match.groupdict().get("more") or ""
-        return Structure(match.start(), match.end(), (), _numbers(int(match["first"]), more))
+        numbers = _numbers(int(match["first"]), more)
+        if last := match.groupdict().get("last"):
+            numbers = tuple(range(numbers[0], int(last) + 1)) if numbers[0] < int(last) <= (
+                numbers[0] + 100) else numbers
+        return Structure(match.start(), match.end(), (), numbers)
     return None
 
 

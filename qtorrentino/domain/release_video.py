@@ -282,9 +282,13 @@ def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: in
         if word_start >= title_end:
             break
         match = _BARE_EPISODE.match(word)
-        if not match or word_start in tagged or _is_year(word) or (index == 0 and not leading):
+        numbered_file = index == 0 and word.startswith("0") and stem[word_end:word_end + 1] in ".-"
+        if not match or word_start in tagged or _is_year(word) or (
+                index == 0 and not leading and not numbered_file):
             continue
-        if word_start > 1 and stem[word_start - 1] in ".," and stem[word_start - 2].isdigit():
+        if index and len(word) <= 2 and stem[word_start - 1:word_start] in ".," and (
+                words[index - 1][1] == word_start - 1 and words[index - 1][2].isdigit()
+                and len(words[index - 1][2]) <= 2):
             continue
         dashed = norm[max(0, word_start - 3):word_start] == " - "
         if not (leading or dashed or tv or word.startswith("0")) or (
