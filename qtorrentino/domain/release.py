@@ -70,7 +70,7 @@ def parse_release(name: str) -> ReleaseInfo:
     if suffix in AUDIO_EXTENSIONS and not _VIDEO_HINT.search(parts[-1]):
         base = strip_site_prefix(parts[-1])
         return parse_track_file(base[: -len(suffix)], parts[:-1], suffix)
-    if suffix not in FILE_EXTENSIONS and not _is_folder_path(parts):
+    if suffix not in FILE_EXTENSIONS and (" / " in text or not _is_folder_path(parts)):
         parts = [text]
         suffix = ""
     base = parts[-1]
@@ -140,8 +140,8 @@ def _series_folder(folders: list[str]) -> str | None:
 
 def _obfuscated(stem: str, info: ReleaseInfo, parent: ReleaseInfo) -> bool:
     """A file name that says less than its folder: a hash, or a scene abbreviation."""
-    if _HASHED.match(stem) or (info.kind == "generic" and _ABBREVIATED.match(stem) and (
-            parent.title or parent.series)):
+    if _HASHED.match(stem) or (_ABBREVIATED.match(stem) and (parent.title or parent.series) and (
+            info.kind == "generic" or len((info.title or "").split()) == 1)):
         return True
     own = normalise(info.title or info.series or "")
     theirs = normalise(parent.title or parent.series or "")

@@ -32,7 +32,7 @@ _NOT_GROUP = re.compile(
     r"(?:s\d{1,4}(?:e\d|$)|e\d{1,4}$|\d+x\d|\d+p$|v\d$|\d{1,4}v\d$|x26|(?:cap|ep)\W?\d)")
 _CODEC_SUFFIXED = re.compile(r"(?:web)?(?:dl|hdtv|pdtv|webrip|bluray)x26[45]")
 _NEVER_GROUPS = frozenset("dl rip mux hd sd uhd hq web1 web2 sub subs audio dual multi".split())
-_RUN_BREAKS = frozenset(" ._()[]{}")
+_RUN_BREAKS = frozenset(" .()[]{}")
 _SPLIT = re.compile(r"[\s._]+")
 _CLOSERS = {"]": "[", ")": "(", "}": "{", "】": "【"}
 _SITE_STARTS = ("[", "(", "{", "【", "www")
@@ -80,7 +80,8 @@ def _valid(group: str) -> bool:
     key = group.lower()
     if key in REPOST_SUFFIXES or key in _NEVER_GROUPS:
         return False
-    return not _taglike(group) or (TAGS.get(key, ("",))[0] == "other" and not key.isdigit())
+    return not _taglike(group) or (TAGS.get(key, ("",))[0] == "other" and not key.isdigit()
+                                   and len(key) <= 3)
 
 
 def strip_site_prefix(text: str) -> str:
@@ -125,10 +126,14 @@ def _dash_run(text: str, start: int, end: int) -> tuple[str, int] | None:
     run_start = end
     while run_start > start and text[run_start - 1] not in _RUN_BREAKS:
         run_start -= 1
+    if "_" in text[run_start:end] and "_" in text[start:run_start]:
+        run_start = text.rfind("_", run_start, end) + 1
     run = text[run_start:end]
     if "-" not in run:
         return None
     segments = run.split("-")
+    if len(segments) > 2 and segments[-1].lower() in LANGUAGE_WORDS:
+        end -= len(segments.pop()) + 1
     last_tag = max((index for index, segment in enumerate(segments) if _taglike(segment) or (
         index and (segments[index - 1] + segment).lower() in TAGS)), default=-1)
     if last_tag == len(segments) - 1 and len(segments) > 1 and _valid(segments[-1]) and not (

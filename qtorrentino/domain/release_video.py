@@ -29,6 +29,10 @@ _TITLE_DOTS = re.compile(r"(?<!\b[A-Za-z])\.|\.(?![A-Za-z]\b)")
 _RANGE_AFTER = re.compile(r" ?- ?(\d{1,4})(?![0-9a-z])")
 _DASHED = re.compile(r"\s+-\s+|[._]-[._]|\s*\[|\s*\(")
 """Where the words after a leading episode marker stop: "2x05 - Pure Laine - Je Me Souviens"."""
+_FILM_NUMBER = re.compile(r"(?i)-f\d{1,3}-")
+"""A collection's film number before the title: "James_Bond-f21-Casino_Royale"."""
+_EXTRA_NUMBER = re.compile(r"(?i)-x\d{1,3}(?:-|$)")
+"""An extra's number after the title: "Casino_Royale-x01-Becoming_Bond"."""
 _EPISODE_TAIL = re.compile(r"(?i)[\s.]+(?:ep|episode)\.?$")
 _SPECIAL_WORD = re.compile(r"(?<![a-z0-9])(?:specials?|ova|oad|ona)(?! edition)(?![a-z0-9])")
 _COUNTRY = re.compile(r"[\s.(]+(?:US|UK)\)?$")
@@ -185,6 +189,8 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
     }
     if structure is not None:
         values.update(_episode_values(stem, structure, tags, title_text))
+        if year is None and structure.seasons and 1900 <= structure.seasons[0] <= 2039:
+            values["year"] = structure.seasons[0]
         values["absolute_episodes"] = absolute
         if leading_marker:
             values["title"] = after_marker
@@ -316,6 +322,10 @@ def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start
     text = stem[start:end]
     if aka := _AKA.search(text):
         end = start + aka.start()
+    if numbered := _FILM_NUMBER.search(stem, start, end):
+        start = numbered.end()
+    if extra := _EXTRA_NUMBER.search(stem, start, end):
+        end = extra.start()
     paren = min((found for found in (stem.find(" (", start + 1, end), stem.find(".(", start + 1, end),
                                      stem.find("_(", start + 1, end)) if found > 0), default=-1)
     if paren > start:
