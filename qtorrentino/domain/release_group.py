@@ -178,6 +178,9 @@ def find_group(text: str) -> Group:
             start = leading.end()
         elif not _noise(content) and leading.end() < len(text):
             lead_name, start = content, leading.end()
+        while text[start:start + 1] == "[" and (more := _LEADING.match(text, start)) and (
+                _noise(more["group"]) or more["group"].lower() in ("batch", "bd", "remux")):
+            start = more.end()
     elif scene := _SCENE_PREFIX.match(text, start):
         if text.islower() and " " not in text:
             lead_name, start = scene.group(1), scene.end()

@@ -35,6 +35,7 @@ _EXTRA_NUMBER = re.compile(r"(?i)-x\d{1,3}(?:-|$)")
 """An extra's number after the title: "Casino_Royale-x01-Becoming_Bond"."""
 _EPISODE_TAIL = re.compile(r"(?i)[\s.]+(?:ep|episode)\.?$")
 _SPECIAL_WORD = re.compile(r"(?<![a-z0-9])(?:specials?|ova|oad|ona)(?! edition)(?![a-z0-9])")
+_ANIME_SPECIAL = re.compile(r"(?<![a-z0-9])(?:ova|oad|ona)(?![a-z0-9])")
 _COUNTRY = re.compile(r"[\s.(]+(?:US|UK)\)?$")
 _ARTICLE_LAST = re.compile(r"^(?P<rest>.+?),\s*(?P<article>The|A|An)$")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
@@ -201,7 +202,8 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
             title=after_marker if leading_marker else _episode_title(stem, tags, bare.end, end),
             absolute_episodes=bare.episodes if group.leading and bare.season is None else (),
             version=bare.version or values["version"])
-    elif title_text and (special := _SPECIAL_WORD.search(norm, title_end, end)):
+    elif title_text and (special := _SPECIAL_WORD.search(norm, title_end, end)
+                         or _ANIME_SPECIAL.search(norm, first_word + 1, end)):
         values.update(kind="episode", series=_clean(stem[start:min(title_end, special.start())])
                       or title_text, special=True)
     elif COMPLETE_SERIES.search(norm, start, end) and title_text:

@@ -69,7 +69,7 @@ TAGS: dict[str, tuple[str, str, str]] = {
         "international_cut": "internationalcut", "anniversary": "anniversary",
         "festival": "festival", "fan": "fanedit fan"}),
     **_table("other", WEAK, {"": (
-        "amzn nf dsnp hmax atvp hulu pcok pmtp stan itunes red cr funi hidive vrv crav dcu bbc"
+        "amzn nf dsnp hmax atvp hulu pcok pmtp itunes funi hidive vrv crav dcu bbc batch"
         " uhd hd sd hq lq 51 71 20 10 2ch 6ch 8ch stereo mono read nfo readnfo ntsc pal"
         " english eng french fr truefrench vff vfq vostfr german ger deutsch spanish esp spa"
         " castellano latino italian ita russian rus rus1 hindi tamil telugu japanese jpn jap"
@@ -81,7 +81,7 @@ TAGS: dict[str, tuple[str, str, str]] = {
         " 23 976 hfr sdr10 bt2020 wide widescreen fullscreen fs openmatte open matte edition"
         " editions collection version versions cut convert stv doku om 48fps xxx swissgerman"
         " eur qc nlsubs custom lame hdlight light thecomplete prooffix proof upscaled upscale"
-        " completeseasons completeseries preair wmv hun cz hebsubs subtitulado espanol español dublado legendado legendas"
+        " completeseasons completeseries thecompleteseries thecompleteseasons preair wmv hun cz hebsubs subtitulado espanol español dublado legendado legendas"
         " subtitles soft vision")}),
 }
 """Every tag word: its field, our value for it, and whether it ends a title by itself."""
