@@ -20,7 +20,7 @@ from qtorrentino.domain.release_info import (
 _YEAR_RANGE = re.compile(rf"^\s*((?:19|20)\d\d)\s*[{re.escape(DASHES)}~]\s*((?:19|20)\d\d)\s*$")
 _DASH = re.compile(rf"\s+[{re.escape(DASHES)}]\s+")
 _COLLECTION = re.compile(
-    r"(?i)\b(?:the\s+)?(?:complete\s+)?(?:discography|discografia|discographie|diskografie"
+    r"(?i)\b(?:the\s+)?(?:complete\s+)?(?:studio\s+)?(?:discography|discografia|discographie|diskografie"
     r"|anthology|studio\s+albums|complete\s+albums|albums\s+collection|box\s+set)\b"
 )
 _EPISODE_AFTER_DASH = re.compile(

@@ -20,6 +20,9 @@ _SPACES = str.maketrans("._", "  ")
 _TOKEN = re.compile(r"[^\W_]+")
 _CHANNELS = re.compile(r"^(dd|ddp|eac3|ac3|aac|dts|truehd|flac|opus|mp3|ec3|atmos)(\d{1,2})$")
 _WXH = re.compile(r"^\d{3,4}x(\d{3,4})$")
+_LOOSE_RESOLUTION = re.compile(
+    r"(?<![0-9])(?:\d{3,4} ?[x*] ?)?(480|576|720|1080|2160)(?:p\d{2}|p)?(?= (?:hi10p|aac|x264|h264"
+    r"|hdtv|hd|10bit|8bit|ac3)|[ \])]*$|\.)|(?<=[x*])(480|576|720|1080|2160)(?![0-9])")
 _HEIGHTS = {"480": "480p", "576": "576p", "720": "720p", "1080": "1080p", "2160": "2160p"}
 _VERSION = re.compile(r"^(\d{1,4})?v(\d)$")
 _AKA = re.compile(r"(?i)(?:\s|\.|_)(?:a\.?k\.?a\.?)(?:\s|\.|_)")
@@ -174,6 +177,8 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
                 weak_fields.discard(tag.field)
             else:
                 weak_fields.add(tag.field)
+    if "resolution" not in fields and (size := _LOOSE_RESOLUTION.search(norm, title_cut)):
+        fields["resolution"] = _HEIGHTS[size.group(1) or size.group(2)]
     version = _version(words, title_end)
     if "resolution" not in fields and any(word in _SD_TV for _, _, word in words):
         fields["resolution"] = "480p"
