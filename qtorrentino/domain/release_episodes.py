@@ -102,6 +102,8 @@ _SEASON_WORDS = frozenset(
     .split()
 )
 _EPISODE_WORDS = frozenset("episode episodes episodio ep capitulo cap folge odcinek".split())
+HINT_WORDS = _SEASON_WORDS | _EPISODE_WORDS
+"""Words not starting with s, e or a digit that may still begin an episode marker."""
 
 
 def hint(word: str) -> str | None:

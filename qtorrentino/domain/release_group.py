@@ -134,8 +134,10 @@ def _dash_run(text: str, start: int, end: int) -> tuple[str, int] | None:
     segments = run.split("-")
     if len(segments) > 2 and segments[-1].lower() in LANGUAGE_WORDS:
         end -= len(segments.pop()) + 1
-    last_tag = max((index for index, segment in enumerate(segments) if _taglike(segment) or (
-        index and (segments[index - 1] + segment).lower() in TAGS)), default=-1)
+    last_tag = -1
+    for index, segment in enumerate(segments):
+        if _taglike(segment) or (index and (segments[index - 1] + segment).lower() in TAGS):
+            last_tag = index
     if last_tag == len(segments) - 1 and len(segments) > 1 and _valid(segments[-1]) and not (
             (segments[-2] + segments[-1]).lower() in TAGS):
         last_tag -= 1

@@ -11,7 +11,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from qtorrentino.domain.release_episodes import COMPLETE_SERIES, Structure, find_structure, hint
+from qtorrentino.domain.release_episodes import (
+    COMPLETE_SERIES,
+    HINT_WORDS,
+    Structure,
+    find_structure,
+    hint,
+)
 from qtorrentino.domain.release_group import Group, find_group
 from qtorrentino.domain.release_info import DASHES, ReleaseInfo
 from qtorrentino.domain.release_vocab import LANGUAGE_WORDS, PREFIXES, STRONG, TAGS
@@ -23,6 +29,8 @@ _WXH = re.compile(r"^\d{3,4}x(\d{3,4})$")
 _LOOSE_RESOLUTION = re.compile(
     r"(?<![0-9])(?:\d{3,4} ?[x*] ?)?(480|576|720|1080|2160)(?:p\d{2}|p)?(?= (?:hi10p|aac|x264|h264"
     r"|hdtv|hd|10bit|8bit|ac3)|[ \])]*$|\.)|(?<=[x*])(480|576|720|1080|2160)(?![0-9])")
+_YEARS = frozenset(str(year) for year in range(1900, 2040))
+_HINT_CHARS = frozenset("se0123456789")
 _HEIGHTS = {"480": "480p", "576": "576p", "720": "720p", "1080": "1080p", "2160": "2160p"}
 _VERSION = re.compile(r"^(\d{1,4})?v(\d)$")
 _AKA = re.compile(r"(?i)(?:\s|\.|_)(?:a\.?k\.?a\.?)(?:\s|\.|_)")
@@ -90,29 +98,30 @@ def _scan(norm: str, start: int, end: int
                 hit = TAGS["ddp"]
             tags.append(_Tag(word_start, words[index + width - 1][1], hit[0], hit[1],
                              hit[2] == STRONG))
-        if (hit is None or hit[0] == "other") and (kind := hint(word)) is not None:
+        if (hit is None or hit[0] == "other") and (word[0] in _HINT_CHARS or word in HINT_WORDS) and (
+                kind := hint(word)) is not None:
             hints.append((word_start, kind))
         index += width
     return tags, words, hints
 
 
 def _is_year(word: str) -> bool:
-    return len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2039
+    return word in _YEARS
 
 
 def _clean(text: str) -> str:
     """Scene separators to spaces; brackets, dashes and dots left at either end dropped."""
     text = text.replace("_", " ")
-    if " " not in text.strip() or text.count(".") > text.count(" "):
+    if "." in text and (" " not in text.strip() or text.count(".") > text.count(" ")):
         text = _TITLE_DOTS.sub(" ", text)
     if "(" in text or "[" in text:
         text = _EMPTY_BRACKETS.sub(" ", text)
     text = " ".join(text.split()).strip(f" {DASHES}([{{.,:;+")
     if text.endswith(("US", "UK", ")")) and (country := _COUNTRY.search(text)):
-        text = text[: country.start()]
+        text = text[: country.start()].strip(f" {DASHES}([{{.,:;+")
     if "," in text and (moved := _ARTICLE_LAST.match(text)):
         text = f"{moved['article']} {moved['rest']}"
-    return " ".join(text.split()).strip(f" {DASHES}([{{.,:;+")
+    return text
 
 
 def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
@@ -258,15 +267,15 @@ def _year(words: list[tuple[int, int, str]], structure: Structure | None, start:
     """The release year, and the title's end moved to it when it stands right after the title."""
     first = words[0][0] if words else start
     inside = (structure.start, structure.end) if structure and structure.air_date else (-1, -1)
-    years = [(s, word) for s, e, word in words
-             if _is_year(word) and not inside[0] <= s < inside[1]]
-    before = [(s, word) for s, word in years if first < s < title_end]
+    before: tuple[int, str] | None = None
+    for position, _, word in words:
+        if word in _YEARS and not inside[0] <= position < inside[1]:
+            if position >= title_end:
+                return (int(before[1]), before[0]) if before else (int(word), title_end)
+            if position > first:
+                before = (position, word)
     if before:
-        position, word = before[-1]
-        return int(word), position
-    after = [(s, word) for s, word in years if s >= title_end]
-    if after:
-        return int(after[0][1]), title_end
+        return int(before[1]), before[0]
     if structure and structure.air_date:
         return int(structure.air_date[:4]), title_end
     return None, title_end
@@ -352,7 +361,7 @@ def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start
 
 def _version(words: list[tuple[int, int, str]], after: int) -> int | None:
     for word_start, _, word in words:
-        if word_start >= after and (match := _VERSION.match(word)):
+        if word_start >= after and "v" in word and (match := _VERSION.match(word)):
             return int(match.group(2))
     return None
 
