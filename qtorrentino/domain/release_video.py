@@ -30,7 +30,8 @@ _LOOSE_RESOLUTION = re.compile(
     r"(?<![0-9])(?:\d{3,4} ?[x*] ?)?(480|576|720|1080|2160)(?:p\d{2}|p)?(?= (?:hi10p|aac|x264|h264"
     r"|hdtv|hd|10bit|8bit|ac3)|[ \])]*$|\.)|(?<=[x*])(480|576|720|1080|2160)(?![0-9])")
 _YEARS = frozenset(str(year) for year in range(1900, 2040))
-_HINT_CHARS = frozenset("se0123456789")
+_DIGITS = "0123456789"
+_HINT_CHARS = frozenset("se" + _DIGITS)
 _HEIGHTS = {"480": "480p", "576": "576p", "720": "720p", "1080": "1080p", "2160": "2160p"}
 _VERSION = re.compile(r"^(\d{1,4})?v(\d)$")
 _AKA = re.compile(r"(?i)(?:\s|\.|_)(?:a\.?k\.?a\.?)(?:\s|\.|_)")
@@ -98,7 +99,8 @@ def _scan(norm: str, start: int, end: int
                 hit = TAGS["ddp"]
             tags.append(_Tag(word_start, words[index + width - 1][1], hit[0], hit[1],
                              hit[2] == STRONG))
-        if (hit is None or hit[0] == "other") and (word[0] in _HINT_CHARS or word in HINT_WORDS) and (
+        if (hit is None or hit[0] == "other") and (
+                word[0] in _HINT_CHARS or word.rstrip(_DIGITS) in HINT_WORDS) and (
                 kind := hint(word)) is not None:
             hints.append((word_start, kind))
         index += width
