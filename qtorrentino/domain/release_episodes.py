@@ -41,7 +41,8 @@ _DATE = re.compile(
     r"(?<![0-9])(?:(?P<y>(?:19|20)\d\d)[ -](?P<m>0[1-9]|1[0-2])[ -](?P<d>0[1-9]|[12]\d|3[01])"
     r"|(?P<y4>[12]\d)[ -](?P<m4>0[1-9]|1[0-2])[ -](?P<d4>0[1-9]|[12]\d|3[01])(?![0-9])(?! ?x)"
     r"|(?P<d2>0[1-9]|[12]\d|3[01])[ -](?P<m2>0[1-9]|1[0-2])[ -](?P<y2>(?:19|20)\d\d)"
-    r"|(?P<m3>0[1-9]|1[0-2])[ -](?P<d3>1[3-9]|2\d|3[01])[ -](?P<y3>(?:19|20)\d\d))(?![0-9])"
+    r"|(?P<m3>0[1-9]|1[0-2])[ -](?P<d3>1[3-9]|2\d|3[01])[ -](?P<y3>(?:19|20)\d\d)"
+    r"|(?P<y5>(?:19|20)\d\d)(?P<m5>0[1-9]|1[0-2])(?P<d5>0[1-9]|[12]\d|3[01]))(?![0-9])"
 )
 _MORE_NUMBERS = re.compile(r"([^0-9]*?)(\d{1,4})()")
 _CROSS_MORE = re.compile(r"([^0-9]*?)(?:(?<=[ \-&+])\d{1,4}x)?(\d{1,3})()")
@@ -117,7 +118,7 @@ def hint(word: str) -> str | None:
     if first.isdigit():
         if "x" in word:
             return "x"
-        if len(word) == 4 or (len(word) == 2 and word <= "31"):
+        if len(word) in (4, 8) or (len(word) == 2 and word <= "31"):
             return "d"
         return "o" if len(word) <= 2 else None
     if first == "e" and (len(word) > 1 and word[1].isdigit() or word in _EPISODE_WORDS or (
@@ -148,6 +149,7 @@ def _at(norm: str, kind: str, position: int, end: int) -> Structure | None:
         year, month, day = (match["y"], match["m"], match["d"]) if match["y"] else (
             match["y2"], match["m2"], match["d2"]) if match["y2"] else (
             match["y3"], match["m3"], match["d3"]) if match["y3"] else (
+            match["y5"], match["m5"], match["d5"]) if match["y5"] else (
             "20" + match["y4"], match["m4"], match["d4"])
         return Structure(match.start(), match.end(), air_date=f"{year}-{month}-{day}")
     if kind in "sw" and (match := _SEASON.match(norm, position, end)):
@@ -204,6 +206,13 @@ def find_structure(norm: str, hints: list[tuple[int, str]], end: int) -> Structu
                                 for number in episode.episodes)
                 best = Structure(best.start, episode.end, best.seasons, numbers)
                 break
+    air_date = best.air_date
+    if air_date is None:
+        for position, kind in hints:
+            if position >= best.end and kind == "d" and (dated := _at(norm, kind, position, end)):
+                air_date = dated.air_date
+                break
     special = 0 in best.seasons or bool(_SPECIAL.search(norm, best.start, end))
-    return Structure(best.start, best.end, best.seasons, best.episodes, best.air_date, special) if (
-        special) else best
+    if special or air_date != best.air_date:
+        return Structure(best.start, best.end, best.seasons, best.episodes, air_date, special)
+    return best

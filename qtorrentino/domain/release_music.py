@@ -18,6 +18,7 @@ from qtorrentino.domain.release_info import (
 )
 
 _YEAR_RANGE = re.compile(rf"^\s*((?:19|20)\d\d)\s*[{re.escape(DASHES)}~]\s*((?:19|20)\d\d)\s*$")
+_LOOSE_YEAR_RANGE = re.compile(rf"((?:19|20)\d\d)\s*[{re.escape(DASHES)}~]\s*((?:19|20)\d\d)")
 _DASH = re.compile(rf"\s+[{re.escape(DASHES)}]\s+")
 _COLLECTION = re.compile(
     r"(?i)\b(?:the\s+)?(?:complete\s+)?(?:studio\s+)?(?:discography|discografia|discographie|diskografie"
@@ -56,6 +57,8 @@ def parse_music_name(stem: str) -> ReleaseInfo:
     if (collection := _COLLECTION.search(text)) is not None:
         tags = tags.merged(scan_tags(text[collection.end():], music=True))
         artist = text[: collection.start()].strip(f" {DASHES}") or None
+        if year_range is None and (span := _LOOSE_YEAR_RANGE.search(text, collection.end())):
+            year_range = (int(span.group(1)), int(span.group(2)))
         return _music_info(tags, artist=artist, collection=True, year_range=year_range, year=year)
     parts = [part.strip() for part in _DASH.split(text) if part.strip()]
     group = None

@@ -41,6 +41,8 @@ _TITLE_DOTS = re.compile(r"(?<!\b[A-Za-z])\.|\.(?![A-Za-z]\b)")
 _RANGE_AFTER = re.compile(r" ?- ?(\d{1,4})(?![0-9a-z])")
 _DASHED = re.compile(r"\s+-\s+|[._]-[._]|\s*\[|\s*\(")
 """Where the words after a leading episode marker stop: "2x05 - Pure Laine - Je Me Souviens"."""
+_ABSOLUTE_AFTER = re.compile(r"[ -]{1,3}\(?(\d{2,4})(?:-(\d{2,4}))?\)?(?![0-9a-z])")
+"""Anime numbering after the season marker: "s16e03-04 - 313-314"."""
 _FILM_NUMBER = re.compile(r"(?i)-f\d{1,3}-")
 """A collection's film number before the title: "James_Bond-f21-Casino_Royale"."""
 _EXTRA_NUMBER = re.compile(r"(?i)-x\d{1,3}(?:-|$)")
@@ -151,10 +153,19 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
     absolute: tuple[int, ...] = ()
     if structure is not None and structure.episodes:
         absolute, title_end = _absolute_before(norm, words, start, title_end)
+        if not absolute and (after := _ABSOLUTE_AFTER.match(norm, structure.end)):
+            first, last = int(after.group(1)), int(after.group(2) or after.group(1))
+            if max(structure.episodes) < first <= last <= first + 100:
+                absolute = tuple(range(first, last + 1))
     bare = None
-    if structure is None:
-        bare = _bare_episode(words, tags, start, tags_start, stem, norm, leading=group.leading,
+    dated = structure is not None and structure.air_date is not None and not structure.episodes
+    air_date: str | None = None
+    if structure is None or dated:
+        bare = _bare_episode(words, tags, start, min(tags_start, structure.start) if structure
+                             else tags_start, stem, norm, leading=group.leading,
                              year_at=title_end if year is not None else None)
+        if bare is not None and dated:
+            air_date, structure = structure.air_date if structure else None, None
         if bare is not None and bare.start > (words[0][0] if words else start):
             title_end = min(title_end, bare.start)
     by_year = year is not None and stem[title_end:title_end + 4] == str(year)
@@ -201,7 +212,7 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
         "bit_depth": int(bit_depth) if bit_depth else None, "release_group": group.name,
         "proper": "proper" in flags, "repack": "repack" in flags, "editions": tuple(editions),
         "version": version or (2 if revised else None),
-        "real": "real" in flags and (revised or version is not None), "year": year,
+        "real": "real" in flags, "year": year,
         "extension": extension,
     }
     if structure is not None:
@@ -212,6 +223,7 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
         if leading_marker:
             values["title"] = after_marker
     elif bare is not None:
+        values["air_date"] = air_date
         values.update(
             kind="episode", series=title_text or None, episodes=bare.episodes,
             season=bare.season, seasons=(bare.season,) if bare.season is not None else (),
@@ -379,7 +391,7 @@ def _episode_values(stem: str, structure: Structure, tags: list[_Tag], series: s
                     ) -> dict[str, Any]:
     seasons = structure.seasons
     episode_title = _episode_title(stem, tags, structure.end, len(stem))
-    if structure.air_date:
+    if structure.air_date and not structure.seasons and not structure.episodes:
         return {"kind": "episode", "series": series or None, "air_date": structure.air_date,
                 "title": episode_title}
     kind = "episode" if structure.episodes else "season"
@@ -387,5 +399,5 @@ def _episode_values(stem: str, structure: Structure, tags: list[_Tag], series: s
         "kind": kind, "series": series or None, "season": seasons[0] if seasons else None,
         "seasons": seasons, "episodes": structure.episodes,
         "title": episode_title if kind == "episode" else None, "special": structure.special,
-        "collection": len(seasons) > 1,
+        "collection": len(seasons) > 1, "air_date": structure.air_date,
     }
