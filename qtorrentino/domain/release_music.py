@@ -18,6 +18,8 @@ from qtorrentino.domain.release_info import (
 )
 
 _YEAR_RANGE = re.compile(rf"^\s*((?:19|20)\d\d)\s*[{re.escape(DASHES)}~]\s*((?:19|20)\d\d)\s*$")
+_RELEASE_SHAPED = re.compile(rf"[\[\](){{}}]|\s[{re.escape(DASHES)}]\s")
+"""What makes a folder name a release's name rather than a plain artist's: brackets or " - "."""
 _LOOSE_YEAR_RANGE = re.compile(rf"((?:19|20)\d\d)\s*[{re.escape(DASHES)}~]\s*((?:19|20)\d\d)")
 _DASH = re.compile(rf"\s+[{re.escape(DASHES)}]\s+")
 _COLLECTION = re.compile(
@@ -165,8 +167,7 @@ def parse_track_file(stem: str, folders: list[str], suffix: str) -> ReleaseInfo:
     album_info = _album_folder(folders[-1]) if folders else ReleaseInfo()
     folder_artist = album_info.artist
     if folder_artist is None and len(folders) > 1:
-        outer = _album_folder(folders[-2])
-        folder_artist = outer.artist if outer.collection else outer.artist or outer.album
+        folder_artist = _artist_folder(folders[-2])
     if " " not in stem and stem.count("-") >= 2 and stem.split("-", 1)[0].isdigit():
         stem = " - ".join(stem.split("-", 2))
     text = " ".join(_BRACKET.sub(_drop_tag_bracket, stem.replace("_", " ")).split())
@@ -194,6 +195,16 @@ def parse_track_file(stem: str, folders: list[str], suffix: str) -> ReleaseInfo:
         bit_depth=album_info.bit_depth, source=album_info.source, editions=album_info.editions,
         release_group=album_info.release_group, extension=suffix,
     )
+
+
+def _artist_folder(name: str) -> str | None:
+    """The artist an "Artist/Album/track" layout names: a plain folder name is the artist whole
+    ("Artist 320", "Blink-182", "Sum 41"); a release's name ("Artist - Album [FLAC]", "Artist
+    Discography") is read as one."""
+    if not _RELEASE_SHAPED.search(name) and not _COLLECTION.search(name):
+        return " ".join(name.replace("_", " ").split()) or None
+    outer = _album_folder(name)
+    return outer.artist if outer.collection else outer.artist or outer.album
 
 
 @lru_cache(maxsize=4096)
