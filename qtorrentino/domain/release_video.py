@@ -339,6 +339,10 @@ def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: in
                 tv or word.startswith("0")):
             season, number = divmod(number, 100)
             episodes = (number,)
+            if found and found[-1].season == season and found[-1].end + 1 == word_start:
+                found[-1] = _Bare(found[-1].start, (*found[-1].episodes, number), version, end,
+                                  season)
+                continue
         found.append(_Bare(word_start, episodes, version, end, season))
         if dashed:
             break

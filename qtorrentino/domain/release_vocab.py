@@ -81,7 +81,7 @@ TAGS: dict[str, tuple[str, str, str]] = {
         " 23 976 hfr sdr10 bt2020 wide widescreen fullscreen fs openmatte open matte edition"
         " editions collection version versions cut convert stv doku om 48fps xxx swissgerman"
         " eur qc nlsubs custom lame hdlight light thecomplete prooffix proof upscaled upscale"
-        " completeseries thecompleteseries preair wmv hun cz hebsubs subtitulado espanol español dublado legendado legendas"
+        " completeseries thecompleteseries seasons preair wmv hun cz hebsubs subtitulado espanol español dublado legendado legendas"
         " subtitles soft vision")}),
 }
 """Every tag word: its field, our value for it, and whether it ends a title by itself."""
