@@ -7,8 +7,8 @@ from dataclasses import replace
 from functools import lru_cache
 
 from qtorrentino.domain.files import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
-from qtorrentino.domain.release_info import ReleaseInfo
 from qtorrentino.domain.release_group import strip_site_prefix
+from qtorrentino.domain.release_info import ReleaseInfo
 from qtorrentino.domain.release_music import (
     music_shaped,
     parse_music_name,
@@ -35,7 +35,9 @@ _SIDECAR_TAIL = re.compile(r"(?i)\.(?:[a-z]{2,3}|sample|proof|forced|sdh)$")
 """What sits between a release name and a subtitle or sample file's extension ("….eng.srt")."""
 _ABBREVIATED = re.compile(r"^(?:[A-Za-z0-9]{2,10}[._])?[a-z0-9_]{1,10}-[a-z0-9]")
 """A scene file name made of its group's and title's initials: "arw-greenberg", "i-smwhr"."""
-_HASHED = re.compile(r"^(?:[0-9a-fA-F]{16,}|[A-Za-z0-9]{6,}(?:-[A-Za-z0-9]{4,}){3,}|[A-Za-z0-9]{24,})$")
+_HASHED = re.compile(
+    r"^(?:[0-9a-fA-F]{16,}|[A-Za-z0-9]{6,}(?:-[A-Za-z0-9]{4,}){3,}|[A-Za-z0-9]{24,})$"
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _VIDEO_HINT = re.compile(
     r"(?i)(?<![a-z0-9])(?:s\d{1,2}e\d{1,4}|s\d{1,2}|\d{1,2}x\d{2,3}|seasons?[ ._]?\d+|ep[ ._]?\d+"

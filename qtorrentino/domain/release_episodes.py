@@ -34,7 +34,8 @@ _SEASON = re.compile(
 )
 _EPISODE_WORD = re.compile(
     _B + r"(?:episode|episodes|episodio|ep|e|capitulo|cap|folge|odcinek)"
-    r" {0,2}(?P<first>\d{1,4})(?:[ _](?P<last>\d{3,4})(?![0-9a-z]))?(?P<more>(?: ?[-&+~] ?(?:ep?|episode)? ?\d{1,4}(?![0-9]))*)(?![0-9])"
+    r" {0,2}(?P<first>\d{1,4})(?:[ _](?P<last>\d{3,4})(?![0-9a-z]))?"
+    r"(?P<more>(?: ?[-&+~] ?(?:ep?|episode)? ?\d{1,4}(?![0-9]))*)(?![0-9])"
 )
 _OF = re.compile(_B + r"(?P<first>\d{1,2}) ?of ?(?P<total>\d{1,2})" + _E)
 _DATE = re.compile(
@@ -99,10 +100,14 @@ def _season_list(first: int, more: str) -> tuple[int, ...]:
 
 
 _SEASON_WORDS = frozenset(
-    "season seasons saison saisons temporada temporadas temp tem stagione staffel seizoen sezon series"
-    .split()
+    [
+        "season", "seasons", "saison", "saisons", "temporada", "temporadas", "temp", "tem",
+        "stagione", "staffel", "seizoen", "sezon", "series"
+    ]
 )
-_EPISODE_WORDS = frozenset("episode episodes episodio ep capitulo cap folge odcinek".split())
+_EPISODE_WORDS = frozenset(
+    ["episode", "episodes", "episodio", "ep", "capitulo", "cap", "folge", "odcinek"]
+)
 HINT_WORDS = _SEASON_WORDS | _EPISODE_WORDS
 """Words not starting with s, e or a digit that may still begin an episode marker."""
 

@@ -20,7 +20,7 @@ SITE_PREFIX = re.compile(
     r"|www\.[\w-]+(?:\.[\w-]+){0,3}\.[a-z]{2,12}\s*(?:-\s*|\s+)"
     r"|[\w-]+(?:\.[\w-]+){0,3}\." + _TLD + r"\s+-\s+)"
 )
-"""A leading "www.site.tld - ", "[ www.site.com ] " or "site.org - " that names where it came from."""
+"""A leading "www.site.tld - ", "[ www.site.com ] " or "site.org - ": where the name was found."""
 _DOMAIN = re.compile(r"(?i)(?:www\.)?[\w-]+(?:\.[\w-]+){0,3}\." + _TLD)
 _CRC = re.compile(r"[0-9A-Fa-f]{8}")
 _LEADING = re.compile(r"\s*[\[【](?P<group>[^\[\]【】]{1,40})[\]】][\s._-]*")
@@ -31,7 +31,10 @@ _WORD = re.compile(r"[^\W_]+")
 _NOT_GROUP = re.compile(
     r"(?:s\d{1,4}(?:e\d|$)|e\d{1,4}$|\d+x\d|\d+p$|v\d$|\d{1,4}v\d$|x26|(?:cap|ep)\W?\d)")
 _CODEC_SUFFIXED = re.compile(r"(?:web)?(?:dl|hdtv|pdtv|webrip|bluray)x26[45]")
-_NEVER_GROUPS = frozenset("dl rip mux hd sd uhd hq web1 web2 sub subs audio dual multi".split())
+_NEVER_GROUPS = frozenset(
+    ["dl", "rip", "mux", "hd", "sd", "uhd", "hq", "web1", "web2", "sub", "subs", "audio", "dual",
+     "multi"]
+)
 _RUN_BREAKS = frozenset(" .()[]{}")
 _SPLIT = re.compile(r"[\s._]+")
 _CLOSERS = {"]": "[", ")": "(", "}": "{", "】": "【"}
@@ -91,9 +94,9 @@ def strip_site_prefix(text: str) -> str:
 
 def _site_prefix_end(text: str) -> int:
     lowered = text[:80].lower().lstrip()
-    if lowered.startswith(_SITE_STARTS) or " - " in lowered:
-        if match := SITE_PREFIX.match(text):
-            return match.end()
+    if (lowered.startswith(_SITE_STARTS) or " - " in lowered) and (
+            match := SITE_PREFIX.match(text)):
+        return match.end()
     return 0
 
 
@@ -183,9 +186,8 @@ def find_group(text: str) -> Group:
         while text[start:start + 1] == "[" and (more := _LEADING.match(text, start)) and (
                 _noise(more["group"]) or more["group"].lower() in ("batch", "bd", "remux")):
             start = more.end()
-    elif scene := _SCENE_PREFIX.match(text, start):
-        if text.islower() and " " not in text:
-            lead_name, start = scene.group(1), scene.end()
+    elif (scene := _SCENE_PREFIX.match(text, start)) and text.islower() and " " not in text:
+        lead_name, start = scene.group(1), scene.end()
     end = _strip_trailing_noise(text, start)
     if text[end - 1:end] in ("]", ")") and lead_name is None:
         opener = text.rfind("[" if text[end - 1] == "]" else "(", start, end)
@@ -206,9 +208,9 @@ def find_group(text: str) -> Group:
         if found := _dash_run(text, start, peeled):
             return Group(found[0], start, found[1] - 1, False, found[1])
     spaced = max(text.rfind(" - ", start, end), text.rfind(".-.", start, end))
-    if spaced > start and (match := _SPACED_GROUP.fullmatch(text, spaced + 3, end)):
-        if _valid(match.group()):
-            return Group(match.group(), start, spaced, False, spaced + 3)
+    if spaced > start and (match := _SPACED_GROUP.fullmatch(text, spaced + 3, end)) and _valid(
+            match.group()):
+        return Group(match.group(), start, spaced, False, spaced + 3)
     if lead_name is None and (found := _last_word_group(text, start, end)):
         return Group(found[0], start, found[1], False, found[1])
     return Group(lead_name, start, end, leading=lead_name is not None)

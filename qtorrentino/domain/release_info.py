@@ -132,7 +132,8 @@ COMMON_TAGS: dict[str, tuple[str, str]] = {
     **_vocabulary("known", {"": (
         "uhd hdr hdr10 hdr10plus dv sdr multi dubbed subbed internal complete nf amzn dsnp hmax"
         " atvp hulu itunes 51 71 20 edition version ed tracks stereo vbr cbr lossless hires hi-res"
-        " mp4 mkv avi 10bits 2ch 6ch dual audio read nfo cue log eac logcue cuelog iso rip english korean french german spanish"
+        " mp4 mkv avi 10bits 2ch 6ch dual audio read nfo cue log eac logcue cuelog iso rip english"
+        " korean french german spanish"
         " italian hindi russian swedish danish norwegian finnish dutch polish chinese mandarin"
         " cantonese portuguese turkish vostfr truefrench ita eng fra esp ger")}),
 }

@@ -23,7 +23,8 @@ _RELEASE_SHAPED = re.compile(rf"[\[\](){{}}]|\s[{re.escape(DASHES)}]\s")
 _LOOSE_YEAR_RANGE = re.compile(rf"((?:19|20)\d\d)\s*[{re.escape(DASHES)}~]\s*((?:19|20)\d\d)")
 _DASH = re.compile(rf"\s+[{re.escape(DASHES)}]\s+")
 _COLLECTION = re.compile(
-    r"(?i)\b(?:the\s+)?(?:complete\s+)?(?:studio\s+)?(?:discography|discografia|discographie|diskografie"
+    r"(?i)\b(?:the\s+)?(?:complete\s+)?(?:studio\s+)?"
+    r"(?:discography|discografia|discographie|diskografie"
     r"|anthology|studio\s+albums|complete\s+albums|albums\s+collection|box\s+set)\b"
 )
 _EPISODE_AFTER_DASH = re.compile(
@@ -134,8 +135,9 @@ def _is_quality_word(word: str, *, keep_years: bool) -> bool:
     if not word.replace("-", "").isalnum():
         return False
     tags = scan_tags(word, music=True)
-    return tags.unknown == 0 and not tags.editions and (bool(tags.fields) or word.lower() in (
-        "vbr", "cbr", "lossless", "cue", "log", "rip", "iso") or bool(_SAMPLE_RATE_WORD.match(word)))
+    return tags.unknown == 0 and not tags.editions and (
+        bool(tags.fields) or word.lower() in ("vbr", "cbr", "lossless", "cue", "log", "rip", "iso")
+        or bool(_SAMPLE_RATE_WORD.match(word)))
 
 
 def _music_info(

@@ -331,7 +331,8 @@ def _bare_episode(words: list[tuple[int, int, str]], tags: list[_Tag], start: in
                 year_at is not None and word_start < year_at and not (leading or dashed)):
             continue
         number, version = int(match.group(1)), int(match.group(2) or 0) or None
-        episodes, end, season = (number,), word_end, None
+        episodes: tuple[int, ...] = (number,)
+        end, season = word_end, None
         if (span := _RANGE_AFTER.match(norm, word_end)) and number < int(span.group(1)) <= (
                 number + 100):
             episodes, end = tuple(range(number, int(span.group(1)) + 1)), span.end()
@@ -360,8 +361,8 @@ def _title(stem: str, tags: list[_Tag], words: list[tuple[int, int, str]], start
         start = numbered.end()
     if extra := _EXTRA_NUMBER.search(stem, start, end):
         end = extra.start()
-    paren = min((found for found in (stem.find(" (", start + 1, end), stem.find(".(", start + 1, end),
-                                     stem.find("_(", start + 1, end)) if found > 0), default=-1)
+    opened = (stem.find(mark, start + 1, end) for mark in (" (", ".(", "_("))
+    paren = min((found for found in opened if found > 0), default=-1)
     if paren > start:
         end = paren
     first = words[0][0] if words else start

@@ -10,7 +10,7 @@ from __future__ import annotations
 STRONG = "strong"
 """Tags that end a title wherever they stand: no title word looks like them."""
 WEAK = "weak"
-"""Tags that are also ordinary words ("Limited", "Cam", "Special"): tags only once the title ended."""
+"""Tags that are also ordinary words ("Limited", "Cam"): tags only once the title has ended."""
 
 
 def _table(field: str, strength: str, rows: dict[str, str]) -> dict[str, tuple[str, str, str]]:
@@ -28,7 +28,8 @@ TAGS: dict[str, tuple[str, str, str]] = {
                   " uhdbluray uhdbdrip uhdremux brdisk bdr bd5 bd9 blurayrip",
         "web-dl": "webdl webdlmux amznwebdl nfwebdl itunesdl amazonhd webhd webuhd dlmux",
         "webrip": "webrip webmux webcap webdlrip",
-        "hdtv": "hdtv pdtv sdtv dsr dsrip dthrip dvbrip dvb tvrip hdtvrip satrip ahdtv ahdtvmux rawhd"
+        "hdtv": "hdtv pdtv sdtv dsr dsrip dthrip dvbrip dvb tvrip hdtvrip satrip ahdtv ahdtvmux"
+                " rawhd"
                 " hdtvmux uhdtv",
         "dvd": "dvdrip dvdr dvd5 dvd9 dvdmux dvdiso ntscdvd paldvd dvd hddvd hddvdrip dvdivx",
         "hdrip": "hdrip webhdrip",
@@ -43,7 +44,8 @@ TAGS: dict[str, tuple[str, str, str]] = {
         "xvid": "xvid divx dvix", "av1": "av1", "vp9": "vp9", "mpeg2": "mpeg2", "vc1": "vc1"}),
     **_table("audio_format", STRONG, {
         "flac": "flac", "mp3": "mp3", "aac": "aac heaac aaclc heaacv2 aac2 aac5 aac20 aac51 aac71",
-        "vorbis": "vorbis", "ac3": "ac3 dd20 dd51 dd71 dd5 dd2 ac351 ac320 ddex ac3d dolby20 dolby51",
+        "vorbis": "vorbis",
+        "ac3": "ac3 dd20 dd51 dd71 dd5 dd2 ac351 ac320 ddex ac3d dolby20 dolby51",
         "eac3": "eac3 ddp ddp20 ddp51 ddp71 ddp5 ddp2 dd+ eac351 ddpa", "dts": "dts dts51 dtses",
         "dts-hd": "dtshd dtshdma dtsma dtshdhra dtshdmasters", "dts-x": "dtsx",
         "truehd": "truehd truehd51 truehd71", "atmos": "atmos", "pcm": "lpcm pcm"}),
@@ -61,7 +63,8 @@ TAGS: dict[str, tuple[str, str, str]] = {
                             "complete": "complete", "dual": "dual dualaudio multi multisub"}),
     **_table("edition", WEAK, {
         "extended": "extended extendedcut extendededition", "unrated": "unrated",
-        "uncut": "uncut", "directors_cut": "directorscut directorcut dc directors", "final_cut": "finalcut",
+        "uncut": "uncut", "directors_cut": "directorscut directorcut dc directors",
+        "final_cut": "finalcut",
         "theatrical": "theatrical theatricalcut", "imax": "imax", "criterion": "criterion cc",
         "remaster": "remastered remaster", "limited": "limited", "special": "specialedition se",
         "collector": "collectors collector", "ultimate": "ultimate", "uncensored": "uncensored",
@@ -81,15 +84,20 @@ TAGS: dict[str, tuple[str, str, str]] = {
         " 23 976 hfr sdr10 bt2020 wide widescreen fullscreen fs openmatte open matte edition"
         " editions collection version versions cut convert stv doku om 48fps xxx swissgerman"
         " eur qc nlsubs custom lame hdlight light thecomplete prooffix proof upscaled upscale"
-        " completeseries thecompleteseries seasons preair wmv hun cz hebsubs subtitulado espanol español dublado legendado legendas"
+        " completeseries thecompleteseries seasons preair wmv hun cz hebsubs subtitulado espanol"
+        " español dublado legendado legendas"
         " subtitles soft vision")}),
 }
 """Every tag word: its field, our value for it, and whether it ends a title by itself."""
 
 _FIRST_WORDS = frozenset(
-    "web blu hd br bd dvd cam dts true director directors extended special theatrical final"
-    " alternative alternate international open read dual he aac dd ddp dolby uhd ntsc pal vhs"
-    " sat dvb tv ws fan multi amzn nf h x hi rip ac eac mp mpeg vc vp av".split()
+    [
+        "web", "blu", "hd", "br", "bd", "dvd", "cam", "dts", "true", "director", "directors",
+        "extended", "special", "theatrical", "final", "alternative", "alternate", "international",
+        "open", "read", "dual", "he", "aac", "dd", "ddp", "dolby", "uhd", "ntsc", "pal", "vhs",
+        "sat", "dvb", "tv", "ws", "fan", "multi", "amzn", "nf", "h", "x", "hi", "rip", "ac",
+        "eac", "mp", "mpeg", "vc", "vp", "av"
+    ]
 )
 
 
@@ -109,19 +117,28 @@ PREFIXES = _first_tokens()
 """Words a split tag may start with: only these are tried joined with the words after them."""
 
 LANGUAGE_WORDS = frozenset(
-    "english french truefrench german spanish italian russian hindi tamil telugu japanese korean"
-    " chinese portuguese swedish danish norwegian finnish dutch polish turkish".split()
+    [
+        "english", "french", "truefrench", "german", "spanish", "italian", "russian", "hindi",
+        "tamil", "telugu", "japanese", "korean", "chinese", "portuguese", "swedish", "danish",
+        "norwegian", "finnish", "dutch", "polish", "turkish"
+    ]
 )
 
 SITE_WORDS = frozenset(
-    "eztv ettv rarbg rartv tgx eztvx torrentgalaxy yts ytsmx ytsam ytslt ytsag 1337x"
-    " publichd bonsaihd telly taoe armor qxr ethd primet moviesfd glodls".split()
+    [
+        "eztv", "ettv", "rarbg", "rartv", "tgx", "eztvx", "torrentgalaxy", "yts", "ytsmx",
+        "ytsam", "ytslt", "ytsag", "1337x", "publichd", "bonsaihd", "telly", "taoe", "armor",
+        "qxr", "ethd", "primet", "moviesfd", "glodls"
+    ]
 )
 """Tracker and re-poster tags written in brackets after the release group ("…-GRP[eztv]")."""
 
 REPOST_SUFFIXES = frozenset(
-    "rakuv rp 1 nzbgeek obfuscated obfuscation scrambled sample pre postbot xpost whiterev"
-    " buymore asrequested alternativetorequested gerov z0ids3n chamele0n 4p 4planet altezachen"
-    " repackpost sickbeard sicbeard newsdaemon".split()
+    [
+        "rakuv", "rp", "1", "nzbgeek", "obfuscated", "obfuscation", "scrambled", "sample", "pre",
+        "postbot", "xpost", "whiterev", "buymore", "asrequested", "alternativetorequested",
+        "gerov", "z0ids3n", "chamele0n", "4p", "4planet", "altezachen", "repackpost", "sickbeard",
+        "sicbeard", "newsdaemon"
+    ]
 )
 """Suffixes re-posters append after the real release group: "…-NTb-Rakuv", "…-GRP-postbot"."""

@@ -28,9 +28,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_parse_labels import Case, all_cases, from_guessit  # noqa: E402
+from bench_parse_labels import Case, all_cases, from_guessit
 
-from qtorrentino.domain.similarity import normalise  # noqa: E402
+from qtorrentino.domain.similarity import normalise
 
 GRADED_FIELDS = (
     "title", "series", "year", "season", "episodes", "resolution", "source", "video_codec",
@@ -129,7 +129,8 @@ def print_misses(cases: list[Case], key: str) -> None:
         if key in case.expected:
             found = ours(case.name)
             if not matches(key, case.expected[key], _value(found, key)):
-                print(f"{case.name!r}\n    wanted {case.expected[key]!r} got {_value(found, key)!r}")
+                wanted, got = case.expected[key], _value(found, key)
+                print(f"{case.name!r}\n    wanted {wanted!r} got {got!r}")
 
 
 def _clear_caches() -> None:
@@ -199,7 +200,8 @@ def main() -> None:
           f"emptied (load average {load:.2f}, 2 cores shared):")
     print(f"  wall clock: best {count / walls[0]:,.0f} names/s, median "
           f"{count / walls[len(walls) // 2]:,.0f}; CPU time: best {count / cpus[0]:,.0f}, "
-          f"median {count / cpus[len(cpus) // 2]:,.0f}; import {figures['import_seconds'] * 1000:.0f} ms")
+          f"median {count / cpus[len(cpus) // 2]:,.0f}; "
+          f"import {figures['import_seconds'] * 1000:.0f} ms")
     tables = {"qtorrentino": grade(cases, ours)}
     if not args.no_guessit:
         started = time.perf_counter()

@@ -101,7 +101,7 @@ def _listed(value: object) -> list[Any]:
 
 
 def from_guessit(found: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """guessit's properties (a yml label or a live guessit answer) → our fields, and what did not map."""
+    """guessit's properties (a yml label or a live answer) → our fields, and what did not map."""
     ours: dict[str, Any] = {}
     lost: list[str] = []
     if "title" in found:
@@ -163,7 +163,7 @@ def guessit_cases() -> list[Case]:
     cases: list[Case] = []
     for file_name in GUESSIT_FILES:
         with (folder / file_name).open(encoding="utf-8") as stream:
-            data = yaml.load(stream, OrderedDictYAMLLoader)  # noqa: S506  (guessit's own loader)
+            data = yaml.load(stream, OrderedDictYAMLLoader)
         last = None
         for key, value in reversed(list(data.items())):
             data[key], last = (last, last) if value is None else (value, value)

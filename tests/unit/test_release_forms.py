@@ -60,7 +60,8 @@ def test_website_prefixes_are_not_part_of_the_title(name: str) -> None:
     ("Movie.Title.1979.REMASTERED.1080p.BluRay.x264-GRP", ["remaster"]),
     ("Movie.Title.EXTENDED.1080p.BluRay.x264-GRP", ["extended"]),
 ])
-def test_editions_and_cuts_are_named_and_kept_out_of_the_title(name: str, edition: list[str]) -> None:
+def test_editions_and_cuts_are_named_and_kept_out_of_the_title(name: str,
+                                                               edition: list[str]) -> None:
     found = parsed(name)
     assert (found["title"], found["edition"]) == ("Movie Title", edition)
 
@@ -139,7 +140,8 @@ def test_daily_shows_by_air_date(name: str, air_date: str) -> None:
     ("Show.S01E01.720p.RAWHD-GRP", "720p", "hdtv"),
     ("Guardians Of The Galaxy 2014 R6 720p HDCAM x264-JYK", "720p", "cam"),
 ])
-def test_quality_words_map_to_source_and_resolution(name: str, resolution: str, source: str) -> None:
+def test_quality_words_map_to_source_and_resolution(name: str, resolution: str,
+                                                    source: str) -> None:
     found = parsed(name)
     assert (found["resolution"], found["source"]) == (resolution, source)
 
@@ -189,7 +191,8 @@ def test_paths_fill_what_the_file_name_leaves_out() -> None:
 @pytest.mark.parametrize(("name", "expected"), [
     ("Artist - Album (2019) [FLAC 24bit]", {"audio_format": "flac", "audio_bit_depth": 24}),
     ("Radiohead-A_Moon_Shaped_Pool-WEB-2016-ENRAGED",
-     {"artist": "Radiohead", "album": "A Moon Shaped Pool", "source": "web", "release_group": "ENRAGED"}),
+     {"artist": "Radiohead", "album": "A Moon Shaped Pool", "source": "web",
+      "release_group": "ENRAGED"}),
     ("Artist - Album (2019) MP3-V0", {"audio_format": "mp3", "audio_bitrate": "V0"}),
     ("Artist - Album (2019) 320kbps", {"audio_bitrate": "320"}),
     ("Aphex Twin - Syro (2014) MP3 V2 VBR", {"album": "Syro", "audio_bitrate": "V2"}),
@@ -208,7 +211,8 @@ def test_music_release_styles(name: str, expected: dict[str, object]) -> None:
 @pytest.mark.parametrize("artist", ["Artist 320", "Band 256", "Blink-182", "Sum 41", "Matchbox 20"])
 def test_an_artist_folder_named_with_a_number_is_the_artist(artist: str) -> None:
     found = parsed(f"{artist}/Album One (2001)/01 - First Song.mp3")
-    assert (found["artist"], found["album"], found.get("audio_bitrate")) == (artist, "Album One", None)
+    assert (found["artist"], found["album"], found.get("audio_bitrate")) == (
+        artist, "Album One", None)
 
 
 def test_parse_json_prints_the_new_fields_beside_the_old_ones(tmp_path: Path) -> None:
