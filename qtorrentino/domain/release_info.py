@@ -218,12 +218,3 @@ def is_tag_text(text: str, *, music: bool) -> bool:
 
 
 YEAR_ONLY = re.compile(r"^\s*[(\[]?((?:19|20)\d\d)[)\]]?\s*$")
-_LEADING_BRACKET = re.compile(r"^\s*\[[^\[\]]*\]\s*")
-
-
-def clean_title(text: str) -> str:
-    """Scene separators to spaces, leading [site] tags and trailing brackets or dashes dropped."""
-    text = _LEADING_BRACKET.sub("", text.replace("_", " "))
-    if " " not in text.strip():
-        text = text.replace(".", " ")
-    return " ".join(text.split()).strip(f" {DASHES}([{{.,")
