@@ -217,7 +217,8 @@ def find_structure(norm: str, hints: list[tuple[int, str]], end: int) -> Structu
             if position >= best.end and kind == "d" and (dated := _at(norm, kind, position, end)):
                 air_date = dated.air_date
                 break
-    special = 0 in best.seasons or bool(_SPECIAL.search(norm, best.start, end))
+    special = 0 in best.seasons or (any(word in norm for word in ("sp", "ova", "oad", "ona")) and
+                                    bool(_SPECIAL.search(norm, best.start, end)))
     if special or air_date != best.air_date:
         return Structure(best.start, best.end, best.seasons, best.episodes, air_date, special)
     return best

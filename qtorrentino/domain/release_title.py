@@ -95,7 +95,7 @@ def title_words(stem: str, tags: list[Tag], words: list[Word], start: int,
     """The title text, and the weak tags cut from its end ("Movie EXTENDED 1080p"); right before
     the year only edition words go ("Johnny English 2003", "The Girl in the Spiders Web 2019")."""
     text = stem[start:end]
-    if aka := _AKA.search(text):
+    if ("ka" in text or "KA" in text) and (aka := _AKA.search(text)):
         end = start + aka.start()
     if numbered := _FILM_NUMBER.search(stem, start, end):
         start = numbered.end()

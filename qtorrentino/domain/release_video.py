@@ -112,7 +112,9 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
                 weak_fields.discard(tag.field)
             else:
                 weak_fields.add(tag.field)
-    if "resolution" not in fields and (size := _LOOSE_RESOLUTION.search(norm, title_cut)):
+    if "resolution" not in fields and ("720" in norm or "1080" in norm or "480" in norm
+                                       or "576" in norm or "2160" in norm) and (
+            size := _LOOSE_RESOLUTION.search(norm, title_cut)):
         fields["resolution"] = HEIGHTS[size.group(1) or size.group(2)]
     version = _version(words, title_end)
     if "resolution" not in fields and any(word in _SD_TV for _, _, word in words):
@@ -143,11 +145,13 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
             title=after_marker if leading_marker else episode_title(stem, tags, bare.end, end),
             absolute_episodes=bare.episodes if group.leading and bare.season is None else (),
             version=bare.version or values["version"])
-    elif title_text and (special := _SPECIAL_WORD.search(norm, title_end, end)
-                         or _ANIME_SPECIAL.search(norm, first_word + 1, end)):
+    elif title_text and ("sp" in norm or "o" in norm) and (
+            special := _SPECIAL_WORD.search(norm, title_end, end)
+            or _ANIME_SPECIAL.search(norm, first_word + 1, end)):
         named = clean_title(stem[start:min(title_end, special.start())])
         values.update(kind="episode", series=named or title_text, special=True)
-    elif COMPLETE_SERIES.search(norm, start, end) and title_text:
+    elif title_text and ("complete" in norm or "integrale" in norm or "all " in norm) and (
+            COMPLETE_SERIES.search(norm, start, end)):
         values.update(kind="season", series=title_text, collection=True)
     elif title_text and (year or any(tag.strong for tag in tags)):
         values.update(kind="movie", title=title_text)
