@@ -49,10 +49,18 @@ def ours(name: str) -> dict[str, Any]:
 
 
 def guessit_alone(name: str) -> dict[str, Any]:
-    """guessit's answer, mapped to our fields exactly as its labels are."""
+    """guessit's answer, mapped to our fields exactly as its labels are, in parse --json's shape
+    (one audio format, the first it names; seasons as a list; the version inside revision)."""
     from guessit import guessit
 
-    return from_guessit(dict(guessit(name)))[0]
+    found = from_guessit(dict(guessit(name)))[0]
+    if isinstance(found.get("audio_format"), list):
+        found["audio_format"] = found["audio_format"][0]
+    if isinstance(found.get("season"), list):
+        found["seasons"], found["season"] = found["season"], found["season"][0]
+    if "revision.version" in found:
+        found["revision"] = {"version": found.pop("revision.version")}
+    return found
 
 
 def _value(found: dict[str, Any], key: str) -> Any:
