@@ -38,6 +38,7 @@ _ABBREVIATED = re.compile(r"^(?:[A-Za-z0-9]{2,10}[._])?[a-z0-9_]{1,10}-[a-z0-9]"
 _HASHED = re.compile(
     r"^(?:[0-9a-fA-F]{16,}|[A-Za-z0-9]{6,}(?:-[A-Za-z0-9]{4,}){3,}|[A-Za-z0-9]{24,})$"
 )
+"""An obfuscated file name: a hex digest, dash-joined random blocks, or one long random run."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _VIDEO_HINT = re.compile(
     r"(?i)(?<![a-z0-9])(?:s\d{1,2}e\d{1,4}|s\d{1,2}|\d{1,2}x\d{2,3}|seasons?[ ._]?\d+|ep[ ._]?\d+"
