@@ -19,7 +19,6 @@ _FILM_NUMBER = re.compile(r"(?i)-f\d{1,3}-")
 """A collection's film number before the title: "James_Bond-f21-Casino_Royale"."""
 _EXTRA_NUMBER = re.compile(r"(?i)-x\d{1,3}(?:-|$)")
 """An extra's number after the title: "Casino_Royale-x01-Becoming_Bond"."""
-_COUNTRY = re.compile(r"[\s.(]+(?:US|UK)\)?$")
 _ARTICLE_LAST = re.compile(r"^(?P<rest>.+?),\s*(?P<article>The|A|An)$")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 
@@ -32,8 +31,6 @@ def clean_title(text: str) -> str:
     if "(" in text or "[" in text:
         text = _EMPTY_BRACKETS.sub(" ", text)
     text = " ".join(text.split()).strip(f" {DASHES}([{{.,:;+")
-    if text.endswith(("US", "UK", ")")) and (country := _COUNTRY.search(text)):
-        text = text[: country.start()].strip(f" {DASHES}([{{.,:;+")
     if "," in text and (moved := _ARTICLE_LAST.match(text)):
         text = f"{moved['article']} {moved['rest']}"
     return text

@@ -39,6 +39,14 @@ Conventions where a corpus and we differ (graded by our convention, not bent to 
 - PTT standardises HDRip to "WEB-DL"; an HDRip is not a web download: we grade PTT's raw word.
 - guessit folds a season pack "S01" into type episode; our kind is "season" (kind is not graded).
 - Titles are compared after similarity.normalise (case, accents, punctuation, a leading article).
+- guessit cuts a title at " - " and keeps the rest as an alternative title ("Garo - Vanishing
+  Line" → "Garo"); the whole is the show's name, and we keep it. Same for "Part 3" in a title
+  ("The Godfather Part III" is that film's title) and for a country code after a series ("The
+  Office US" and "The Office UK" are different shows; guessit puts "US" apart).
+- parse-torrent-title keeps "aka Other Title" in a title; we cut the alternative title off.
+- parse-torrent-title standardises "DD+" to Dolby Digital; DD+ is Dolby Digital Plus: "eac3".
+- parse-torrent-title labels a complete-series pack's name as a title; ours is a "season"-kind
+  release whose name is its series.
 """
 
 from __future__ import annotations
