@@ -22,6 +22,7 @@ __all__ = ["MAX_NAME_CHARS", "ReleaseInfo", "parse_release"]
 MAX_NAME_CHARS = 400
 """Longer names are cut before parsing: no real release name is longer; the regexes stay cheap."""
 PARSE_CACHE_SIZE = 1 << 16
+FOLDER_CACHE_SIZE = 1 << 12
 FILE_EXTENSIONS = VIDEO_EXTENSIONS | frozenset({
     ".srt", ".sub", ".idx", ".ass", ".ssa", ".nfo", ".torrent", ".ogm", ".divx", ".iso", ".img",
     ".rar", ".zip", ".txt", ".vob", ".m2ts", ".rmvb", ".flv", ".3gp", ".asf", ".mk3d", ".nzb",
@@ -105,7 +106,7 @@ def _with_folders(info: ReleaseInfo, stem: str, folders: list[str]) -> ReleaseIn
     """Fill what a file name leaves out from the nearest folder that names a release; take the
     folder's name whole when the file's is a hash or a scene abbreviation ("abc-xyz.avi")."""
     for folder in reversed(folders[-3:]):
-        parent = parse_video(folder)
+        parent = _folder_info(folder)
         if parent.kind == "generic" and parent.season is None and info.series is not None:
             continue
         if _obfuscated(stem, info, parent):
@@ -132,10 +133,16 @@ def _with_folders(info: ReleaseInfo, stem: str, folders: list[str]) -> ReleaseIn
     return info
 
 
+@lru_cache(maxsize=FOLDER_CACHE_SIZE)
+def _folder_info(folder: str) -> ReleaseInfo:
+    """A folder's name read as a video release; the files of one folder share it."""
+    return parse_video(folder)
+
+
 def _series_folder(folders: list[str]) -> str | None:
     """The nearest folder above season folders ("Doctor Who/Season 06/E13 - Title.mkv")."""
     for folder in reversed(folders[-3:]):
-        parent = parse_video(folder)
+        parent = _folder_info(folder)
         if parent.series or (parent.kind != "season" and parent.title):
             return parent.series or parent.title
     return None

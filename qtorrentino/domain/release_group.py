@@ -94,7 +94,8 @@ def strip_site_prefix(text: str) -> str:
 
 def _site_prefix_end(text: str) -> int:
     lowered = text[:80].lower().lstrip()
-    if (lowered.startswith(_SITE_STARTS) or " - " in lowered) and (
+    dash = lowered.find(" - ")
+    if (lowered.startswith(_SITE_STARTS) or (dash > 0 and "." in lowered[:dash])) and (
             match := SITE_PREFIX.match(text)):
         return match.end()
     return 0
