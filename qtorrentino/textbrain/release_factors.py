@@ -33,7 +33,7 @@ ASKED_EDITION_WEIGHT = 0.25
 EDITION_WEIGHT = 0.1
 """Its share when the ticket names none: an unasked cut or deluxe edition is a soft difference."""
 REVISION_WEIGHT = 0.05
-"""A revision's quality bonus: it never lowers a score, and moves one by 0.015 at most."""
+"""A revision's quality bonus: it never lowers a score and stays below decide's 0.1 margin."""
 _REVISION_WORDS = re.compile(
     r"(?i)(?<![a-z0-9])(?:real|proper|repack|rerip)(?![a-z0-9])|(?<=\d)v\d\b"
 )
