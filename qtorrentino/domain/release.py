@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import lru_cache
 
 from qtorrentino.domain.files import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
 from qtorrentino.domain.release_group import strip_site_prefix
-from qtorrentino.domain.release_info import ReleaseInfo
+from qtorrentino.domain.release_info import ReleaseInfo, revised
 from qtorrentino.domain.release_music import (
     music_shaped,
     parse_music_name,
@@ -93,7 +92,7 @@ def parse_release(name: str) -> ReleaseInfo:
     if len(parts) > 1:
         info = _with_folders(info, stem, parts[:-1])
     if info.kind == "episode" and info.series is None and info.title:
-        info = replace(info, series=info.title, title=None)
+        info = revised(info, series=info.title, title=None)
     return info
 
 
@@ -110,7 +109,7 @@ def _with_folders(info: ReleaseInfo, stem: str, folders: list[str]) -> ReleaseIn
         if parent.kind == "generic" and parent.season is None and info.series is not None:
             continue
         if _obfuscated(stem, info, parent):
-            return replace(parent, hashed=True, extension=info.extension,
+            return revised(parent, hashed=True, extension=info.extension,
                            resolution=parent.resolution or info.resolution,
                            source=parent.source or info.source,
                            video_codec=parent.video_codec or info.video_codec,
@@ -126,10 +125,10 @@ def _with_folders(info: ReleaseInfo, stem: str, folders: list[str]) -> ReleaseIn
         if info.kind in ("episode", "generic") and info.season is None and parent.season:
             changes.update(season=parent.season, seasons=(parent.season,))
         if info.kind == "generic" and parent.kind in ("episode", "season"):
-            return replace(parent, extension=info.extension)
+            return revised(parent, extension=info.extension)
         if info.kind == "episode" and info.series is None:
             changes["series"] = _series_folder(folders)
-        return replace(info, **changes) if changes else info  # type: ignore[arg-type]
+        return revised(info, **changes) if changes else info
     return info
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, make_dataclass
 from functools import lru_cache
+from typing import Any
 
 DASHES = "-\u2013\u2014"
 """Hyphen, en dash and em dash: all three separate "Artist - Album"."""
@@ -89,6 +90,29 @@ class ReleaseInfo:
             "hashed": self.hashed or None,
         }
         return {key: value for key, value in values.items() if value is not None and value != ""}
+
+
+_Draft = make_dataclass(
+    "_Draft", [(each.name, each.type, field(default=each.default)) for each in fields(ReleaseInfo)],
+    slots=True,
+)
+"""ReleaseInfo's mutable twin: the same slots in the same order, filled by plain stores."""
+
+
+def release_info(**values: Any) -> ReleaseInfo:
+    """ReleaseInfo(**values), four times faster: the parser builds one per name, and a frozen
+    dataclass's __init__ sets each of its 30 fields through object.__setattr__. The twin is filled
+    and then made a ReleaseInfo (the same slot layout lets its class be swapped)."""
+    draft = _Draft(**values)
+    draft.__class__ = ReleaseInfo
+    return draft  # type: ignore[no-any-return]
+
+
+def revised(info: ReleaseInfo, **changes: Any) -> ReleaseInfo:
+    """dataclasses.replace(info, **changes) through release_info."""
+    values = {name: getattr(info, name) for name in ReleaseInfo.__slots__}
+    values.update(changes)
+    return release_info(**values)
 
 
 def _vocabulary(field_name: str, rows: dict[str, str]) -> dict[str, tuple[str, str]]:

@@ -14,6 +14,7 @@ from qtorrentino.domain.release_info import (
     ReleaseInfo,
     Tags,
     is_tag_text,
+    release_info,
     scan_tags,
 )
 
@@ -146,7 +147,7 @@ def _music_info(
 ) -> ReleaseInfo:
     bit_depth = tags.get("bit_depth")
     flags = {value for key, value in tags.fields if key == "flag"}
-    return ReleaseInfo(
+    return release_info(
         kind="music", artist=artist, album=album, year=year, year_range=year_range,
         collection=collection, release_group=group, source=tags.get("source"),
         audio_format=tags.get("audio_format"), audio_bitrate=tags.get("audio_bitrate"),
@@ -189,7 +190,7 @@ def parse_track_file(stem: str, folders: list[str], suffix: str) -> ReleaseInfo:
     if artist is None and len(split) == 2 and not split[0].isdigit():
         artist, text = split
     title, tags = _strip_trailing_tags(text.strip(" -."))
-    return ReleaseInfo(
+    return release_info(
         kind="music", title=title or None, artist=artist or folder_artist, album=album,
         year=album_info.year, disc=disc, track=track,
         audio_format=_AUDIO_FORMAT_BY_EXTENSION.get(suffix) or album_info.audio_format,

@@ -14,7 +14,7 @@ from typing import Any
 
 from qtorrentino.domain.release_episodes import COMPLETE_SERIES, Structure, find_structure
 from qtorrentino.domain.release_group import Group, find_group
-from qtorrentino.domain.release_info import ReleaseInfo
+from qtorrentino.domain.release_info import ReleaseInfo, release_info
 from qtorrentino.domain.release_scan import HEIGHTS, SPACES, Tag, Word, is_year, scan
 from qtorrentino.domain.release_title import (
     DASHED,
@@ -158,7 +158,7 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
     else:
         values.update(kind="generic", title=title_text or clean_title(stem[start:end]) or None,
                       release_group=group.name if found else None)
-    return ReleaseInfo(**values)
+    return release_info(**values)
 
 
 @dataclass(frozen=True, slots=True)
