@@ -187,7 +187,7 @@ def find_group(text: str) -> Group:
         while text[start:start + 1] == "[" and (more := _LEADING.match(text, start)) and (
                 _noise(more["group"]) or more["group"].lower() in ("batch", "bd", "remux")):
             start = more.end()
-    elif (scene := _SCENE_PREFIX.match(text, start)) and text.islower() and " " not in text:
+    elif text.islower() and " " not in text and (scene := _SCENE_PREFIX.match(text, start)):
         lead_name, start = scene.group(1), scene.end()
     end = _strip_trailing_noise(text, start)
     if text[end - 1:end] in ("]", ")") and lead_name is None:

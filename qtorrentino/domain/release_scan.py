@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from qtorrentino.domain.release_episodes import HINT_WORDS, hint
 from qtorrentino.domain.release_vocab import PREFIXES, STRONG, TAGS
 
-SPACES = str.maketrans("._", "  ")
-"""Dots and underscores to spaces: the form names are read in."""
 Word = tuple[int, int, str]
 """A run of letters or digits: where it starts, where it ends, the run lowercased."""
 YEARS = frozenset(str(year) for year in range(1900, 2040))
@@ -77,6 +75,11 @@ def scan(norm: str, start: int, end: int
             hints.append((word_start, kind))
         index += width
     return tags, words, hints
+
+
+def spaced(stem: str) -> str:
+    """The name lowercased with dots and underscores as spaces: the form names are read in."""
+    return stem.lower().replace(".", " ").replace("_", " ")
 
 
 def is_year(word: str) -> bool:

@@ -94,9 +94,10 @@ def title_words(stem: str, tags: list[Tag], words: list[Word], start: int,
     text = stem[start:end]
     if ("ka" in text or "KA" in text) and (aka := _AKA.search(text)):
         end = start + aka.start()
-    if numbered := _FILM_NUMBER.search(stem, start, end):
+    dashed = stem.lower() if "-" in stem else ""
+    if "-f" in dashed and (numbered := _FILM_NUMBER.search(stem, start, end)):
         start = numbered.end()
-    if extra := _EXTRA_NUMBER.search(stem, start, end):
+    if "-x" in dashed and (extra := _EXTRA_NUMBER.search(stem, start, end)):
         end = extra.start()
     opened = (stem.find(mark, start + 1, end) for mark in (" (", ".(", "_("))
     paren = min((found for found in opened if found > 0), default=-1)

@@ -15,7 +15,7 @@ from typing import Any
 from qtorrentino.domain.release_episodes import COMPLETE_SERIES, Structure, find_structure
 from qtorrentino.domain.release_group import Group, find_group
 from qtorrentino.domain.release_info import ReleaseInfo, release_info
-from qtorrentino.domain.release_scan import HEIGHTS, SPACES, Tag, Word, is_year, scan
+from qtorrentino.domain.release_scan import HEIGHTS, Tag, Word, is_year, scan, spaced
 from qtorrentino.domain.release_title import (
     DASHED,
     absolute_before,
@@ -43,7 +43,7 @@ _SD_TV = frozenset({"pdtv", "sdtv", "dsr", "dsrip", "tvrip", "dvbrip", "satrip"}
 def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
     """Parse a video release name (no extension); kind "generic" when nothing marks it as video."""
     group = find_group(stem)
-    norm = stem.lower().translate(SPACES)
+    norm = spaced(stem)
     start, end = group.body_start, group.body_end
     tags, words, hints = scan(norm, start, len(norm))
     if group.name_start > 0:
@@ -93,7 +93,8 @@ def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
         pieces = [piece for piece in pieces if piece]
         title_text = pieces[0] if len(pieces) > 1 else ""
         after_marker = pieces[1] if len(pieces) > 1 else pieces[0] if pieces else None
-    title_text = _EPISODE_TAIL.sub("", title_text) if structure else title_text
+    if structure and "ep" in title_text[-9:].lower():
+        title_text = _EPISODE_TAIL.sub("", title_text)
     found = [tag for tag in tags if tag.strong or tag.start >= title_cut] + tail_tags
     fields: dict[str, str] = {}
     editions: list[str] = []
@@ -183,7 +184,7 @@ def _bare_episode(words: list[Word], tags: list[Tag], start: int,
     for index, (word_start, word_end, word) in enumerate(words):
         if word_start >= title_end:
             break
-        match = _BARE_EPISODE.match(word)
+        match = _BARE_EPISODE.match(word) if word[0].isdigit() else None
         numbered_file = index == 0 and word.startswith("0") and stem[word_end:word_end + 1] in ".-"
         if not match or word_start in tagged or is_year(word) or (
                 index == 0 and not leading and not numbered_file):
