@@ -234,15 +234,28 @@ def _revisions_first(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
     revision words) that revise less, whatever their seeders: it fixes what they got wrong."""
     revised = [candidate for candidate in scored if revision_rank(candidate.release) > (False, 1)
                and not candidate.rejected and not candidate.red_flags]
-    for candidate in revised:
-        name, rank = without_revision(candidate.result.title), revision_rank(candidate.release)
-        ahead = next((index for index, other in enumerate(scored)
-                      if revision_rank(other.release) < rank
-                      and without_revision(other.result.title) == name), None)
-        if ahead is not None and ahead < scored.index(candidate):
+    if not revised:
+        return scored
+    alike = {_copy_key(candidate) for candidate in revised}
+    copies: dict[str, list[ScoredCandidate]] = {}
+    for candidate in scored:
+        if _copy_key(candidate) in alike:
+            copies.setdefault(without_revision(candidate.result.title), []).append(candidate)
+    for candidate in sorted(revised, key=lambda each: revision_rank(each.release)):
+        rank = revision_rank(candidate.release)
+        place = {id(each): index for index, each in enumerate(scored)}
+        ahead = min((place[id(other)] for other in copies[without_revision(candidate.result.title)]
+                     if revision_rank(other.release) < rank), default=None)
+        if ahead is not None and ahead < place[id(candidate)]:
             scored.remove(candidate)
             scored.insert(ahead, candidate)
     return scored
+
+
+def _copy_key(candidate: ScoredCandidate) -> tuple[object, ...]:
+    """What copies of one release share, read before their names are compared (cheaper)."""
+    release = candidate.release
+    return (release.release_group, release.title, release.series, release.episodes)
 
 
 def _rank_key(scored: ScoredCandidate) -> tuple[bool, float, bool, int, int]:
