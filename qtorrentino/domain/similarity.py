@@ -22,12 +22,16 @@ _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _AMPERSAND = re.compile(r"\s*&\s*")
 _NOT_WORD = re.compile(r"[\W_]+")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)")
+_ARTICLES = ("the", "a")
+"""What a name with a leading article starts with: the pattern runs only then."""
 SIMILARITY_CACHE_SIZE = 1 << 16
 """How many normalised strings and similarity pairs are kept; matching sees the same ones often."""
 
 
 def fold_accents(text: str) -> str:
     """Replace accented and special Latin letters with plain ASCII ones ("Björk" → "Bjork")."""
+    if text.isascii():
+        return text.replace("`", "'") if "`" in text else text
     text = text.translate(_TRANSLITERATION)
     if text.isascii():
         return text
@@ -42,10 +46,12 @@ def normalise(text: str, *, drop_article: bool = True) -> str:
     Apostrophes inside words vanish ("Don't" → "dont") so spelling variants meet.
     """
     folded = fold_accents(text).casefold()
-    folded = _APOSTROPHE.sub("", folded)
-    folded = _AMPERSAND.sub(" and ", folded)
+    if "'" in folded:
+        folded = _APOSTROPHE.sub("", folded)
+    if "&" in folded:
+        folded = _AMPERSAND.sub(" and ", folded)
     words = _NOT_WORD.sub(" ", folded).strip()
-    if drop_article:
+    if drop_article and words.startswith(_ARTICLES):
         words = _LEADING_ARTICLE.sub("", words)
     return words
 
