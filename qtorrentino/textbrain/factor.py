@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+FACTOR_CACHE_SIZE = 4096
+"""Factors depend on a few parsed fields that repeat across candidates; they are built once each."""
+
 
 class Factor(NamedTuple):
     """One reason a candidate scored as it did: a 0..1 value and a short human sentence."""

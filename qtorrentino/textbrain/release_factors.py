@@ -11,10 +11,8 @@ from functools import lru_cache
 from qtorrentino.domain.release_info import ReleaseInfo, scan_tags
 from qtorrentino.domain.similarity import normalise
 from qtorrentino.domain.ticket import TicketKind, TicketQuery
-from qtorrentino.textbrain.factor import Factor
+from qtorrentino.textbrain.factor import FACTOR_CACHE_SIZE, Factor
 
-FACTOR_CACHE_SIZE = 4096
-"""Factors depend on a few parsed fields that repeat across candidates; they are built once each."""
 MOVIE_CUTS = frozenset({"extended", "unrated", "uncut", "directors_cut", "final_cut", "special"})
 """Editions of a film with other footage than its standard (theatrical) cut."""
 MUSIC_TRACK_EDITIONS = frozenset(

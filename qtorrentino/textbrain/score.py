@@ -12,7 +12,7 @@ from qtorrentino.domain.release import ReleaseInfo, parse_release
 from qtorrentino.domain.similarity import normalise, title_similarity
 from qtorrentino.domain.ticket import MUSIC_KINDS, VIDEO_KINDS, TicketKind, TicketSpec
 from qtorrentino.textbrain.constraints import HardConstraints
-from qtorrentino.textbrain.factor import Factor
+from qtorrentino.textbrain.factor import FACTOR_CACHE_SIZE, Factor
 from qtorrentino.textbrain.filemap import FileMapping, map_files
 from qtorrentino.textbrain.release_factors import (
     asked_editions,
@@ -57,8 +57,6 @@ SMALL_ALBUM_MB = 60
 """A lossless single album below this size is probably incomplete."""
 SMALL_LOSSY_MB = 20
 SMALL_MOVIE_MB = 300
-FACTOR_CACHE_SIZE = 4096
-"""Factors depend on a few parsed fields that repeat across candidates; they are built once each."""
 CONTENT_CACHE_SIZE = 4096
 """Content verdicts kept per ticket; past this the ticket starts afresh."""
 SIZE_CACHE_SIZE = 1 << 14
@@ -255,7 +253,7 @@ def _revisions_first(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
 def _copy_key(candidate: ScoredCandidate) -> tuple[object, ...]:
     """What copies of one release share, read before their names are compared (cheaper)."""
     release = candidate.release
-    return (release.release_group, release.title, release.series, release.episodes)
+    return (release.release_group, release.series or release.title, release.episodes)
 
 
 def _rank_key(scored: ScoredCandidate) -> tuple[bool, float, bool, int, int]:

@@ -62,7 +62,7 @@ def timed_child(names_file: str, repeats: int) -> None:
     names = json.loads(Path(names_file).read_text(encoding="utf-8"))
     rng = random.Random(14)
     results = [SearchResult(title=name, indexer="bench", size=rng.randint(30, 20_000) * 1_000_000,
-                            seeders=rng.choice([None, *range(0, 500)]),
+                            seeders=rng.choice([None, *range(500)]),
                             info_hash=f"{index:040x}") for index, name in enumerate(names)]
     passes = math.ceil(CANDIDATES / len(results))
     figures: dict[str, Any] = {"names": len(names), "passes": passes}
