@@ -1,5 +1,6 @@
 """Scoring reads what the release parser knows: anime absolute numbers, air dates, editions, and
-revisions (issue 14); each rule as the approval decision a person would see."""
+revisions (issue 14); each rule as the approval decision a person would see, and the file check
+before download reading absolute numbers and air dates as scoring does."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from typing import Any
 
 import pytest
 
+from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.ticket import TicketSpec
 from qtorrentino.domain.ticket_json import spec_from_json, spec_to_json
-from qtorrentino.errors import TicketValidationError
+from qtorrentino.errors import MetadataRefused, TicketValidationError
 from qtorrentino.search.result import SearchResult
 from qtorrentino.textbrain.decide import Outcome, decide
+from qtorrentino.textbrain.filecheck import check_file_list
 from qtorrentino.textbrain.score import ScoredCandidate, score_candidates
 
 
@@ -190,3 +193,28 @@ def test_the_revision_bonus_is_small() -> None:
     original, proper = scored(spec, "Sintel.2010.720p.HDTV.x264-GRP"), scored(
         spec, "Sintel.2010.PROPER.720p.HDTV.x264-GRP")
     assert 0 < proper[0].score - original[0].score <= 0.015
+
+
+# The file check before download maps the files the same way
+
+
+def test_the_file_check_takes_an_absolute_numbered_file_for_the_episode_the_ticket_maps() -> None:
+    spec = ticket("episode", series="Sousou no Frieren", season=2, episodes=[1],
+                  absolute_episodes=[29])
+    files = [FileEntry(0, "[SubsPlease] Sousou no Frieren - 01 (1080p) [AB12CD34].mkv", 10**9),
+             FileEntry(1, "[SubsPlease] Sousou no Frieren - 29 (1080p) [F0E1D2C3].mkv", 10**9)]
+    mapping = check_file_list(spec, files)
+    assert [(a.item_id, a.file.index, a.reason) for a in mapping.assignments] == [
+        ("s02e01", 1, "S02E01 (episode 29 counted from the series' start)")]
+
+
+def test_the_file_check_takes_a_dated_file_for_the_daily_episode() -> None:
+    spec = ticket("episode", series="The Daily Show", season=24, episodes=[75],
+                  air_date="2019-03-14")
+    mapping = check_file_list(spec, [
+        FileEntry(0, "The.Daily.Show.2019.03.14.Jenny.Slate.720p.WEB.x264-TBS.mkv", 7 * 10**8)])
+    assert [(a.item_id, a.reason) for a in mapping.assignments] == [
+        ("s24e75", "S24E75 (aired 2019-03-14)")]
+    with pytest.raises(MetadataRefused, match="no file of the release matches"):
+        check_file_list(spec, [
+            FileEntry(0, "The.Daily.Show.2019.03.13.Beto.720p.WEB.x264-TBS.mkv", 7 * 10**8)])
