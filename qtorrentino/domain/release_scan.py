@@ -18,6 +18,8 @@ Word = tuple[int, int, str]
 YEARS = frozenset(str(year) for year in range(1900, 2040))
 HEIGHTS = {"480": "480p", "576": "576p", "720": "720p", "1080": "1080p", "2160": "2160p"}
 _TOKEN = re.compile(r"[^\W_]+")
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+")
+"""_TOKEN for a lowercased plain-ASCII name: a simple set is cheaper to match than a category."""
 _CHANNELS = re.compile(r"^(dd|ddp|eac3|ac3|aac|dts|truehd|flac|opus|mp3|ec3|atmos)(\d{1,2})$")
 _WXH = re.compile(r"^\d{3,4}x(\d{3,4})$")
 _DIGITS = "0123456789"
@@ -37,7 +39,8 @@ def scan(norm: str, start: int, end: int
           ) -> tuple[list[Tag], list[Word], list[tuple[int, str]]]:
     """Every tag between start and end, every word, and the words that may begin an episode
     marker (with the kind of marker)."""
-    words = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(norm, start, end)]
+    token = _ASCII_TOKEN if norm.isascii() else _TOKEN
+    words = [(m.start(), m.end(), m.group()) for m in token.finditer(norm, start, end)]
     tags: list[Tag] = []
     hints: list[tuple[int, str]] = []
     index, count = 0, len(words)
