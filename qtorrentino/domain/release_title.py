@@ -15,6 +15,10 @@ DASHED = re.compile(r"\s+-\s+|[._]-[._]|\s*\[|\s*\(")
 _AKA = re.compile(r"(?i)(?:\s|\.|_)(?:a\.?k\.?a\.?)(?:\s|\.|_)")
 _TITLE_DOTS = re.compile(r"(?<!\b[A-Za-z])\.|\.(?![A-Za-z]\b)")
 """Dots between words, but not those of initials ("S.H.I.E.L.D.")."""
+_INITIALS = re.compile(r"\b[A-Za-z]\.[A-Za-z]\b")
+"""Where a dot _TITLE_DOTS keeps can stand: without one, every dot goes."""
+_TITLE_ENDS = f" {DASHES}([{{.,:;+"
+"""What a title loses at either end."""
 _FILM_NUMBER = re.compile(r"(?i)-f\d{1,3}-")
 """A collection's film number before the title: "James_Bond-f21-Casino_Royale"."""
 _EXTRA_NUMBER = re.compile(r"(?i)-x\d{1,3}(?:-|$)")
@@ -27,10 +31,10 @@ def clean_title(text: str) -> str:
     """Scene separators to spaces; brackets, dashes and dots left at either end dropped."""
     text = text.replace("_", " ")
     if "." in text and (" " not in text.strip() or text.count(".") > text.count(" ")):
-        text = _TITLE_DOTS.sub(" ", text)
+        text = _TITLE_DOTS.sub(" ", text) if _INITIALS.search(text) else text.replace(".", " ")
     if "(" in text or "[" in text:
         text = _EMPTY_BRACKETS.sub(" ", text)
-    text = " ".join(text.split()).strip(f" {DASHES}([{{.,:;+")
+    text = " ".join(text.split()).strip(_TITLE_ENDS)
     if "," in text and (moved := _ARTICLE_LAST.match(text)):
         text = f"{moved['article']} {moved['rest']}"
     return text
@@ -99,10 +103,11 @@ def title_words(stem: str, tags: list[Tag], words: list[Word], start: int,
         start = numbered.end()
     if "-x" in dashed and (extra := _EXTRA_NUMBER.search(stem, start, end)):
         end = extra.start()
-    opened = (stem.find(mark, start + 1, end) for mark in (" (", ".(", "_("))
-    paren = min((found for found in opened if found > 0), default=-1)
-    if paren > start:
-        end = paren
+    if "(" in stem:
+        opened = (stem.find(mark, start + 1, end) for mark in (" (", ".(", "_("))
+        paren = min((found for found in opened if found > 0), default=-1)
+        if paren > start:
+            end = paren
     first = words[0][0] if words else start
     inside = [tag for tag in tags if first < tag.start and tag.end <= end]
     cut = end
