@@ -67,8 +67,11 @@ def parse_release(name: str) -> ReleaseInfo:
     after it ends in a file extension or the part before it is a folder name.
     """
     text = (name if name.isprintable() else _CONTROL.sub(" ", name))[:MAX_NAME_CHARS].strip()
-    parts = [part.strip() for part in text.replace("\\", "/").split("/")]
-    parts = [part for part in parts if part not in ("", ".", "..")]
+    if "/" in text or "\\" in text:
+        parts = [part.strip() for part in text.replace("\\", "/").split("/")]
+        parts = [part for part in parts if part not in ("", ".", "..")]
+    else:
+        parts = [text] if text not in ("", ".", "..") else []
     if not parts:
         return ReleaseInfo()
     suffix = _suffix(parts[-1])
