@@ -43,9 +43,10 @@ def scan(norm: str, start: int, end: int
     words = [(m.start(), m.end(), m.group()) for m in token.finditer(norm, start, end)]
     tags: list[Tag] = []
     hints: list[tuple[int, str]] = []
-    index, count = 0, len(words)
-    while index < count:
-        word_start, word_end, word = words[index]
+    count, joined_until = len(words), 0
+    for index, (word_start, word_end, word) in enumerate(words):
+        if index < joined_until:
+            continue
         hit, width = None, 1
         if word in PREFIXES and index + 1 < count:
             key = word
@@ -53,16 +54,13 @@ def scan(norm: str, start: int, end: int
                 key += words[index + span - 1][2]
                 if key in TAGS:
                     hit, width = TAGS[key], span
-        if hit is None:
-            hit = TAGS.get(word)
-            if hit is None and word[0].isalpha() and word[-1].isdigit() and (
-                channels := _CHANNELS.match(word)
-            ):
+        if hit is None and (hit := TAGS.get(word)) is None:
+            if word[0].isalpha() and word[-1].isdigit() and (channels := _CHANNELS.match(word)):
                 hit = TAGS[channels.group(1)]
-            elif hit is None and "x" in word and (size := _WXH.match(word)):
+            elif "x" in word and (size := _WXH.match(word)):
                 found = HEIGHTS.get(size.group(1))
                 hit = ("resolution", found, STRONG) if found else None
-            elif hit is None and word.endswith(("x264", "x265")) and word[:-4] in TAGS:
+            elif word.endswith(("x264", "x265")) and word[:-4] in TAGS:
                 source = TAGS[word[:-4]]
                 tags.append(Tag(word_start, word_end - 4, source[0], source[1], True))
                 hit = TAGS[word[-4:]]
@@ -71,12 +69,12 @@ def scan(norm: str, start: int, end: int
             if word == "dd" and norm[word_end:word_end + 1] == "+":
                 hit = TAGS["ddp"]
             tags.append(Tag(word_start, words[index + width - 1][1], hit[0], hit[1],
-                             hit[2] == STRONG))
+                            hit[2] == STRONG))
+            joined_until = index + width
         if (hit is None or hit[0] == "other") and (
                 word[0] in _HINT_CHARS or word.rstrip(_DIGITS) in HINT_WORDS) and (
                 kind := hint(word)) is not None:
             hints.append((word_start, kind))
-        index += width
     return tags, words, hints
 
 
