@@ -180,3 +180,24 @@ class TorrentFileError(TorrentError):
 
 class TicketStuck(QtorrentinoError):
     """Nothing moved a ticket for too long, or nothing can: it waits for a person (retry, cancel)."""
+
+
+class LibraryOffline(PlacementError):
+    """A library's root is missing or lacks its marker file: its disk is taken for unmounted."""
+
+    fault: ClassVar[str] = "library_offline"
+    """What the audit event's data["fault"] says, so a notifier can tell this failure apart."""
+    rollback_status: ClassVar[str] = "none"
+    """Nothing was written: the refusal comes before any file."""
+
+    def __init__(self, library: str, root: str, reason: str) -> None:
+        super().__init__(f"library {library} at {root} is offline: {reason}; is the disk mounted?",
+                         hint="mount it and try again (waiting tickets retry on their own, or run "
+                              "`qtorrentino ticket retry ID`); if the library moved, fix its path "
+                              "in config.toml")
+        self.library = library
+        self.root = root
+
+    def audit_data(self) -> dict[str, str]:
+        """The keys a refused placement or scan adds to its audit event."""
+        return {"fault": self.fault, "library": self.library, "path": self.root}

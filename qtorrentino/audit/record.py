@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from qtorrentino.audit.vocabulary import check_event, shape_of
 from qtorrentino.clock import Clock, iso, iso_many
 from qtorrentino.db.database import database
 from qtorrentino.db.models import AuditEventRow
@@ -33,7 +34,13 @@ class AuditLog:
 
     def record(self, outbox: list[AuditRecorded], type_: str, *, ticket_id: str | None, actor: str,
                data: dict[str, Any] | None = None) -> AuditRecorded:
-        """Insert one event inside the current transaction; the caller publishes the outbox after commit."""
+        """Insert one event inside the current transaction; the caller publishes the outbox after commit.
+
+        Raises:
+            AuditVocabularyError: the type is not declared in audit/vocabulary.py, or the data lacks a key
+                the type promises (a bug in the caller, raised before anything is written).
+        """
+        type_ = str(check_event(type_, data or {}))
         clean = redact_value(data or {}, self.secrets)
         assert isinstance(clean, dict)
         at = iso(self.clock.now()) or ""
@@ -49,11 +56,16 @@ class AuditLog:
         Per event only the data is encoded (orjson, as encode_data does); times are spelled by orjson in
         one call, one scan of the whole batch decides whether any event needs redacting, and the rows reach SQLite
         as one zip (no tuple built per row).
+
+        Raises:
+            AuditVocabularyError: a type not declared in audit/vocabulary.py (checked once per distinct type).
         """
         batch = list(events)
         if not batch:
             return 0
         types, ticket_ids, actors, datas, moments = zip(*batch, strict=True)
+        for type_ in set(types):
+            shape_of(type_)
         dumps = orjson.dumps
         texts = redact_json_texts([dumps(data, option=DATA_OPTIONS).decode() for data in datas], self.secrets)
         rows = zip(iso_many(list(moments)), types, ticket_ids, actors, texts, strict=True)

@@ -8,28 +8,29 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from qtorrentino.cli import replay
 from qtorrentino.cli.home_args import open_core
 from qtorrentino.cli.output import print_json_lines, print_table, visible
-from qtorrentino.clock import parse_iso
-from qtorrentino.engine.api import AuditAPI, AuditFilter
 from qtorrentino.errors import UsageError
-from qtorrentino.tickets.rows import resolve_id
 
+if TYPE_CHECKING:
+    from qtorrentino.engine.api import AuditFilter
+
+EXPORT_HELP = "export the audit log as JSON Lines, oldest first"
 
 
 def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
     audit = add("audit", "show the audit log, newest first", _query)
     _filters(audit)
-    audit.add_argument("--limit", type=int, default=50)
-    audit.add_argument("--json", action="store_true")
+    audit.add_argument("--limit", type=int, default=50, help="at most this many events (default 50)")
+    audit.add_argument("--json", action="store_true", help="one JSON object per event, as audit.jsonl has them")
     actions = audit.add_subparsers(dest="audit_action", metavar="ACTION", parser_class=type(audit))
-    export = actions.add_parser("export", help="export the audit log as JSON Lines", description="export")
+    export = actions.add_parser("export", help=EXPORT_HELP, description=EXPORT_HELP)
     global_options(export, top=False)
     _filters(export)
-    export.add_argument("--format", choices=["jsonl"], default="jsonl")
+    export.add_argument("--format", choices=["jsonl"], default="jsonl", help="jsonl (JSON Lines, the default)")
     export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--training", action="store_true",
                         help="one line per matching decision: ticket, candidates with files, each "
@@ -41,12 +42,18 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
 
 
 def _filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--ticket", metavar="ID")
-    parser.add_argument("--type", action="append", metavar="TYPE", dest="types")
+    parser.add_argument("--ticket", metavar="ID", help="only this ticket's events (an id or a unique prefix)")
+    parser.add_argument("--type", action="append", metavar="TYPE", dest="types",
+                        help="only events of this type, e.g. TicketStateChanged (repeat for several)")
     parser.add_argument("--since", metavar="ISO", help="e.g. 2026-11-21T10:00:00Z")
 
 
 def _filter(args: argparse.Namespace) -> AuditFilter:
+    """The events asked for; call after the core is open (an id prefix is resolved in the database)."""
+    from qtorrentino.clock import parse_iso
+    from qtorrentino.engine.api import AuditFilter
+    from qtorrentino.tickets.rows import resolve_id
+
     try:
         since = parse_iso(args.since) if args.since else None
     except ValueError:
@@ -57,6 +64,8 @@ def _filter(args: argparse.Namespace) -> AuditFilter:
 
 
 def _query(args: argparse.Namespace) -> int:
+    from qtorrentino.engine.api import AuditAPI
+
     core = open_core(args)
     page = AuditAPI(core).page(_filter(args), limit=max(1, args.limit))
     if args.json:
@@ -69,6 +78,8 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from qtorrentino.engine.api import AuditAPI
+
     core = open_core(args)
     api = AuditAPI(core)
     audit_filter = _filter(args)

@@ -10,21 +10,20 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
+from typing import TYPE_CHECKING
 
 import platformdirs
 
-from qtorrentino.cli.logs import setup_logging
+from qtorrentino.cli.home_args import cli_actor
 from qtorrentino.cli.output import print_table
-from qtorrentino.cli.tui_face import run_app
 from qtorrentino.config.home import APP_NAME, HOME_ENV, Home
-from qtorrentino.config.load import load_config
-from qtorrentino.demo.releases import starting_tickets
-from qtorrentino.demo.world import DemoWorld
 from qtorrentino.domain.states import TERMINAL_STATES, TicketState
-from qtorrentino.engine.core import actor_name
-from qtorrentino.engine.engine import Engine
-from qtorrentino.events import AuditRecorded
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from qtorrentino.engine.engine import Engine
+    from qtorrentino.events import AuditRecorded
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +43,13 @@ def demo_home(args: argparse.Namespace) -> Home:
 
 
 def run(args: argparse.Namespace) -> int:
+    from qtorrentino.cli.logs import setup_logging
+    from qtorrentino.cli.tui_face import run_app
+    from qtorrentino.config.load import load_config
+    from qtorrentino.demo.releases import starting_tickets
+    from qtorrentino.demo.world import DemoWorld
+    from qtorrentino.engine.engine import Engine
+
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     home = demo_home(args)
     home.ensure()
@@ -61,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         engine = Engine.open(home, config=config, takeover=args.takeover)
         if not engine.tickets.list(limit=1):
             for ticket in starting_tickets():
-                engine.tickets.add_json(ticket, actor=actor_name("cli"))
+                engine.tickets.add_json(ticket, actor=cli_actor())
         if args.headless:
             return _headless(engine, home)
         return run_app(engine)
@@ -76,6 +82,8 @@ def _say(text: str) -> None:
 
 def _headless(engine: Engine, home: Home) -> int:
     """Run until every ticket is final; say what happens and what a person must do."""
+    from qtorrentino.events import AuditRecorded
+
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

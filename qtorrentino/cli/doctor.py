@@ -11,16 +11,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qtorrentino.cli.home_args import home_from
 from qtorrentino.config.load import load_config
-from qtorrentino.config.model import Config, IndexerConfig, LlmConfig
 from qtorrentino.config.proxy import parse_proxy
 from qtorrentino.errors import MissingPart, QtorrentinoError
-from qtorrentino.library.reflink import can_clone
-from qtorrentino.media.ffmpeg import find_ffmpeg
-from qtorrentino.notify.notifier import Service
-from qtorrentino.search.torznab import TorznabClient
+
+if TYPE_CHECKING:
+    from qtorrentino.config.model import Config, IndexerConfig
 
 LOW_SPACE_BYTES = 5 * 1024**3
 PROXY_TIMEOUT_SECONDS = 5.0
@@ -81,6 +80,8 @@ def run_checks(config: Config) -> list[Check]:
 
 def _notifications(config: Config) -> Check:
     """The [notify] URLs apprise will use, secrets masked (apprise's own privacy form)."""
+    from qtorrentino.notify.notifier import Service
+
     try:
         shown = [Service(url).shown for url in config.notify.urls]
     except QtorrentinoError as error:
@@ -89,6 +90,8 @@ def _notifications(config: Config) -> Check:
 
 
 def _ffmpeg() -> Check:
+    from qtorrentino.media.ffmpeg import find_ffmpeg
+
     try:
         found = find_ffmpeg()
     except MissingPart as error:
@@ -99,6 +102,8 @@ def _ffmpeg() -> Check:
 
 def _indexer(indexer: IndexerConfig) -> Check:
     """An indexer answers caps with its search functions."""
+    from qtorrentino.search.torznab import TorznabClient
+
     try:
         caps = TorznabClient(indexer).caps(deadline=time.monotonic() + indexer.timeout_seconds)
     except QtorrentinoError as error:
@@ -110,6 +115,7 @@ def _indexer(indexer: IndexerConfig) -> Check:
 
 def _llm(config: Config) -> list[Check]:
     """The configured LLM answers, has the model and returns JSON; skipped when it is not used."""
+    from qtorrentino.config.model import LlmConfig
     from qtorrentino.textbrain.llm.probe import probe
 
     llm = config.textbrain.llm
@@ -157,6 +163,8 @@ def _hardlinks(download_dir: Path, library: Path, name: str, policy: str) -> Che
 
 def _link_policies(download_dir: Path, library: Path, name: str, policy: str) -> Check:
     """Which link policies the download and library filesystems allow, and what the configured one will do."""
+    from qtorrentino.library.reflink import can_clone
+
     source, target = _existing_parent(download_dir), _existing_parent(library)
     allowed = ["copy"]
     if source.stat().st_dev == target.stat().st_dev:

@@ -7,13 +7,14 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from types import FrameType
+from typing import TYPE_CHECKING
 
 from qtorrentino.cli.home_args import home_from
-from qtorrentino.cli.logs import setup_logging
-from qtorrentino.config.load import load_config
-from qtorrentino.engine.engine import Engine
-from qtorrentino.events import AuditRecorded
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from qtorrentino.engine.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,10 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
 
 
 def run(args: argparse.Namespace) -> int:
+    from qtorrentino.cli.logs import setup_logging
+    from qtorrentino.config.load import load_config
+    from qtorrentino.engine.engine import Engine
+
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     home = home_from(args)
     config = load_config(home)
@@ -37,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
 def serve(engine: Engine, *, exit_when_idle: bool, started: bool = False) -> int:
     """Run an engine until a signal (or idleness, when asked); returns the exit code."""
+    from qtorrentino.events import AuditRecorded
+
     stop = threading.Event()
     reason = ["stopped"]
 

@@ -6,17 +6,16 @@ import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from qtorrentino.cli.home_args import open_core
+from qtorrentino.cli.home_args import cli_actor, open_core
 from qtorrentino.cli.output import print_json_lines, print_table
-from qtorrentino.engine.core import actor_name
-from qtorrentino.engine.library_api import LibraryAPI
-from qtorrentino.errors import NotFound, UsageError
+from qtorrentino.errors import LibraryOffline, NotFound, QtorrentinoError, UsageError
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
     from qtorrentino.config.model import Config
+    from qtorrentino.engine.library_api import ScanResult
 
 
 def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
@@ -26,7 +25,7 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
     scan.add_argument("--json", action="store_true", help="one JSON object per library")
     organize = add("organize", "rename a library's files to its naming template (a dry run unless --apply)",
                    _organize)
-    organize.add_argument("library", metavar="LIBRARY")
+    organize.add_argument("library", metavar="LIBRARY", help="the library's name")
     organize.add_argument("--apply", action="store_true", help="carry out every rename without a collision")
     organize.add_argument("--json", action="store_true", help="one JSON object per rename")
 
@@ -46,25 +45,38 @@ def _library_names(config: Config, name: str | None) -> list[str]:
 
 
 def _scan(args: argparse.Namespace) -> int:
+    from qtorrentino.engine.library_api import LibraryAPI
+
     core = open_core(args)
+    results: list[ScanResult] = []
+    refused: list[LibraryOffline] = []
     try:
         api = LibraryAPI(core)
-        results = [api.scan(name, actor=actor_name("cli")) for name in _library_names(core.config, args.library)]
+        for name in _library_names(core.config, args.library):
+            try:
+                results.append(api.scan(name, actor=cli_actor()))
+            except LibraryOffline as error:
+                refused.append(error)
     finally:
         core.close()
     if args.json:
         print_json_lines(asdict(result) for result in results)
-    else:
-        print_table(("library", "seen", "new", "changed", "missing", "matched", "unmatched"),
+    elif results:
+        print_table(("library", "seen", "new", "changed", "missing", "matched", "unmatched",
+                     "unreadable"),
                     [tuple(asdict(result).values()) for result in results])
+    if refused:
+        raise QtorrentinoError("; ".join(error.message for error in refused), hint=refused[0].hint)
     return 0
 
 
 def _organize(args: argparse.Namespace) -> int:
+    from qtorrentino.engine.library_api import LibraryAPI
+
     core = open_core(args)
     try:
         name = _library_names(core.config, args.library)[0]
-        planned = LibraryAPI(core).organize(name, apply=args.apply, actor=actor_name("cli"))
+        planned = LibraryAPI(core).organize(name, apply=args.apply, actor=cli_actor())
     finally:
         core.close()
     if args.json:

@@ -13,6 +13,8 @@ from qtorrentino.domain.redact import redact_value
 
 def visible(text: str) -> str:
     """Make control and bidi characters visible so a stranger's name cannot rewrite the terminal."""
+    if text.isprintable():
+        return text
     out = []
     for char in text:
         category = unicodedata.category(char)

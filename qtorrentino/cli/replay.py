@@ -21,12 +21,12 @@ MATCHERS = ("dumb", "llm")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--ticket", metavar="ID")
+    parser.add_argument("--ticket", metavar="ID", help="only this ticket (an id or a unique prefix)")
     parser.add_argument("--threshold", type=float, help="try another auto-approve threshold")
     parser.add_argument("--matcher", choices=MATCHERS,
                         help="decide with the heuristics alone (dumb) or with the LLM judging (llm); "
                         "default: as [textbrain] mode says")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="one JSON object per ticket")
     parser.set_defaults(handler=run)
 
 

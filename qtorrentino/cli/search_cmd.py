@@ -7,29 +7,37 @@ import sys
 from collections.abc import Callable
 
 from qtorrentino.cli.home_args import home_from
+from qtorrentino.cli.lazy_choices import LazyChoices
 from qtorrentino.cli.output import human_size, print_json_lines, print_table
-from qtorrentino.clock import SystemClock, iso
-from qtorrentino.config.load import load_config
-from qtorrentino.domain.redact import redact_text
-from qtorrentino.domain.release import parse_release
 from qtorrentino.errors import IndexerError
-from qtorrentino.search.indexers import IndexerSet
-from qtorrentino.search.torznab import SEARCH_MODES, SearchRequest
-from qtorrentino.tickets.views import seeders_label
 
 
 def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
     search = add("search", "ask the configured indexers (merged, unscored): how to check an indexer", _search)
-    search.add_argument("query")
-    search.add_argument("--kind", choices=[mode for mode in SEARCH_MODES if mode != "generic"])
-    search.add_argument("--indexer", metavar="NAME")
-    search.add_argument("--json", action="store_true")
+    search.add_argument("query", help="what to search for")
+    search.add_argument("--kind", choices=LazyChoices(_search_kinds), metavar="KIND",
+                        help="the indexers' search function: %(choices)s (default: a plain search)")
+    search.add_argument("--indexer", metavar="NAME", help="ask only this configured indexer")
+    search.add_argument("--json", action="store_true", help="one JSON object per result")
     parse = add("parse", "parse release or file names the way qtorrentino reads them", _parse)
-    parse.add_argument("names", nargs="+", metavar="NAME")
-    parse.add_argument("--json", action="store_true")
+    parse.add_argument("names", nargs="+", metavar="NAME", help="a release, folder or file name")
+    parse.add_argument("--json", action="store_true", help="one JSON object per name")
+
+
+def _search_kinds() -> list[str]:
+    from qtorrentino.search.torznab import SEARCH_MODES
+
+    return [mode for mode in SEARCH_MODES if mode != "generic"]
 
 
 def _search(args: argparse.Namespace) -> int:
+    from qtorrentino.clock import SystemClock, iso
+    from qtorrentino.config.load import load_config
+    from qtorrentino.domain.redact import redact_text
+    from qtorrentino.search.indexers import IndexerSet
+    from qtorrentino.search.torznab import SearchRequest
+    from qtorrentino.tickets.views import seeders_label
+
     home = home_from(args)
     config = load_config(home)
     indexers = IndexerSet(config.indexers, SystemClock())
@@ -55,6 +63,8 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _parse(args: argparse.Namespace) -> int:
+    from qtorrentino.domain.release import parse_release
+
     parsed = [(name, parse_release(name)) for name in args.names]
     if args.json:
         print_json_lines(info.to_json() for _, info in parsed)

@@ -8,14 +8,15 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qtorrentino.cli.home_args import open_core
+from qtorrentino.cli.home_args import cli_actor, open_core
 from qtorrentino.cli.output import print_json_lines, print_table
 from qtorrentino.domain.states import TicketState
-from qtorrentino.engine.api import TicketsAPI
-from qtorrentino.engine.core import actor_name
 from qtorrentino.errors import TicketValidationError, UsageError
+
+if TYPE_CHECKING:
+    from qtorrentino.engine.api import TicketsAPI
 
 EPISODE_CODE = re.compile(r"^[Ss](\d{1,3})(?:[Ee](\d{1,4}))+$")
 
@@ -32,49 +33,52 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
 
     add_cmd = action("add", "file tickets from JSON (a file or - for stdin) or from flags", _add)
     add_cmd.add_argument("file", nargs="?", help="ticket JSON file, or - for stdin")
-    add_cmd.add_argument("--album", nargs=2, metavar=("ARTIST", "ALBUM"))
-    add_cmd.add_argument("--movie", metavar="TITLE")
-    add_cmd.add_argument("--year", type=int)
-    add_cmd.add_argument("--episode", nargs=2, metavar=("SERIES", "SxxEyy"))
-    add_cmd.add_argument("--library", metavar="NAME")
-    add_cmd.add_argument("--priority", type=int)
-    add_cmd.add_argument("--format", dest="target_format", metavar="FORMAT")
-    add_cmd.add_argument("--dry-run", action="store_true")
-    add_cmd.add_argument("--json", action="store_true")
+    add_cmd.add_argument("--album", nargs=2, metavar=("ARTIST", "ALBUM"), help="an album, all its tracks")
+    add_cmd.add_argument("--movie", metavar="TITLE", help="a movie")
+    add_cmd.add_argument("--year", type=int, help="the album's or the movie's year")
+    add_cmd.add_argument("--episode", nargs=2, metavar=("SERIES", "SxxEyy"),
+                         help="episodes of a series: S01E02, or S01E01E02 for several")
+    add_cmd.add_argument("--library", metavar="NAME",
+                         help="the library to place into (default: the first one of the fitting kind)")
+    add_cmd.add_argument("--priority", type=int, help="0–65535, higher first (default 100)")
+    add_cmd.add_argument("--format", dest="target_format", metavar="FORMAT",
+                         help="the conversion target (default: the library's format)")
+    add_cmd.add_argument("--dry-run", action="store_true", help="search and rank candidates; download nothing")
+    add_cmd.add_argument("--json", action="store_true", help="print {id, state, linked_to} per ticket filed")
 
     list_cmd = action("list", "list tickets", _list)
-    list_cmd.add_argument("--state", action="append", choices=[state.value for state in TicketState])
-    list_cmd.add_argument("--limit", type=int, default=1000)
-    list_cmd.add_argument("--json", action="store_true")
+    list_cmd.add_argument("--state", action="append", choices=[state.value for state in TicketState],
+                          help="only tickets in this state (repeat for several)")
+    list_cmd.add_argument("--limit", type=int, default=1000, help="at most this many tickets (default 1000)")
+    list_cmd.add_argument("--json", action="store_true", help="one JSON object per ticket")
 
     show = action("show", "show one ticket with items and candidates", _show)
-    show.add_argument("id")
-    show.add_argument("--json", action="store_true")
+    _ticket_arguments(show)
 
     for name, help_text in (("cancel", "cancel a ticket"), ("retry", "retry a failed ticket")):
-        sub = action(name, help_text, _act)
-        sub.add_argument("id")
-        sub.add_argument("--json", action="store_true")
+        _ticket_arguments(action(name, help_text, _act))
     approve = action("approve", "approve a candidate (rank 0 = the recommended one)", _act)
-    approve.add_argument("id")
-    approve.add_argument("--candidate", type=int, default=None, metavar="N")
-    approve.add_argument("--json", action="store_true")
+    _ticket_arguments(approve)
+    approve.add_argument("--candidate", type=int, default=None, metavar="N",
+                         help="the candidate's rank; 0 = the recommended one (default)")
     reject = action("reject", "reject a ticket waiting for approval", _act)
-    reject.add_argument("id")
-    reject.add_argument("--reason", default="")
-    reject.add_argument("--json", action="store_true")
+    _ticket_arguments(reject)
+    reject.add_argument("--reason", default="", help="why, for the audit log")
     search = action("force-search", "search again with a typed query", _act)
-    search.add_argument("id")
-    search.add_argument("query")
-    search.add_argument("--json", action="store_true")
+    _ticket_arguments(search)
+    search.add_argument("query", help="what to search the indexers for")
     magnet = action("force-magnet", "use this magnet as the chosen candidate", _act)
-    magnet.add_argument("id")
-    magnet.add_argument("magnet_uri")
-    magnet.add_argument("--json", action="store_true")
+    _ticket_arguments(magnet)
+    magnet.add_argument("magnet_uri", help="a magnet:?xt=urn:btih:… URI")
     priority = action("priority", "set a ticket's priority (0–65535, higher first)", _act)
-    priority.add_argument("id")
-    priority.add_argument("priority", type=int)
-    priority.add_argument("--json", action="store_true")
+    _ticket_arguments(priority)
+    priority.add_argument("priority", type=int, help="0–65535, higher first")
+
+
+def _ticket_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ticket an action works on, and --json to print the ticket as it now is."""
+    parser.add_argument("id", help="a ticket id, or a unique prefix of at least 4 characters")
+    parser.add_argument("--json", action="store_true", help="print the ticket as `ticket show --json` does")
 
 
 def _missing_action(args: argparse.Namespace) -> int:
@@ -82,6 +86,8 @@ def _missing_action(args: argparse.Namespace) -> int:
 
 
 def _api(args: argparse.Namespace) -> tuple[TicketsAPI, Any]:
+    from qtorrentino.engine.api import TicketsAPI
+
     core = open_core(args)
     return TicketsAPI(core), core
 
@@ -134,7 +140,7 @@ def _add(args: argparse.Namespace) -> int:
         if args.target_format:
             value["constraints"] = {"format": args.target_format}
     api, core = _api(args)
-    created = api.add_json(value, actor=actor_name("cli"))
+    created = api.add_json(value, actor=cli_actor())
     if args.json:
         print_json_lines((entry.to_json() for entry in created), core.config.secrets)
     else:
@@ -196,5 +202,5 @@ ACTIONS: dict[str, Callable[[TicketsAPI, argparse.Namespace, str], Any]] = {
 
 def _act(args: argparse.Namespace) -> int:
     api, core = _api(args)
-    _print_detail(args, core, ACTIONS[args.action](api, args, actor_name("cli")))
+    _print_detail(args, core, ACTIONS[args.action](api, args, cli_actor()))
     return 0

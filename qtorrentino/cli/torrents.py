@@ -6,25 +6,21 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
-
-import orjson
+from typing import TYPE_CHECKING, Any
 
 from qtorrentino.cli.home_args import open_core
+from qtorrentino.cli.lazy_choices import LazyChoices
 from qtorrentino.cli.output import human_size, print_json_lines, print_table
-from qtorrentino.db.database import write_transaction
-from qtorrentino.db.models import TorrentRow
-from qtorrentino.engine.core import Core, actor_name
-from qtorrentino.engine.lock import running_pid
-from qtorrentino.engine.torrent_commands import DETAIL_SUFFIX, TorrentCommand
-from qtorrentino.engine.torrents_api import TorrentsAPI
 from qtorrentino.errors import TorrentError, UsageError
-from qtorrentino.torrent.catalog import files_of
-from qtorrentino.torrent.controls import PRIORITY_NAMES
+
+if TYPE_CHECKING:
+    from qtorrentino.engine.core import Core
+    from qtorrentino.engine.torrent_commands import TorrentCommand
 
 DETAIL_WAIT_SECONDS = 10.0
 DETAIL_POLL_SECONDS = 0.1
-PRIORITY_WORDS = {name: value for value, name in PRIORITY_NAMES.items()}
+
+INFO_HASH_HELP = "the torrent's info-hash, or a unique prefix of it (at least 4 characters)"
 
 
 def register(add: Callable[..., argparse.ArgumentParser], global_options: Callable[..., None]) -> None:
@@ -36,26 +32,27 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
         global_options(sub, top=False)
         sub.set_defaults(handler=handler)
         if name != "list":
-            sub.add_argument("info_hash", help="info-hash or a unique prefix of at least 4 characters")
+            sub.add_argument("info_hash", help=INFO_HASH_HELP)
         return sub
 
     listing = action("list", "torrents with progress, ratio, upload and state", _list)
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="one JSON object per torrent")
     show = action("show", "one torrent: files with priorities, peers and trackers (live while an engine runs)",
                   _show)
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help="the torrent's detail as one JSON object")
     for name, text in (("pause", "pause a torrent"), ("resume", "resume a torrent"),
                        ("recheck", "hash-check a torrent's data on disk again"),
                        ("reannounce", "announce a torrent to its trackers now")):
         action(name, text, _command)
     remove = action("remove", "remove a torrent (its files stay unless --delete-data)", _command)
-    remove.add_argument("--delete-data", action="store_true")
+    remove.add_argument("--delete-data", action="store_true", help="delete its downloaded files too")
     limit = action("limit", "a torrent's own rate limits in KiB/s (0 = none of its own)", _command)
     limit.add_argument("--up", type=int, default=0, metavar="KIB", help="upload limit, KiB/s")
     limit.add_argument("--down", type=int, default=0, metavar="KIB", help="download limit, KiB/s")
     priority = action("priority", "one file's priority: skip, low, normal or high (see `torrent show`)", _command)
     priority.add_argument("file_index", type=int, help="the file's index, as `torrent show` lists it")
-    priority.add_argument("priority", choices=list(PRIORITY_WORDS), help="skip | low | normal | high")
+    priority.add_argument("priority", choices=LazyChoices(lambda: list(_priority_words())), metavar="PRIORITY",
+                          help="the file's new priority: %(choices)s")
 
 
 def _missing(args: argparse.Namespace) -> int:
@@ -63,6 +60,8 @@ def _missing(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from qtorrentino.engine.torrents_api import TorrentsAPI
+
     core = open_core(args)
     torrents = TorrentsAPI(core.bus).list()
     if args.json:
@@ -77,6 +76,9 @@ def _list(args: argparse.Namespace) -> int:
 
 def _command(args: argparse.Namespace) -> int:
     """Stored on the catalog row and woken: the running engine (now or at its next start) carries it out."""
+    from qtorrentino.engine.lock import running_pid
+    from qtorrentino.engine.torrents_api import TorrentsAPI
+
     core = open_core(args)
     info_hash = TorrentsAPI(core.bus).resolve(args.info_hash)
     command = _request(args)
@@ -89,7 +91,17 @@ def _command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _priority_words() -> dict[str, int]:
+    """The file priorities a person may set, by name: skip, low, normal, high."""
+    from qtorrentino.engine.torrents_api import PRIORITY_NAMES
+
+    return {name: value for value, name in PRIORITY_NAMES.items()}
+
+
 def _request(args: argparse.Namespace) -> TorrentCommand:
+    from qtorrentino.engine.core import actor_name
+    from qtorrentino.engine.torrent_commands import TorrentCommand
+
     actor = actor_name("cli")
     if args.action == "remove":
         return TorrentCommand("remove_data" if args.delete_data else "remove", actor)
@@ -98,17 +110,26 @@ def _request(args: argparse.Namespace) -> TorrentCommand:
             raise UsageError("rate limits are KiB/s ≥ 0", hint="0 means no limit of its own")
         return TorrentCommand("limits", actor, upload_kib=args.up, download_kib=args.down)
     if args.action == "priority":
-        return TorrentCommand("priority", actor, file_index=args.file_index, priority=PRIORITY_WORDS[args.priority])
+        return TorrentCommand("priority", actor, file_index=args.file_index,
+                              priority=_priority_words()[args.priority])
     return TorrentCommand(args.action, actor)
 
 
 def _store(core: Core, info_hash: str, command: TorrentCommand) -> None:
+    from qtorrentino.db.database import write_transaction
+    from qtorrentino.db.models import TorrentRow
+
     with core.uow(), write_transaction():
         TorrentRow.update(command=command.encode()).where(TorrentRow.info_hash == info_hash).execute()
     core.uow.after_commit()
 
 
 def _show(args: argparse.Namespace) -> int:
+    from qtorrentino.db.models import TorrentRow
+    from qtorrentino.engine.lock import running_pid
+    from qtorrentino.engine.torrents_api import TorrentsAPI
+    from qtorrentino.torrent.catalog import files_of
+
     core = open_core(args)
     info_hash = TorrentsAPI(core.bus).resolve(args.info_hash)
     if running_pid(core.home.lock_file) is not None:
@@ -128,6 +149,11 @@ def _show(args: argparse.Namespace) -> int:
 
 def _live_detail(core: Core, info_hash: str) -> dict[str, Any]:
     """Ask the running engine for the torrent's live detail and wait for its answer file."""
+    import orjson
+
+    from qtorrentino.engine.core import actor_name
+    from qtorrentino.engine.torrent_commands import DETAIL_SUFFIX, TorrentCommand
+
     answer = core.home.torrents_dir / "live" / f"{info_hash}{DETAIL_SUFFIX}"
     asked = time.time()
     _store(core, info_hash, TorrentCommand("detail", actor_name("cli")))
@@ -142,6 +168,8 @@ def _live_detail(core: Core, info_hash: str) -> dict[str, Any]:
 
 
 def _print_detail(detail: dict[str, Any]) -> None:
+    from qtorrentino.engine.torrents_api import PRIORITY_NAMES
+
     write = sys.stdout.write
     write(f"{detail['name']}  ({detail['info_hash']})\n")
     if not detail["live"]:

@@ -1,4 +1,4 @@
-"""Read config.toml into Config; a wrong type, unknown key or missing path names the key and the fix."""
+"""Read config.toml into Config; a wrong type, unknown key or bad path names the key and the fix."""
 
 from __future__ import annotations
 
@@ -244,10 +244,10 @@ def _libraries(reader: _Reader, raw: Any, home: Home) -> list[LibraryConfig]:
             validate_template(library.template)
         except ConfigError as error:
             raise reader.error(where, f"naming = {library.template!r}: {error.message}",
-                               error.hint or "use the fields listed in DESIGN's [[libraries]] example") from None
-        if not library.path.is_dir():
-            raise reader.error(where, f"path = \"{library.path}\" does not exist",
-                               f"create it (mkdir -p {library.path}) or point path at your library")
+                               error.hint or "docs/configuration.md lists the fields a template may use") from None
+        if library.path.exists() and not library.path.is_dir():
+            raise reader.error(where, f"path = \"{library.path}\" is not a folder",
+                               "point path at your library's root folder")
         if any(other.name.casefold() == library.name.casefold() for other in result):
             raise reader.error(where, f"name {library.name!r} is used twice", "give each library its own name")
         result.append(library)

@@ -53,26 +53,38 @@ class TorrentConfig:
     """[torrent]: the embedded libtorrent session and the seeding policy."""
 
     listen_interfaces: str = "0.0.0.0:6881"
+    """Where libtorrent listens for peers; "127.0.0.1:0" = loopback only, any free port."""
     enable_dht: bool = True
+    """Find peers through the DHT (trackerless torrents and magnets need it)."""
     enable_lsd: bool = True
+    """Local service discovery: find peers on the local network."""
     enable_upnp: bool = False
+    """Ask the router to forward the listen port (UPnP)."""
     enable_natpmp: bool = False
+    """Ask the router to forward the listen port (NAT-PMP)."""
     enable_utp: bool = True
     """uTP is ~70x slower than TCP over loopback: tests and the demo turn it off."""
     allow_local_peers: bool = False
     """Allow several peers per IP (needed when peers share 127.0.0.1)."""
     encryption: str = "enabled"
+    """Peer encryption: enabled (encrypted or plain peers) | forced (encrypted only) | disabled."""
     seed_ratio: float = 1.0
     """Upload/download ratio to reach before the seed goal is met; 0 = no ratio goal; -1 = no limit (seed forever)."""
     seed_time_hours: float = 0
     """Hours seeded before the seed goal is met; 0 = no time goal; -1 = no limit (seed forever)."""
     max_active_downloads: int = 3
+    """Torrents downloading at once; more wait in the queue."""
     max_active_seeds: int = 20
+    """Torrents seeding at once; more wait in the queue."""
     connections_limit: int = 200
+    """Peer connections across all torrents."""
     download_rate_limit_kib: int = 0
     """KiB/s, 0 = unlimited."""
     upload_rate_limit_kib: int = 0
+    """KiB/s, 0 = unlimited."""
     metadata_timeout_seconds: float = 120
+    """Seconds a magnet's file list may take to arrive; then the release is blocklisted and the next
+    candidate tried."""
     stall_minutes: float = 30
     """No progress this long → blocklist the release and acquire again."""
     storage_budget_gb: float = 0
@@ -93,11 +105,17 @@ class IndexerConfig:
     """One [[indexers]] entry: a Torznab endpoint (Jackett, Prowlarr)."""
 
     name: str
+    """How the audit log and the screens name this indexer; each indexer's own."""
     url: str
+    """The Torznab API URL (http or https), as Jackett or Prowlarr shows it."""
     api_key: Secret = Secret("")
+    """The indexer's API key; never shown or logged."""
     categories: tuple[int, ...] = ()
+    """Torznab categories to search (3000 music, 2000 movies, 5000 TV); empty = all."""
     rate_limit_per_minute: int = 30
+    """At most this many requests a minute to this indexer; 0 = no limit."""
     timeout_seconds: float = 20
+    """One total deadline per request: connect, headers, body, redirects."""
     seed_ratio: float | None = None
     """This indexer's (tracker's) ratio goal instead of [torrent] seed_ratio; -1 = no limit."""
     seed_time_hours: float | None = None
@@ -135,7 +153,10 @@ class TextbrainConfig:
     approve alone), llm_first (every decision, heuristics as fallback), llm_only (every decision,
     never an approval without it); see docs/llm.md."""
     auto_approve_threshold: float = 0.85
+    """A recommended candidate scoring at least this (0–1) is approved without a person; a ticket
+    may carry its own (`auto_approve_threshold` in the ticket JSON)."""
     llm: LlmConfig = field(default_factory=LlmConfig)
+    """[textbrain.llm], the LLM matcher's settings."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,15 +164,22 @@ class LibraryConfig:
     """One [[libraries]] entry: a root folder with a naming template."""
 
     name: str
+    """How tickets name this library (`library` in the ticket JSON); each library's own."""
     kind: str
+    """music | movies | tv | audiobooks | other: which tickets fit, and the default template."""
     path: Path
+    """The library's root folder; it must exist."""
     naming: str = ""
     """Empty means the default template for the library's kind."""
     format: str = "copy"
     """Default conversion target for tickets into this library."""
     link: str = "hardlink"
+    """hardlink (else copy, recorded) | copy | hardlink_or_fail | reflink (a copy-on-write clone on
+    btrfs/XFS, else a copy): how files get from the download into the library."""
     cover_file: str = "cover.jpg"
+    """Written in album folders; "" = none."""
     trash_days: int = 30
+    """Trashed items stay restorable this many days, then are purged."""
 
     @property
     def template(self) -> str:
@@ -164,9 +192,11 @@ class WorkersConfig:
     """[workers]: concurrency per stage and how often idle workers look for work."""
 
     acquisition: int = 2
+    """Tickets searched and scored at once."""
     conversion: int = 0
     """0 = number of cores."""
     poll_interval_seconds: float = 2
+    """How often an idle worker looks for work it was not woken for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +204,11 @@ class MusicBrainzConfig:
     """[musicbrainz]: used only when the section is present."""
 
     base_url: str = "https://musicbrainz.org"
+    """The MusicBrainz server (or a mirror)."""
     cache_days: int = 30
+    """Answers are cached this many days."""
     user_agent: str = "qtorrentino/0.1 ( you@example.org )"
+    """MusicBrainz asks every client to name itself and a contact."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +216,11 @@ class TmdbConfig:
     """[tmdb]: used only when the section is present."""
 
     api_key: Secret = Secret("")
+    """Your TMDB API key; never shown or logged."""
     base_url: str = "https://api.themoviedb.org/3"
+    """The TMDB API root."""
     cache_days: int = 30
+    """Answers are cached this many days."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +228,9 @@ class UiConfig:
     """[ui]: the theme and key remaps ("<screen>.<action>" = key)."""
 
     theme: str = "qtorrentino-dark"
+    """A theme from the themes folder."""
     keys: dict[str, str] = field(default_factory=dict)
+    """[ui.keys]: "<screen>.<action>" = key, to remap any binding."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +281,7 @@ class Config:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Every configured secret, for scrubbing logs, audit events and output."""
-        values = [indexer.api_key for indexer in self.indexers]
+        values: list[str] = [indexer.api_key for indexer in self.indexers]
         values.append(self.textbrain.llm.api_key)
         if self.tmdb is not None:
             values.append(self.tmdb.api_key)

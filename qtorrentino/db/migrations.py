@@ -11,7 +11,7 @@ from playhouse.migrate import migrate as run_migrations
 from qtorrentino.db.models import ALL_MODELS, SchemaVersion
 from qtorrentino.errors import QtorrentinoError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _create_v1(database: SqliteDatabase) -> None:
@@ -42,8 +42,18 @@ def _torrent_seed_columns_v4(database: SqliteDatabase) -> None:
             database.execute_sql(f'ALTER TABLE "torrent" ADD COLUMN "{name}" {definition}')
 
 
+def _library_marker_and_scan_state_v5(database: SqliteDatabase) -> None:
+    """Where each library's marker file was written (a root without it is offline), and what its last
+    scan saw (an unchanged rescan neither reads nor rewrites its files)."""
+    present = {column.name for column in database.get_columns("library")}
+    for name in ("marker_root", "scan_state"):
+        if name not in present:
+            database.execute_sql(f'ALTER TABLE "library" ADD COLUMN "{name}" TEXT')
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1, 2: _narrow_audit_indexes_v2,
-                                                      3: _unknown_seeders_v3, 4: _torrent_seed_columns_v4}
+                                                      3: _unknown_seeders_v3, 4: _torrent_seed_columns_v4,
+                                                      5: _library_marker_and_scan_state_v5}
 """Step N brings a database from version N-1 to N."""
 
 

@@ -139,6 +139,12 @@ class LibraryRow(BaseModel):
     kind = CharField()
     root = TextField()
     naming = TextField()
+    marker_root = TextField(null=True)
+    """The root this home wrote or found the library's marker file in; NULL until first seen."""
+    scan_state = TextField(null=True)
+    """JSON: the last scan's fingerprint of its folder, the record's signature, and verified_at (when
+    every existing file was last seen as recorded: an unchanged rescan keeps each file's
+    last_verified_at as it was); NULL until scanned."""
 
     class Meta:
         table_name = "library"

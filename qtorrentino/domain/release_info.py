@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, make_dataclass
 from functools import lru_cache
+from typing import Any
 
 DASHES = "-\u2013\u2014"
 """Hyphen, en dash and em dash: all three separate "Artist - Album"."""
@@ -43,6 +44,28 @@ class ReleaseInfo:
     """A discography, anthology, box set, or a multi-season / complete-series pack."""
     year_range: tuple[int, int] | None = None
     extension: str | None = None
+    absolute_episodes: tuple[int, ...] = ()
+    """Anime numbering counted from the first episode of the series ("[Group] Title - 123")."""
+    air_date: str | None = None
+    """A daily show's episode by its date, ISO "2019-03-14"."""
+    special: bool = False
+    """A special, OVA or season 0 episode."""
+    version: int | None = None
+    """The release's revision: 2 for "v2", "PROPER" or "REPACK"; None when the name says none."""
+    real: bool = False
+    """ "REAL": a fix of a release the same group put out under the same name."""
+    hashed: bool = False
+    """The file name was a hash or obfuscated, so what is known came from its folder."""
+
+    @property
+    def full_season(self) -> bool:
+        """Every episode of the season or seasons named (a season pack, not some episodes)."""
+        return self.kind == "season"
+
+    @property
+    def multi_season(self) -> bool:
+        """A pack of more than one season."""
+        return len(self.seasons) > 1
 
     def to_json(self) -> dict[str, object]:
         """The fields found, under the key names of `qtorrentino parse --json`."""
@@ -54,8 +77,42 @@ class ReleaseInfo:
             "audio_format": self.audio_format, "audio_bitrate": self.audio_bitrate,
             "release_group": self.release_group, "proper": self.proper or None,
             "repack": self.repack or None,
+            "absolute_episodes": list(self.absolute_episodes) or None, "air_date": self.air_date,
+            "full_season": self.full_season or None, "multi_season": self.multi_season or None,
+            "seasons": list(self.seasons) if self.multi_season else None,
+            "special": self.special or None, "edition": list(self.editions) or None,
+            "revision": {"version": self.version, "real": self.real} if (
+                self.version or self.real) else None,
+            "discography": {"start_year": (self.year_range or (None, None))[0],
+                            "end_year": (self.year_range or (None, None))[1]} if (
+                self.collection and self.kind == "music") else None,
+            "audio_bit_depth": self.bit_depth if self.bit_depth in (16, 24, 32) else None,
+            "hashed": self.hashed or None,
         }
         return {key: value for key, value in values.items() if value is not None and value != ""}
+
+
+_Draft = make_dataclass(
+    "_Draft", [(each.name, each.type, field(default=each.default)) for each in fields(ReleaseInfo)],
+    slots=True,
+)
+"""ReleaseInfo's mutable twin: the same slots in the same order, filled by plain stores."""
+
+
+def release_info(**values: Any) -> ReleaseInfo:
+    """ReleaseInfo(**values), four times faster: the parser builds one per name, and a frozen
+    dataclass's __init__ sets each of its 30 fields through object.__setattr__. The twin is filled
+    and then made a ReleaseInfo (the same slot layout lets its class be swapped)."""
+    draft = _Draft(**values)
+    draft.__class__ = ReleaseInfo
+    return draft  # type: ignore[no-any-return]
+
+
+def revised(info: ReleaseInfo, **changes: Any) -> ReleaseInfo:
+    """dataclasses.replace(info, **changes) through release_info."""
+    values = {name: getattr(info, name) for name in ReleaseInfo.__slots__}
+    values.update(changes)
+    return release_info(**values)
 
 
 def _vocabulary(field_name: str, rows: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -77,7 +134,8 @@ COMMON_TAGS: dict[str, tuple[str, str]] = {
                                   "mpeg2": "mpeg2"}),
     **_vocabulary("audio_format", {
         "flac": "flac", "mp3": "mp3", "aac": "aac m4a", "opus": "opus", "vorbis": "ogg vorbis",
-        "alac": "alac", "ape": "ape", "wav": "wav", "wavpack": "wv wavpack", "dsd": "dsd",
+        "alac": "alac", "ape": "ape", "wav": "wav", "wavpack": "wv wavpack",
+        "dsd": "dsd dsd64 dsd128 dsd256 dff dsf",
         "ac3": "ac3 dd dd51 dd20 dd71", "eac3": "eac3 ddp ddp51 ddp20 ddp71", "dts": "dts",
         "dts-hd": "dtshd dtshdma", "dts-x": "dtsx", "truehd": "truehd", "atmos": "atmos",
         "pcm": "lpcm pcm"}),
@@ -98,7 +156,8 @@ COMMON_TAGS: dict[str, tuple[str, str]] = {
     **_vocabulary("known", {"": (
         "uhd hdr hdr10 hdr10plus dv sdr multi dubbed subbed internal complete nf amzn dsnp hmax"
         " atvp hulu itunes 51 71 20 edition version ed tracks stereo vbr cbr lossless hires hi-res"
-        " mp4 mkv avi 10bits 2ch 6ch dual audio read nfo english korean french german spanish"
+        " mp4 mkv avi 10bits 2ch 6ch dual audio read nfo cue log eac logcue cuelog iso rip english"
+        " korean french german spanish"
         " italian hindi russian swedish danish norwegian finnish dutch polish chinese mandarin"
         " cantonese portuguese turkish vostfr truefrench ita eng fra esp ger")}),
 }
@@ -106,7 +165,7 @@ _MUSIC_TAGS: dict[str, tuple[str, str]] = {
     **COMMON_TAGS,
     **_vocabulary("audio_bitrate", {
         "320": "320 320kbps 320k", "256": "256 256kbps 256k", "192": "192 192kbps 192k",
-        "160": "160kbps", "128": "128 128kbps 128k", "V0": "v0", "V1": "v1", "V2": "v2"}),
+        "160": "160 160kbps", "128": "128 128kbps 128k", "V0": "v0", "V1": "v1", "V2": "v2"}),
     **_vocabulary("bit_depth", {"24": "2496 2448 24192 2488 24176 2444 hr", "16": "1644 1648"}),
     **_vocabulary("source", {"web": "web", "cd": "cd cdrip 2cd 3cd 4cd cd1 cd2", "sacd": "sacd",
                              "vinyl": "vinyl vinylrip", "cassette": "cassette tape"}),
@@ -183,12 +242,3 @@ def is_tag_text(text: str, *, music: bool) -> bool:
 
 
 YEAR_ONLY = re.compile(r"^\s*[(\[]?((?:19|20)\d\d)[)\]]?\s*$")
-_LEADING_BRACKET = re.compile(r"^\s*\[[^\[\]]*\]\s*")
-
-
-def clean_title(text: str) -> str:
-    """Scene separators to spaces, leading [site] tags and trailing brackets or dashes dropped."""
-    text = _LEADING_BRACKET.sub("", text.replace("_", " "))
-    if " " not in text.strip():
-        text = text.replace(".", " ")
-    return " ".join(text.split()).strip(f" {DASHES}([{{.,")

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from qtorrentino.domain.release_group import strip_site_prefix
 from qtorrentino.domain.release_info import (
     DASHES,
     YEAR_ONLY,
@@ -13,16 +14,26 @@ from qtorrentino.domain.release_info import (
     ReleaseInfo,
     Tags,
     is_tag_text,
+    release_info,
     scan_tags,
 )
 
-SITE_PREFIX = re.compile(r"(?i)^(?:www\.)?[a-z0-9-]+\.(?:com|org|net|to|se|me|io|cc|tv)\s+-\s+")
 _YEAR_RANGE = re.compile(rf"^\s*((?:19|20)\d\d)\s*[{re.escape(DASHES)}~]\s*((?:19|20)\d\d)\s*$")
+_RELEASE_SHAPED = re.compile(rf"[\[\](){{}}]|\s[{re.escape(DASHES)}]\s")
+"""What makes a folder name a release's name rather than a plain artist's: brackets or " - "."""
+_LOOSE_YEAR_RANGE = re.compile(rf"((?:19|20)\d\d)\s*[{re.escape(DASHES)}~]\s*((?:19|20)\d\d)")
 _DASH = re.compile(rf"\s+[{re.escape(DASHES)}]\s+")
 _COLLECTION = re.compile(
-    r"(?i)\b(?:the\s+)?(?:complete\s+)?(?:discography|discografia|discographie|diskografie"
+    r"(?i)\b(?:the\s+)?(?:complete\s+)?(?:studio\s+)?"
+    r"(?:discography|discografia|discographie|diskografie"
     r"|anthology|studio\s+albums|complete\s+albums|albums\s+collection|box\s+set)\b"
 )
+_EPISODE_AFTER_DASH = re.compile(
+    rf"^\s*(?:(?:19|20)\d\d-\d\d-\d\d|\d{{1,4}}(?:v\d)?(?:\s+[{re.escape(DASHES)}]\s+|\s*$"
+    rf"|\s*[\[(](?!(?:19|20)\d\d[)\]])))"
+)
+"""Show Name - 01 - Episode Title": an episode number where an album would stand."""
+_SAMPLE_RATE_WORD = re.compile(r"(?i)^\d{2,3}(?:[.,]\d)?khz$")
 _BRACKET = re.compile(r"\[([^\[\]]*)\]|\(([^()]*)\)|\{([^{}]*)\}")
 _DISC_FOLDER = re.compile(r"(?i)^(?:cd|disc|disk|disco|disque)\s*[-_.]?\s*(\d{1,2})(?![0-9])")
 _TRACK_DISC_NUMBER = re.compile(
@@ -41,7 +52,7 @@ _AUDIO_FORMAT_BY_EXTENSION = {
 def music_shaped(stem: str) -> bool:
     """ "Artist - Album (1997)": a dash with something other than an episode number after it."""
     parts = _DASH.split(_BRACKET.sub(" ", stem), maxsplit=1)
-    return len(parts) == 2 and bool(parts[1].strip()) and not parts[1].strip().isdigit()
+    return len(parts) == 2 and bool(parts[1].strip()) and not _EPISODE_AFTER_DASH.match(parts[1])
 
 
 def parse_music_name(stem: str) -> ReleaseInfo:
@@ -50,6 +61,8 @@ def parse_music_name(stem: str) -> ReleaseInfo:
     if (collection := _COLLECTION.search(text)) is not None:
         tags = tags.merged(scan_tags(text[collection.end():], music=True))
         artist = text[: collection.start()].strip(f" {DASHES}") or None
+        if year_range is None and (span := _LOOSE_YEAR_RANGE.search(text, collection.end())):
+            year_range = (int(span.group(1)), int(span.group(2)))
         return _music_info(tags, artist=artist, collection=True, year_range=year_range, year=year)
     parts = [part.strip() for part in _DASH.split(text) if part.strip()]
     group = None
@@ -123,7 +136,9 @@ def _is_quality_word(word: str, *, keep_years: bool) -> bool:
     if not word.replace("-", "").isalnum():
         return False
     tags = scan_tags(word, music=True)
-    return tags.unknown == 0 and not tags.editions and bool(tags.fields)
+    return tags.unknown == 0 and not tags.editions and (
+        bool(tags.fields) or word.lower() in ("vbr", "cbr", "lossless", "cue", "log", "rip", "iso")
+        or bool(_SAMPLE_RATE_WORD.match(word)))
 
 
 def _music_info(
@@ -132,7 +147,7 @@ def _music_info(
 ) -> ReleaseInfo:
     bit_depth = tags.get("bit_depth")
     flags = {value for key, value in tags.fields if key == "flag"}
-    return ReleaseInfo(
+    return release_info(
         kind="music", artist=artist, album=album, year=year, year_range=year_range,
         collection=collection, release_group=group, source=tags.get("source"),
         audio_format=tags.get("audio_format"), audio_bitrate=tags.get("audio_bitrate"),
@@ -155,8 +170,7 @@ def parse_track_file(stem: str, folders: list[str], suffix: str) -> ReleaseInfo:
     album_info = _album_folder(folders[-1]) if folders else ReleaseInfo()
     folder_artist = album_info.artist
     if folder_artist is None and len(folders) > 1:
-        outer = _album_folder(folders[-2])
-        folder_artist = outer.artist if outer.collection else outer.artist or outer.album
+        folder_artist = _artist_folder(folders[-2])
     if " " not in stem and stem.count("-") >= 2 and stem.split("-", 1)[0].isdigit():
         stem = " - ".join(stem.split("-", 2))
     text = " ".join(_BRACKET.sub(_drop_tag_bracket, stem.replace("_", " ")).split())
@@ -176,7 +190,7 @@ def parse_track_file(stem: str, folders: list[str], suffix: str) -> ReleaseInfo:
     if artist is None and len(split) == 2 and not split[0].isdigit():
         artist, text = split
     title, tags = _strip_trailing_tags(text.strip(" -."))
-    return ReleaseInfo(
+    return release_info(
         kind="music", title=title or None, artist=artist or folder_artist, album=album,
         year=album_info.year, disc=disc, track=track,
         audio_format=_AUDIO_FORMAT_BY_EXTENSION.get(suffix) or album_info.audio_format,
@@ -186,7 +200,17 @@ def parse_track_file(stem: str, folders: list[str], suffix: str) -> ReleaseInfo:
     )
 
 
+def _artist_folder(name: str) -> str | None:
+    """The artist an "Artist/Album/track" layout names: a plain folder name is the artist whole
+    ("Artist 320", "Blink-182", "Sum 41"); a release's name ("Artist - Album [FLAC]", "Artist
+    Discography") is read as one."""
+    if not _RELEASE_SHAPED.search(name) and not _COLLECTION.search(name):
+        return " ".join(name.replace("_", " ").split()) or None
+    outer = _album_folder(name)
+    return outer.artist if outer.collection else outer.artist or outer.album
+
+
 @lru_cache(maxsize=4096)
 def _album_folder(name: str) -> ReleaseInfo:
     """The folder an audio file sits in, read as "Artist - Album (Year) [Format]" or the album."""
-    return parse_music_name(SITE_PREFIX.sub("", name))
+    return parse_music_name(strip_site_prefix(name))

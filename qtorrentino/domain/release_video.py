@@ -1,215 +1,240 @@
-"""Video release names: the fast scene and p2p paths, and the guessit wrapper for the rest."""
+"""Video release names: movies, episodes, season packs, daily shows and anime, in one pass.
+
+The name is read lowercased with dots and underscores as spaces; its words are looked up in the
+tag vocabulary (release_scan), its episode markers found by release_episodes, its group by
+release_group, its title by release_title: what stands before the first marker that no title word
+looks like.
+"""
 
 from __future__ import annotations
 
-import logging
 import re
-from dataclasses import replace
+from dataclasses import dataclass
+from typing import Any
 
-from qtorrentino.domain.release_info import (
-    COMMON_TAGS,
-    DASHES,
-    YEAR_ONLY,
-    ReleaseInfo,
+from qtorrentino.domain.release_episodes import COMPLETE_SERIES, Structure, find_structure
+from qtorrentino.domain.release_group import Group, find_group
+from qtorrentino.domain.release_info import ReleaseInfo, release_info
+from qtorrentino.domain.release_scan import HEIGHTS, Tag, Word, is_year, scan, spaced
+from qtorrentino.domain.release_title import (
+    DASHED,
+    absolute_before,
     clean_title,
-    is_tag_text,
-    scan_tags,
+    episode_title,
+    release_year,
+    title_end_at,
+    title_words,
 )
 
-log = logging.getLogger(__name__)
-
-_EPISODE = re.compile(
-    r"(?i)(?<![a-z0-9])s(?P<season>\d{1,2})[ ._-]?e(?P<first>\d{1,4})"
-    r"(?P<more>(?:[ ._]?-?[ ._]?e\d{1,4}|-\d{1,4})*)(?![0-9])"
-)
-_CROSS_EPISODE = re.compile(
-    r"(?i)(?<![a-z0-9])(?P<season>\d{1,2})x(?P<first>\d{2,3})(?P<more>(?:-\d{2,3})*)(?![0-9a-z])"
-)
-_SEASON = re.compile(
-    r"(?i)(?<![a-z0-9])(?:s(?P<s1>\d{1,2})(?:[ ._]?-[ ._]?s?(?P<s1_end>\d{1,2}))?"
-    r"|season[ ._]?(?P<s2>\d{1,2})(?:[ ._]?-[ ._]?(?P<s2_end>\d{1,2}))?)(?![0-9a-z])"
-)
-_MORE_EPISODES = re.compile(r"(?i)(-)?[ ._]?e?(\d{1,4})")
-_ANIME = re.compile(
-    r"^\[(?P<group>[^\]]{1,40})\]\s*(?P<title>[^\[\]]+?)\s+-\s+(?P<episode>\d{1,4})(?:v\d)?"
-    r"\s*(?P<rest>(?:[\[(].*)?)$"
-)
-EPISODE_WORD = re.compile(r"(?i)(?<![a-z0-9])(?:e|ep|episode)[ ._-]?\d|\s-\s\d{1,4}(?![0-9])")
-YEAR = re.compile(r"(?<![0-9a-z])((?:19|20)\d\d)(?![0-9a-z])", re.IGNORECASE)
-_GROUP_AFTER_DASH = re.compile(r"(?P<before>[A-Za-z0-9]+)-(?P<group>[A-Za-z0-9][\w@]{0,30})\s*$")
-_TRAILING_BRACKET = re.compile(r"\s*\[(?P<group>[^\[\]]{2,30})\]\s*$")
-_LEADING_GROUP = re.compile(r"^\[(?P<group>[^\[\]\s.]{2,30}(?: [^\[\]\s.]{2,30})?)\]")
-_PROPER = re.compile(r"(?i)(?<![a-z])proper(?![a-z])")
-_REPACK = re.compile(r"(?i)(?<![a-z])(?:repack|rerip)(?![a-z])")
+_LOOSE_RESOLUTION = re.compile(
+    r"(?<![0-9])(?:\d{3,4} ?[x*] ?)?(480|576|720|1080|2160)(?:p\d{2}|p)?(?= (?:hi10p|aac|x264|h264"
+    r"|hdtv|hd|10bit|8bit|ac3)|[ \])]*$|\.)|(?<=[x*])(480|576|720|1080|2160)(?![0-9])")
+_VERSION = re.compile(r"^(\d{1,4})?v(\d)$")
+_BARE_EPISODE = re.compile(r"^(\d{1,4})(?:v(\d))?$")
+_RANGE_AFTER = re.compile(r" ?- ?(\d{1,4})(?![0-9a-z])")
+_ABSOLUTE_AFTER = re.compile(r"[ -]{1,3}\(?(\d{2,4})(?:-(\d{2,4}))?\)?(?![0-9a-z])")
+"""Anime numbering after the season marker: "s16e03-04 - 313-314"."""
+_EPISODE_TAIL = re.compile(r"(?i)[\s.]+(?:ep|episode)\.?$")
+_SPECIAL_WORD = re.compile(r"(?<![a-z0-9])(?:specials?|ova|oad|ona)(?! edition)(?![a-z0-9])")
+_ANIME_SPECIAL = re.compile(r"(?<![a-z0-9])(?:ova|oad|ona)(?![a-z0-9])")
+_SD_TV = frozenset({"pdtv", "sdtv", "dsr", "dsrip", "tvrip", "dvbrip", "satrip"})
 
 
-def _release_group(stem: str) -> str | None:
-    """ "…x264-GROUP", "…x264-GROUP[rarbg]" or a trailing "[YTS.MX]"; never a tag such as WEB-DL."""
-    if match := _GROUP_AFTER_DASH.search(_TRAILING_BRACKET.sub("", stem)):
-        group = match.group("group")
-        joined = (match.group("before") + group).lower()
-        if joined not in COMMON_TAGS and group.lower() not in COMMON_TAGS and not group.isdigit():
-            return group
-    for bracket in (_TRAILING_BRACKET.search(stem), _LEADING_GROUP.match(stem)):
-        if bracket and not is_tag_text(bracket.group("group"), music=False):
-            return bracket.group("group").strip()
+def parse_video(stem: str, extension: str | None = None) -> ReleaseInfo:
+    """Parse a video release name (no extension); kind "generic" when nothing marks it as video."""
+    group = find_group(stem)
+    norm = spaced(stem)
+    start, end = group.body_start, group.body_end
+    tags, words, hints = scan(norm, start, len(norm))
+    if group.name_start > 0:
+        name_end = group.name_start + len(group.name or "")
+        tags = [tag for tag in tags if not group.name_start <= tag.start < name_end]
+        words = [word for word in words if not group.name_start <= word[0] < name_end]
+        hints = [item for item in hints if item[0] < group.name_start]
+    structure = find_structure(norm, hints, end)
+    title_end = title_end_at(tags, structure, words, start, end, stem)
+    if group.name and not group.leading and title_end >= end and structure is None and not any(
+            word.isdigit() for _, _, word in words) and "(" not in stem[start:end]:
+        group = Group(None, start, len(stem))
+        end = len(stem)
+        tags, words, hints = scan(norm, start, end)
+        structure = find_structure(norm, hints, end)
+        title_end = title_end_at(tags, structure, words, start, end, stem)
+    tags_start = title_end
+    year, title_end = release_year(words, structure, start, title_end)
+    absolute: tuple[int, ...] = ()
+    if structure is not None and structure.episodes:
+        absolute, title_end = absolute_before(norm, words, start, title_end)
+        if not absolute and (after := _ABSOLUTE_AFTER.match(norm, structure.end)):
+            first, last = int(after.group(1)), int(after.group(2) or after.group(1))
+            if max(structure.episodes) < first <= last <= first + 100:
+                absolute = tuple(range(first, last + 1))
+    bare = None
+    dated = structure is not None and structure.air_date is not None and not structure.episodes
+    air_date: str | None = None
+    if structure is None or dated:
+        bare = _bare_episode(words, tags, start, min(tags_start, structure.start) if structure
+                             else tags_start, stem, norm, leading=group.leading,
+                             year_at=title_end if year is not None else None)
+        if bare is not None and dated:
+            air_date, structure = structure.air_date if structure else None, None
+        if bare is not None and bare.start > (words[0][0] if words else start):
+            title_end = min(title_end, bare.start)
+    by_year = year is not None and stem[title_end:title_end + 4] == str(year)
+    title_text, tail_tags, title_cut = title_words(stem, tags, words, start, title_end,
+                                                   by_year=by_year)
+    first_word = words[0][0] if words else start
+    leading_marker = (bare is not None and bare.start == first_word) or (
+        structure is not None and structure.start <= first_word)
+    after_marker: str | None = None
+    if leading_marker:
+        marker_end = bare.end if bare else structure.end if structure else start
+        pieces = [clean_title(piece) for piece in DASHED.split(stem[marker_end:end].lstrip(" ._-"))]
+        pieces = [piece for piece in pieces if piece]
+        title_text = pieces[0] if len(pieces) > 1 else ""
+        after_marker = pieces[1] if len(pieces) > 1 else pieces[0] if pieces else None
+    if structure and "ep" in title_text[-9:].lower():
+        title_text = _EPISODE_TAIL.sub("", title_text)
+    found = [tag for tag in tags if tag.strong or tag.start >= title_cut] + tail_tags
+    fields: dict[str, str] = {}
+    editions: list[str] = []
+    flags: set[str] = set()
+    weak_fields: set[str] = set()
+    for tag in found:
+        if tag.field == "edition":
+            if tag.value not in editions:
+                editions.append(tag.value)
+        elif tag.field == "flag":
+            flags.add(tag.value)
+        elif tag.field != "other" and (tag.field not in fields or fields[tag.field] == "atmos"
+                                       or (tag.strong and tag.field in weak_fields)):
+            fields[tag.field] = tag.value
+            if tag.strong:
+                weak_fields.discard(tag.field)
+            else:
+                weak_fields.add(tag.field)
+    if "resolution" not in fields and ("720" in norm or "1080" in norm or "480" in norm
+                                       or "576" in norm or "2160" in norm) and (
+            size := _LOOSE_RESOLUTION.search(norm, title_cut)):
+        fields["resolution"] = HEIGHTS[size.group(1) or size.group(2)]
+    version = _version(words, title_end)
+    if "resolution" not in fields and any(word in _SD_TV for _, _, word in words):
+        fields["resolution"] = "480p"
+    bit_depth = fields.get("bit_depth")
+    revised = bool(flags & {"proper", "repack"})
+    values: dict[str, Any] = {
+        "resolution": fields.get("resolution"), "source": fields.get("source"),
+        "video_codec": fields.get("video_codec"), "audio_format": fields.get("audio_format"),
+        "bit_depth": int(bit_depth) if bit_depth else None, "release_group": group.name,
+        "proper": "proper" in flags, "repack": "repack" in flags, "editions": tuple(editions),
+        "version": version or (2 if revised else None),
+        "real": "real" in flags, "year": year,
+        "extension": extension,
+    }
+    if structure is not None:
+        values.update(_episode_values(stem, structure, tags, title_text))
+        if year is None and structure.seasons and 1900 <= structure.seasons[0] <= 2039:
+            values["year"] = structure.seasons[0]
+        values["absolute_episodes"] = absolute
+        if leading_marker:
+            values["title"] = after_marker
+    elif bare is not None:
+        values["air_date"] = air_date
+        values.update(
+            kind="episode", series=title_text or None, episodes=bare.episodes,
+            season=bare.season, seasons=(bare.season,) if bare.season is not None else (),
+            title=after_marker if leading_marker else episode_title(stem, tags, bare.end, end),
+            absolute_episodes=bare.episodes if group.leading and bare.season is None else (),
+            version=bare.version or values["version"])
+    elif title_text and ("sp" in norm or "o" in norm) and (
+            special := _SPECIAL_WORD.search(norm, title_end, end)
+            or _ANIME_SPECIAL.search(norm, first_word + 1, end)):
+        named = clean_title(stem[start:min(title_end, special.start())])
+        values.update(kind="episode", series=named or title_text, special=True)
+    elif title_text and ("complete" in norm or "integrale" in norm or "all " in norm) and (
+            COMPLETE_SERIES.search(norm, start, end)):
+        values.update(kind="season", series=title_text, collection=True)
+    elif title_text and (year or any(tag.strong for tag in tags)):
+        values.update(kind="movie", title=title_text)
+    else:
+        values.update(kind="generic", title=title_text or clean_title(stem[start:end]) or None,
+                      release_group=group.name if found else None)
+    return release_info(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class _Bare:
+    """An episode number with no S/E marker, where it stands and what follows it."""
+
+    start: int
+    episodes: tuple[int, ...]
+    version: int | None
+    end: int
+    season: int | None = None
+
+
+def _bare_episode(words: list[Word], tags: list[Tag], start: int,
+                  title_end: int, stem: str, norm: str, *, leading: bool, year_at: int | None
+                  ) -> _Bare | None:
+    """An episode number with no S/E marker: "[Group] Title - 05", "Show.Name.102.HDTV",
+    "Neverwhere.05.Down.Street", "[Group] Title - 16-20"."""
+    tv = any(tag.field == "source" and tag.value == "hdtv" for tag in tags)
+    tagged = {tag.start for tag in tags if tag.field != "other"}
+    found: list[_Bare] = []
+    for index, (word_start, word_end, word) in enumerate(words):
+        if word_start >= title_end:
+            break
+        match = _BARE_EPISODE.match(word) if word[0].isdigit() else None
+        numbered_file = index == 0 and word.startswith("0") and stem[word_end:word_end + 1] in ".-"
+        if not match or word_start in tagged or is_year(word) or (
+                index == 0 and not leading and not numbered_file):
+            continue
+        if index and len(word) <= 2 and stem[word_start - 1:word_start] in ".," and (
+                words[index - 1][1] == word_start - 1 and words[index - 1][2].isdigit()
+                and len(words[index - 1][2]) <= 2):
+            continue
+        dashed = norm[max(0, word_start - 3):word_start] == " - "
+        if not (leading or dashed or tv or word.startswith("0")) or (
+                year_at is not None and word_start < year_at and not (leading or dashed)):
+            continue
+        number, version = int(match.group(1)), int(match.group(2) or 0) or None
+        episodes: tuple[int, ...] = (number,)
+        end, season = word_end, None
+        if (span := _RANGE_AFTER.match(norm, word_end)) and number < int(span.group(1)) <= (
+                number + 100):
+            episodes, end = tuple(range(number, int(span.group(1)) + 1)), span.end()
+        elif not leading and len(match.group(1)) >= 3 and number % 100 and (
+                tv or word.startswith("0")):
+            season, number = divmod(number, 100)
+            episodes = (number,)
+            if found and found[-1].season == season and found[-1].end + 1 == word_start:
+                found[-1] = _Bare(found[-1].start, (*found[-1].episodes, number), version, end,
+                                  season)
+                continue
+        found.append(_Bare(word_start, episodes, version, end, season))
+        if dashed:
+            break
+    return found[-1] if found else None
+
+
+def _version(words: list[Word], after: int) -> int | None:
+    for word_start, _, word in words:
+        if word_start >= after and "v" in word and (match := _VERSION.match(word)):
+            return int(match.group(2))
     return None
 
 
-def parse_video_fast(stem: str) -> ReleaseInfo | None:
-    """Scene and p2p shapes: Title.Year.Tags-GRP, Show.SxxEyy.Title.Tags-GRP, [Group] Title - 05."""
-    if anime := _ANIME.match(stem):
-        return _video_info("episode", anime["rest"], stem, series=clean_title(anime["title"]),
-                           episodes=(int(anime["episode"]),), group=anime["group"].strip())
-    if episode := _EPISODE.search(stem) or _CROSS_EPISODE.search(stem):
-        series, year = _split_trailing_year(clean_title(stem[: episode.start()]))
-        season = int(episode.group("season"))
-        tail = stem[episode.end():]
-        numbers = _episode_numbers(int(episode.group("first")), episode.group("more"))
-        title = scan_tags(tail, music=False).leading_words or None
-        return _video_info("episode", tail, stem, series=series, year=year, season=season,
-                           seasons=(season,), episodes=numbers, title=title) if series else None
-    if season_match := _SEASON.search(stem):
-        first = int(season_match.group("s1") or season_match.group("s2"))
-        last = int(season_match.group("s1_end") or season_match.group("s2_end") or first)
-        series, year = _split_trailing_year(clean_title(stem[: season_match.start()]))
-        seasons = tuple(range(first, max(first, last) + 1))
-        tail = stem[season_match.end():]
-        return _video_info("season", tail, stem, series=series, year=year, season=first,
-                           seasons=seasons, collection=len(seasons) > 1) if series else None
-    years = [match for match in YEAR.finditer(stem) if match.start() > 0]
-    if not years:
-        return None
-    tail = stem[years[-1].end():]
-    title = clean_title(stem[: years[-1].start()])
-    words = scan_tags(tail, music=False).leading_words.split()
-    if not title or (words and (len(words) > 3 or not scan_tags(tail, music=False).fields)):
-        return None
-    return _video_info("movie", tail, stem, title=title, year=int(years[-1].group(1)))
-
-
-def _video_info(
-    kind: str, tag_text: str, stem: str, *, title: str | None = None, year: int | None = None,
-    series: str | None = None, season: int | None = None, seasons: tuple[int, ...] = (),
-    episodes: tuple[int, ...] = (), collection: bool = False, group: str | None = None,
-) -> ReleaseInfo:
-    tags = scan_tags(tag_text, music=False)
-    bit_depth = tags.get("bit_depth")
-    return ReleaseInfo(
-        kind=kind, title=title, year=year, series=series, season=season, seasons=seasons,
-        episodes=episodes, resolution=tags.get("resolution"), source=tags.get("source"),
-        video_codec=tags.get("video_codec"), audio_format=tags.get("audio_format"),
-        bit_depth=int(bit_depth) if bit_depth else None,
-        release_group=group or _release_group(stem), proper=bool(_PROPER.search(stem)),
-        repack=bool(_REPACK.search(stem)), editions=tags.editions, collection=collection,
-    )
-
-
-def _episode_numbers(first: int, more: str) -> tuple[int, ...]:
-    """ "E01E02" lists episodes; "E01-E03" or "E01-03" is a range."""
-    numbers = [first]
-    for dash, number_text in _MORE_EPISODES.findall(more or ""):
-        number = int(number_text)
-        if dash and number > numbers[-1] and number - numbers[-1] <= 50:
-            numbers.extend(range(numbers[-1] + 1, number + 1))
-        elif number not in numbers:
-            numbers.append(number)
-    return tuple(numbers)
-
-
-def _split_trailing_year(title: str) -> tuple[str, int | None]:
-    """ "Doctor Who 2005" → ("Doctor Who", 2005); a title that is only a year stays as it is."""
-    words = title.rsplit(" ", 1)
-    if len(words) == 2 and (year := YEAR_ONLY.match(words[1])):
-        return words[0].strip(f" {DASHES}(["), int(year.group(1))
-    return title, None
-
-
-_GUESSIT_VALUES: dict[str, dict[str, str]] = {
-    "source": {
-        "Blu-ray": "bluray", "Ultra HD Blu-ray": "bluray", "Web": "web-dl", "HDTV": "hdtv",
-        "Ultra HDTV": "hdtv", "Satellite": "hdtv", "Digital TV": "hdtv", "TV": "hdtv", "DVD": "dvd",
-        "HD-DVD": "dvd", "Camera": "cam", "HD Camera": "cam", "Telesync": "telesync",
-        "HD Telesync": "telesync", "Telecine": "telecine", "HD Telecine": "telecine",
-        "Workprint": "workprint", "VHS": "vhs", "Video on Demand": "web-dl"},
-    "video_codec": {"H.264": "h264", "H.265": "h265", "Xvid": "xvid", "DivX": "xvid", "AV1": "av1",
-                    "VP9": "vp9", "MPEG-2": "mpeg2", "VC-1": "vc1"},
-    "audio_codec": {
-        "Dolby Digital": "ac3", "Dolby Digital Plus": "eac3", "DTS": "dts", "DTS-HD": "dts-hd",
-        "DTS:X": "dts-x", "Dolby TrueHD": "truehd", "Dolby Atmos": "atmos", "AAC": "aac",
-        "FLAC": "flac", "MP3": "mp3", "MP2": "mp2", "Opus": "opus", "Vorbis": "vorbis",
-        "PCM": "pcm", "LPCM": "pcm"},
-    "screen_size": {"480p": "480p", "576p": "576p", "720p": "720p", "1080p": "1080p",
-                    "1080i": "1080p", "2160p": "2160p"},
-    "edition": {
-        "Remastered": "remaster", "Extended": "extended", "Director's Cut": "directors_cut",
-        "Unrated": "unrated", "Uncut": "uncut", "Theatrical": "theatrical",
-        "Criterion": "criterion", "Special": "special", "Limited": "limited", "IMAX": "imax",
-        "Deluxe": "deluxe"},
-}
-"""guessit's spellings → ours, per guessit property; values not listed are dropped."""
-
-
-def _strings(value: object) -> list[str]:
-    """A guessit value (a string, a number, an object or a list of them) as strings."""
-    items = value if isinstance(value, list) else [value]
-    return [str(item) for item in items if item is not None]
-
-
-def _numbers(value: object) -> list[int]:
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if isinstance(item, int) and not isinstance(item, bool)]
-
-
-def _ours(guessed: dict[str, object], key: str) -> str | None:
-    """The first of guessit's values for key that we have a spelling for (any, when no table)."""
-    table = _GUESSIT_VALUES.get(key)
-    for text in _strings(guessed.get(key)):
-        if table is None:
-            return text.strip() or None
-        if text in table:
-            return table[text]
-    return None
-
-
-def parse_with_guessit(name: str) -> ReleaseInfo:
-    """guessit for the video names the fast paths do not know; its untyped answer is converted here.
-
-    Imported on first use: guessit takes a while to load and most names never need it.
-    """
-    from guessit import guessit
-    from guessit.api import GuessitException
-
-    try:
-        guessed: dict[str, object] = dict(guessit(name))
-    except GuessitException:
-        log.debug("guessit could not parse %r", name)
-        return ReleaseInfo(title=clean_title(name) or None)
-    other = set(_strings(guessed.get("other")))
-    source = _ours(guessed, "source")
-    if source == "web-dl" and "Rip" in other:
-        source = "webrip"
-    if "Screener" in other or (source is None and {"HD", "Rip"} <= other):
-        source = "screener" if "Screener" in other else "hdrip"
-    depth = (_ours(guessed, "color_depth") or "").split("-")[0]
-    years, seasons = _numbers(guessed.get("year")), _numbers(guessed.get("season"))
-    editions = _GUESSIT_VALUES["edition"]
-    info = ReleaseInfo(
-        year=years[0] if years else None, resolution=_ours(guessed, "screen_size"), source=source,
-        video_codec=_ours(guessed, "video_codec"), audio_format=_ours(guessed, "audio_codec"),
-        bit_depth=int(depth) if depth.isdigit() else None,
-        release_group=_ours(guessed, "release_group"), proper=bool(_PROPER.search(name)),
-        repack=bool(_REPACK.search(name)),
-        editions=tuple(editions[k] for k in _strings(guessed.get("edition")) if k in editions),
-    )
-    title = _ours(guessed, "title")
-    if guessed.get("type") == "episode" and (EPISODE_WORD.search(name) or "Complete" in other):
-        episodes = tuple(_numbers(guessed.get("episode")))
-        return replace(info, kind="episode" if episodes else "season", series=title,
-                       title=_ours(guessed, "episode_title"),
-                       season=seasons[0] if seasons else None, seasons=tuple(seasons),
-                       episodes=episodes,
-                       collection=len(seasons) > 1 or (not seasons and "Complete" in other))
-    if title and (info.year or info.resolution or info.source or info.video_codec):
-        return replace(info, kind="movie", title=title)
-    return replace(info, kind="generic", title=clean_title(name) or None, year=None)
+def _episode_values(stem: str, structure: Structure, tags: list[Tag], series: str
+                    ) -> dict[str, Any]:
+    seasons = structure.seasons
+    named = episode_title(stem, tags, structure.end, len(stem))
+    if structure.air_date and not structure.seasons and not structure.episodes:
+        return {"kind": "episode", "series": series or None, "air_date": structure.air_date,
+                "title": named}
+    kind = "episode" if structure.episodes else "season"
+    return {
+        "kind": kind, "series": series or None, "season": seasons[0] if seasons else None,
+        "seasons": seasons, "episodes": structure.episodes,
+        "title": named if kind == "episode" else None, "special": structure.special,
+        "collection": len(seasons) > 1, "air_date": structure.air_date,
+    }

@@ -63,6 +63,10 @@ class TicketQuery:
     tvdb_id: int | None = None
     text: str | None = None
     tags: tuple[str, ...] = ()
+    air_date: str | None = None
+    """A daily show's episode by the date it aired, ISO "2019-03-14": matches dated releases."""
+    absolute_episodes: tuple[int, ...] = ()
+    """The wanted episodes counted from the series' first (anime): their season/episode map."""
 
 
 @dataclass(frozen=True, slots=True)

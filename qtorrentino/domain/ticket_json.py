@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from qtorrentino.domain.ticket import (
@@ -20,7 +21,8 @@ from qtorrentino.errors import TicketValidationError
 TOP_FIELDS = frozenset({"kind", "query", "items", "constraints", "library", "priority", "dry_run",
                         "requested_by", "auto_approve_threshold"})
 QUERY_FIELDS = frozenset({"artist", "album", "year", "label", "musicbrainz_release_id", "genres", "title",
-                          "tmdb_id", "imdb_id", "series", "season", "episodes", "tvdb_id", "text", "tags"})
+                          "tmdb_id", "imdb_id", "series", "season", "episodes", "tvdb_id", "text", "tags"}
+                         | {"air_date", "absolute_episodes"})
 ITEM_FIELDS = frozenset({"id", "type", "disc", "number", "title", "duration_secs", "requested", "season"})
 CONSTRAINT_FIELDS = frozenset({"format", "bitrate_kbps", "sample_rate_hz", "embed_tags", "embed_cover",
                                "resolution", "video_codecs", "release_groups", "min_size_mb", "max_size_mb",
@@ -38,7 +40,7 @@ REQUIRED_QUERY: dict[TicketKind, tuple[str, ...]] = {
 
 def _fail(path: str, message: str) -> TicketValidationError:
     return TicketValidationError(f"ticket field '{path}': {message}",
-                                 hint="see the ticket JSON in DESIGN.md's Contracts")
+                                 hint="docs/ticket-json.md describes the ticket JSON")
 
 
 def _check_keys(value: Mapping[str, Any], allowed: frozenset[str], path: str) -> None:
@@ -98,6 +100,19 @@ def _list(value: Any, path: str, convert: Callable[[Any, str], Any]) -> tuple[An
     return tuple(convert(entry, f"{path}[{index}]") for index, entry in enumerate(value))
 
 
+def _date(value: Any, path: str) -> str | None:
+    """An ISO calendar date ("2019-03-14"), as release names give air dates."""
+    text = _str(value, path)
+    if text is None:
+        return None
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise _fail(path, f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
 def _required_str(value: Any, path: str) -> str:
     text = _str(value, path)
     if text is None:
@@ -124,6 +139,9 @@ def _query(raw: Mapping[str, Any]) -> TicketQuery:
         tvdb_id=_int(raw.get("tvdb_id"), "query.tvdb_id", low=1),
         text=_str(raw.get("text"), "query.text"),
         tags=_list(raw.get("tags"), "query.tags", _required_str),
+        air_date=_date(raw.get("air_date"), "query.air_date"),
+        absolute_episodes=_list(raw.get("absolute_episodes"), "query.absolute_episodes",
+                                lambda value, path: _int(value, path, low=1, high=99999)),
     )
 
 

@@ -7,17 +7,18 @@ from typing import Any, BinaryIO
 
 from qtorrentino.audit import export, query
 from qtorrentino.audit.query import AuditEvent, AuditFilter, AuditPage
+from qtorrentino.audit.vocabulary import AuditType, summarize
 from qtorrentino.domain.states import TicketState
 from qtorrentino.domain.ticket import TicketSpec
 from qtorrentino.domain.ticket_json import specs_from_json
 from qtorrentino.engine.core import Core
-from qtorrentino.textbrain.picks import person_pick_judge
 from qtorrentino.tickets import queries
 from qtorrentino.tickets.creation import Created
 from qtorrentino.tickets.views import CandidateView, ItemView, TicketDetail, TicketSummary
 
 __all__ = ["AuditAPI", "AuditEvent", "AuditFilter", "AuditPage", "CandidateView", "Created", "ItemView",
            "TicketDetail", "TicketState", "TicketSummary", "TicketsAPI"]
+__all__ += ["AuditType", "summarize"]
 
 APPROVAL_STATES = (TicketState.NEEDS_APPROVAL, TicketState.ACQUISITION_FAILED)
 
@@ -66,6 +67,9 @@ class TicketsAPI:
         return self._core.commands.force_search(ticket_id, query_text, actor=actor)
 
     def force_magnet(self, ticket_id: str, magnet_uri: str, *, actor: str) -> TicketDetail:
+        # imported here: the scorer loads rapidfuzz, which list, show and approve never need
+        from qtorrentino.textbrain.picks import person_pick_judge
+
         return self._core.commands.force_magnet(ticket_id, magnet_uri, actor=actor,
                                                 judge=person_pick_judge(self._core.config))
 

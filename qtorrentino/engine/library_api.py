@@ -15,18 +15,19 @@ from qtorrentino.domain.similarity import normalise, title_similarity
 from qtorrentino.errors import MetadataError
 from qtorrentino.library import organizer
 from qtorrentino.library.items import ItemFields, shown_path
+from qtorrentino.library.marker import offline_reason
 from qtorrentino.library.matcher import LEAF_KIND
 from qtorrentino.library.scanner import LibraryScanner, ScanReport
 from qtorrentino.library.trash import Trash
 from qtorrentino.library.unmatched import Suggester, UnmatchedFiles, leaf_choices
 from qtorrentino.metadata.cache import MetadataCache
-from qtorrentino.metadata.musicbrainz import MusicBrainz
-from qtorrentino.metadata.tmdb import Tmdb
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from qtorrentino.engine.core import Core
+    from qtorrentino.metadata.musicbrainz import MusicBrainz
+    from qtorrentino.metadata.tmdb import Tmdb
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,9 @@ class LibraryView:
     kind: str
     root: str
     item_count: int
+    offline: str | None = None
+    """Why its disk is taken for unmounted (placement, organize and scans refuse it); None: it is
+    there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +59,7 @@ class LibraryItemView:
     number: int | None
     season: int | None
     status: str
-    """wanted | downloading | available | missing."""
+    """wanted | downloading | available | missing | unreadable (its folder could not be read)."""
     progress: float | None
     """0..1 of the download it waits on, while downloading."""
     has_children: bool
@@ -76,6 +80,8 @@ class ScanResult:
     missing: int
     matched: int
     unmatched: int
+    unreadable: int = 0
+    """Files on record under folders the scan could not read: kept as they were, not missing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +147,16 @@ class LibraryAPI:
         self._core = core
         self._cache = MetadataCache(core.clock)
         config = core.config
-        self.musicbrainz = MusicBrainz(config.musicbrainz, self._cache) if config.musicbrainz else None
-        self.tmdb = Tmdb(config.tmdb, self._cache) if config.tmdb else None
+        self.musicbrainz: MusicBrainz | None = None
+        self.tmdb: Tmdb | None = None
+        if config.musicbrainz:
+            from qtorrentino.metadata.musicbrainz import MusicBrainz
+
+            self.musicbrainz = MusicBrainz(config.musicbrainz, self._cache)
+        if config.tmdb:
+            from qtorrentino.metadata.tmdb import Tmdb
+
+            self.tmdb = Tmdb(config.tmdb, self._cache)
         self._suggester = Suggester(self.musicbrainz, self.tmdb)
         self._scanner = LibraryScanner(core.uow, core.clock, self._suggester, excluded=(
             config.paths.download_dir, config.paths.staging_dir, core.home.trash_dir))
@@ -154,12 +168,13 @@ class LibraryAPI:
         return configured.trash_days if configured else 30
 
     def libraries(self) -> list[LibraryView]:
-        """The configured libraries, in config order."""
+        """The configured libraries, in config order, each with whether its disk is there."""
         counts = dict(database.execute_sql(
             "SELECT library_id, COUNT(*) FROM library_item WHERE parent_id IS NULL AND trashed = 0 "
             "GROUP BY library_id").fetchall())
         rows = {row.name: row for row in LibraryRow.select()}
-        return [LibraryView(row.name, row.kind, row.root, counts.get(row.id, 0))
+        return [LibraryView(row.name, row.kind, row.root, counts.get(row.id, 0),
+                            offline_reason(row))
                 for row in (rows.get(library.name) for library in self._core.config.libraries) if row is not None]
 
     def items(self, library: str, parent_id: int | None = None, limit: int = 500) -> list[LibraryItemView]:

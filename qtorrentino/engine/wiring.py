@@ -7,8 +7,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from qtorrentino.engine.torrent_part import TorrentPart
+from qtorrentino.errors import LibraryOffline
+from qtorrentino.library.marker import require_online_by_name
 from qtorrentino.library.placer import clean_partial_files
 from qtorrentino.media.convert import ConversionPool
 from qtorrentino.notify.notifier import Notifier
@@ -80,11 +83,17 @@ def config_hash(context: WorkerContext) -> str:
 
 
 def clean_libraries(context: WorkerContext) -> None:
-    """A crash mid-placement leaves only hidden temp files: remove them from every library and the trash."""
+    """A crash mid-placement leaves only hidden temp files: remove them from every library that is
+    there (marked when first seen) and the trash; an offline library is left alone."""
     for library in context.config.libraries:
-        removed = clean_partial_files(library.path)
+        try:
+            root = require_online_by_name(library.name)
+        except LibraryOffline as error:
+            log.warning("%s (hint: %s)", error.message, error.hint)
+            continue
+        removed = clean_partial_files(Path(root))
         if removed:
-            log.info("removed %d partial file(s) left in %s", len(removed), library.path)
+            log.info("removed %d partial file(s) left in %s", len(removed), root)
     if context.home.trash_dir.exists():
         clean_partial_files(context.home.trash_dir)
 

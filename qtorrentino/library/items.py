@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from qtorrentino.clock import Clock
 
 LEAF_KINDS = frozenset({"track", "movie", "episode", "file"})
-STATUS_ORDER = ("downloading", "missing", "wanted", "available")
+STATUS_ORDER = ("downloading", "missing", "unreadable", "wanted", "available")
 """A container's status is the first of these that any of its children has."""
 HASH_EDGE_BYTES = 64 * 1024
 IMPORT_INSERT = ("INSERT INTO import_record (media_file_id, path, method, source_type, source_id, ticket_id, success,"

@@ -18,6 +18,7 @@ from qtorrentino.domain.naming import NamingValues, render_name
 from qtorrentino.domain.paths import ensure_inside
 from qtorrentino.errors import NotFound, QtorrentinoError
 from qtorrentino.library.items import db_path, fs_path, shown_path
+from qtorrentino.library.marker import require_online
 
 if TYPE_CHECKING:
     from qtorrentino.clock import Clock
@@ -74,11 +75,12 @@ def plan(library_name: str) -> list[Rename]:
 
     Raises:
         NotFound: no library has that name.
+        LibraryOffline: the library's disk is not mounted (its root lacks its marker).
     """
     library = LibraryRow.get_or_none(LibraryRow.name == library_name)
     if library is None:
         raise NotFound(f"no library called {library_name!r}", hint="see the [[libraries]] in config.toml")
-    root = Path(os.path.realpath(library.root))
+    root = Path(require_online(library))
     planned: list[Rename] = []
     for row in _naming_rows(library.id):
         source = str(row[1])
@@ -135,8 +137,13 @@ def _same_file(left: str, right: str) -> bool:
 
 
 def apply(library_name: str, planned: list[Rename], *, uow: UnitOfWork, clock: Clock, actor: str) -> list[Rename]:
-    """Carry out the renames without collisions; a file is never overwritten. Returns what was renamed."""
-    root = os.path.realpath(LibraryRow.get(LibraryRow.name == library_name).root)
+    """Carry out the renames without collisions; a file is never overwritten. Returns the renames.
+
+    Raises:
+        LibraryOffline: the library's disk is not mounted (its root lacks its marker); nothing
+            was renamed.
+    """
+    root = require_online(LibraryRow.get(LibraryRow.name == library_name))
     done: list[Rename] = []
     for rename in planned:
         if rename.collision:

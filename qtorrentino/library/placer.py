@@ -19,6 +19,7 @@ from qtorrentino.config.model import LINK_POLICIES
 from qtorrentino.domain.paths import ensure_inside, safe_relative_path
 from qtorrentino.errors import ConfigError, PlacementError, QtorrentinoError
 from qtorrentino.library.reflink import clone_file
+from qtorrentino.library.marker import require_online_by_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -126,14 +127,17 @@ def place_files(
     replace_existing: bool,
     trash_dir: Path,
     verify: Callable[[Path], None] | None,
+    library: str | None = None,
 ) -> PlacementResult:
     """Place every planned file under root, all or nothing; sources are only ever read.
 
-    Destinations, free space and every source (size, then verify, which raises a QtorrentinoError
-    to refuse a file) are checked before any file is written; each file is staged under a hidden
-    temporary name beside its destination and published atomically.
+    When library names the configured library root belongs to, its disk must be there (its marker
+    file, see library/marker.py). Destinations, free space and every source (size, then verify,
+    which raises a QtorrentinoError to refuse a file) are checked before any file is written; each
+    file is staged under a hidden temporary name beside its destination and published atomically.
 
     Raises:
+        LibraryOffline: the library's disk is not mounted (no marker in its root); nothing written.
         PlacementFailed: a check or a file failed; rollback_status says what was undone.
         UnsafePath: a destination resolves outside root (a symlinked folder inside the library).
         ConfigError: link is not one of LINK_POLICIES.
@@ -143,6 +147,8 @@ def place_files(
             f"link = {link!r} is not a placement policy",
             hint=f"use one of: {', '.join(LINK_POLICIES)}",
         )
+    if library is not None:
+        require_online_by_name(library)
     root = Path(root)
     if not root.is_dir():
         raise _refused(

@@ -15,6 +15,7 @@ from qtorrentino.db.fields import time_text
 from qtorrentino.db.models import LibraryItemRow, LibraryRow, TrashRow
 from qtorrentino.errors import NotFound, QtorrentinoError
 from qtorrentino.library.items import ItemStore, db_path, fs_path, shown_path
+from qtorrentino.library.marker import require_online
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -110,12 +111,13 @@ class Trash:
 
         Raises:
             NotFound: no such item, or it is already in the trash.
+            LibraryOffline: the item's library is not mounted; nothing was moved.
         """
         item = LibraryItemRow.get_or_none(LibraryItemRow.id == item_id)
         if item is None or item.trashed:
             raise NotFound(f"no library item {item_id}" if item is None else f"item {item_id} is already in the trash")
         library = LibraryRow.get_by_id(item.library_id)
-        root = os.path.realpath(library.root)
+        root = require_online(library)
         subtree = _subtree(item_id)
         files = _existing_files(subtree)
         paths = [fs_path(path) for _, path in files]
@@ -160,11 +162,15 @@ class Trash:
         Raises:
             NotFound: no such trash entry, or it was restored or purged.
             QtorrentinoError: a file now occupies one of the original places.
+            LibraryOffline: the item's library is not mounted; nothing was moved.
         """
         row = TrashRow.get_or_none(TrashRow.id == trash_id)
         if row is None or row.restored_at or row.purged_at:
             raise NotFound(f"no trash entry {trash_id} to restore" if row is None
                            else f"trash entry {trash_id} was already {'restored' if row.restored_at else 'purged'}")
+        owner = LibraryItemRow.get_or_none(LibraryItemRow.id == row.library_item_id)
+        if owner is not None:
+            require_online(LibraryRow.get_by_id(owner.library_id))
         source_root, target_root = fs_path(row.trash_path), fs_path(row.original_path)
         moves = [(path, os.path.join(target_root, os.path.relpath(path, source_root)))
                  for path in _entries_below(source_root)]

@@ -312,20 +312,41 @@ def _map_episodes(
             for number in release.episodes[:1] if len(release.episodes) == 1
         }
         items = tuple(sorted(found.values(), key=lambda item: (item.season or 0, item.number or 0)))
+    absolute = _absolute_numbers(spec)
     pairs = []
     for item in items:
         wanted_season = item.season if item.season is not None else season
+        counted = absolute.get(item.number) if wanted_season == season else None
+        aired = spec.query.air_date if (
+            wanted_season == season and spec.query.episodes == (item.number,)) else None
+        label = f"S{wanted_season or 0:02d}E{item.number or 0:02d}"
         for entry, release in videos:
+            if counted is not None and release.season is None and release.absolute_episodes:
+                if counted in release.absolute_episodes:
+                    reason = f"{label} (episode {counted} counted from the series' start)"
+                    pairs.append(_Pair(0.9, item.id, entry, release, reason))
+                continue
+            if aired is not None and release.air_date == aired and not release.episodes:
+                pairs.append(_Pair(0.9, item.id, entry, release, f"{label} (aired {aired})"))
+                continue
             if item.number not in release.episodes:
                 continue
             if release.season is not None and release.season != wanted_season:
                 continue
-            label = f"S{wanted_season or 0:02d}E{item.number or 0:02d}"
             if release.season is None:
                 pairs.append(_Pair(0.75, item.id, entry, release, f"{label} (episode number only)"))
             else:
                 pairs.append(_Pair(0.95, item.id, entry, release, label))
     return _assign(pairs, items)
+
+
+def _absolute_numbers(spec: TicketSpec) -> dict[int | None, int]:
+    """The ticket's episodes by their numbers counted from the series' start, when it gives one
+    such number per episode (query.absolute_episodes, in the order of query.episodes)."""
+    query = spec.query
+    if len(query.absolute_episodes) != len(query.episodes):
+        return {}
+    return dict(zip(query.episodes, query.absolute_episodes, strict=True))
 
 
 def _map_generic(items: Sequence[TicketItem], files: list[FileEntry]) -> FileMapping:

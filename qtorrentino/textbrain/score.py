@@ -12,7 +12,16 @@ from qtorrentino.domain.release import ReleaseInfo, parse_release
 from qtorrentino.domain.similarity import normalise, title_similarity
 from qtorrentino.domain.ticket import MUSIC_KINDS, VIDEO_KINDS, TicketKind, TicketSpec
 from qtorrentino.textbrain.constraints import HardConstraints
+from qtorrentino.textbrain.factor import FACTOR_CACHE_SIZE, Factor
 from qtorrentino.textbrain.filemap import FileMapping, map_files
+from qtorrentino.textbrain.release_factors import (
+    asked_editions,
+    edition_factor,
+    episode_coverage,
+    revision_factor,
+    revision_rank,
+    without_revision,
+)
 from qtorrentino.tickets.views import REJECTED_PREFIX
 
 if TYPE_CHECKING:
@@ -48,8 +57,6 @@ SMALL_ALBUM_MB = 60
 """A lossless single album below this size is probably incomplete."""
 SMALL_LOSSY_MB = 20
 SMALL_MOVIE_MB = 300
-FACTOR_CACHE_SIZE = 4096
-"""Factors depend on a few parsed fields that repeat across candidates; they are built once each."""
 CONTENT_CACHE_SIZE = 4096
 """Content verdicts kept per ticket; past this the ticket starts afresh."""
 SIZE_CACHE_SIZE = 1 << 14
@@ -64,17 +71,6 @@ FAMILIES = {
 }
 """Which scoring rules a ticket kind uses."""
 VIDEO_FAMILIES = ("movie", "tv")
-
-
-class Factor(NamedTuple):
-    """One reason a candidate scored as it did: a 0..1 value and a short human sentence."""
-
-    name: str
-    value: float
-    reason: str
-    weight: float = 1.0
-    identity: bool = False
-    """Part of "is this the wanted content" (combined geometrically) rather than of its quality."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +131,10 @@ class _Wanted:
     """An album ticket: a single album's size can look too small."""
     small_size: tuple[int, str]
     """For video and generic tickets, the size in MB below which a candidate is small, and why."""
+    editions: frozenset[str] = frozenset()
+    """The editions the ticket's own words name (a deluxe album, a director's cut)."""
+    absolute_episodes: frozenset[int] = frozenset()
+    """The wanted episodes' numbers counted from the series' start, when the ticket gives them."""
     contents: dict[tuple[object, ...], _Content] = field(default_factory=dict, repr=False)
     """Content verdicts by the parsed fields they read: many candidates share a few of them."""
     verdicts: dict[str, _Verdict] = field(default_factory=dict, repr=False)
@@ -165,6 +165,8 @@ class _Wanted:
             HardConstraints.of(spec.constraints, video=spec.kind in VIDEO_KINDS),
             spec.kind is TicketKind.ALBUM,
             (SMALL_MOVIE_MB, "is small for a movie") if spec.kind is TicketKind.MOVIE else (0, ""),
+            asked_editions(query, music=spec.kind in MUSIC_KINDS),
+            frozenset(query.absolute_episodes),
         )
 
 
@@ -207,7 +209,7 @@ def score_candidates(spec: TicketSpec, results: Sequence[SearchResult]) -> list[
     wanted = _wanted_for(spec)
     scored = [_score(wanted, result) for result in results]
     scored.sort(key=_rank_key)
-    return _held_first(scored)
+    return _revisions_first(_held_first(scored))
 
 
 def _held_first(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
@@ -223,6 +225,35 @@ def _held_first(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
             scored.remove(candidate)
             scored.insert(ahead, candidate)
     return scored
+
+
+def _revisions_first(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
+    """A PROPER, REPACK or vN goes before the copies of the same release (the same name but for its
+    revision words) that revise less, whatever their seeders: it fixes what they got wrong."""
+    revised = [candidate for candidate in scored if revision_rank(candidate.release) > (False, 1)
+               and not candidate.rejected and not candidate.red_flags]
+    if not revised:
+        return scored
+    alike = {_copy_key(candidate) for candidate in revised}
+    copies: dict[str, list[ScoredCandidate]] = {}
+    for candidate in scored:
+        if _copy_key(candidate) in alike:
+            copies.setdefault(without_revision(candidate.result.title), []).append(candidate)
+    for candidate in sorted(revised, key=lambda each: revision_rank(each.release)):
+        rank = revision_rank(candidate.release)
+        place = {id(each): index for index, each in enumerate(scored)}
+        ahead = min((place[id(other)] for other in copies[without_revision(candidate.result.title)]
+                     if revision_rank(other.release) < rank), default=None)
+        if ahead is not None and ahead < place[id(candidate)]:
+            scored.remove(candidate)
+            scored.insert(ahead, candidate)
+    return scored
+
+
+def _copy_key(candidate: ScoredCandidate) -> tuple[object, ...]:
+    """What copies of one release share, read before their names are compared (cheaper)."""
+    release = candidate.release
+    return (release.release_group, release.series or release.title, release.episodes)
 
 
 def _rank_key(scored: ScoredCandidate) -> tuple[bool, float, bool, int, int]:
@@ -314,12 +345,13 @@ def _content_key(
 ) -> tuple[object, ...]:
     """Every parsed field the rules read (for music, the names only), and nothing else."""
     family = wanted.family
+    revision = (release.version, release.real, release.proper, release.repack)
     if family == "music":
         return (
             release.kind, bool(release.resolution or release.video_codec or release.episodes),
             release.artist or release.series, wanted.padded_artist in padded_title,
             release.collection, release.album or release.title,
-            padded_title if wanted.album_in_title else None,
+            padded_title if wanted.album_in_title else None, release.editions, revision,
         )
     if family == "generic":
         return (title,)
@@ -331,9 +363,10 @@ def _content_key(
     )
     if family == "movie":
         return (release.title, release.series, release.artist, release.album, release.year,
-                release.year_range, release.kind, quality)
+                release.year_range, release.kind, quality, release.editions, revision)
     return (release.series, release.title, release.seasons, release.season, release.kind,
-            release.episodes, release.collection, release.year, quality)
+            release.episodes, release.collection, release.year, quality,
+            release.absolute_episodes, release.air_date, revision)
 
 
 def _content_of(
@@ -344,13 +377,16 @@ def _content_of(
     if wanted.family == "music":
         factors = _music_names(wanted, padded_title, release, flags)
     elif wanted.family == "movie":
-        factors = _movie(spec, release, flags)
+        factors = _movie(wanted, release, flags)
     elif wanted.family == "tv":
         factors = _tv(wanted, release, flags)
     else:
         name = spec.query.text or spec.query.title
         similarity = max(title_similarity(name, release.title), title_similarity(name, title))
         factors = [_similar("name", similarity, title, 1.0)]
+    revision = revision_factor(release.version, release.real, release.proper, release.repack)
+    if revision is not None:
+        factors.append(revision)
     log_sum = identity_weight = quality_sum = quality_weight = 0.0
     for factor in factors:
         if factor.identity:
@@ -429,10 +465,12 @@ def _music_names(
         if not query.album:
             similarity = max(similarity, title_similarity(wanted_album, padded_title))
         factors.append(_similar("album" if query.album else "title", similarity, found_album, 0.5))
+    factors.append(edition_factor(wanted.editions, release.editions, True))
     return factors
 
 
-def _movie(spec: TicketSpec, release: ReleaseInfo, flags: list[str]) -> list[Factor]:
+def _movie(wanted: _Wanted, release: ReleaseInfo, flags: list[str]) -> list[Factor]:
+    spec = wanted.spec
     found = release.title or release.series
     found = found or " ".join(filter(None, (release.artist, release.album)))
     year = _year(spec.query.year, release.year, release.year_range, False)
@@ -441,54 +479,26 @@ def _movie(spec: TicketSpec, release: ReleaseInfo, flags: list[str]) -> list[Fac
     if year.value < 0.5:
         flags.append(f"different year ({release.year})")
     title = _similar("title", title_similarity(spec.query.title, found), found, 0.75)
-    return [title, year, *_video_quality_of(spec, release)]
+    edition = edition_factor(wanted.editions, release.editions, False)
+    return [title, year, edition, *_video_quality_of(spec, release)]
 
 
 def _tv(wanted: _Wanted, release: ReleaseInfo, flags: list[str]) -> list[Factor]:
     query = wanted.spec.query
     found = release.series or release.title
     seasons = release.seasons or ((release.season,) if release.season is not None else ())
-    coverage, flag = _episode_coverage(wanted.spec.kind, query.season, wanted.episodes,
-                                       release.kind, seasons, release.episodes, release.collection)
+    coverage, flag = episode_coverage(
+        wanted.spec.kind, query.season, wanted.episodes, wanted.absolute_episodes, query.air_date,
+        release.kind, seasons, release.episodes, release.absolute_episodes, release.air_date,
+        release.collection)
     if flag:
         flags.append(flag)
     factors = [_similar("series", title_similarity(query.series, found), found, 0.55), coverage]
-    if query.year and release.year and query.year != release.year:
+    dated = release.air_date is not None and release.air_date[:4] == str(release.year)
+    if query.year and release.year and query.year != release.year and not dated:
         reason = f"series year {release.year}, wanted {query.year}"
         factors.append(Factor("year", 0.5, reason, 0.1, True))
     return factors + list(_video_quality_of(wanted.spec, release))
-
-
-def _episodes(value: float, reason: str, flag: str = "") -> tuple[Factor, str]:
-    return Factor("episodes", value, reason, 0.45, True), flag
-
-
-@lru_cache(maxsize=FACTOR_CACHE_SIZE)
-def _episode_coverage(
-    kind: TicketKind, season: int | None, wanted: frozenset[int], found_kind: str,
-    seasons: tuple[int, ...], found: tuple[int, ...], collection: bool,
-) -> tuple[Factor, str]:
-    """Whether the release holds the wanted episodes (exactly, in a pack, not), and any red flag."""
-    if season is not None and seasons and season not in seasons:
-        return _episodes(0.05, f"season {seasons[0]}, not the wanted S{season:02d}",
-                         f"wrong season (S{seasons[0]:02d})")
-    if found_kind == "episode" and found:
-        have = wanted.intersection(found)
-        if kind is TicketKind.SEASON:
-            return _episodes(0.3, "a single episode, not the whole season")
-        if wanted and not have:
-            return _episodes(0.05, "not the wanted episode", f"wrong episode (E{found[0]:02d})")
-        share = len(have) / len(wanted) if wanted else 0.8
-        return _episodes(max(0.3, share), f"has {len(have)} of {len(wanted)} wanted episodes")
-    if found_kind == "season" and seasons:
-        if len(seasons) > 1:
-            return _episodes(0.75, f"multi-season pack S{seasons[0]:02d}-S{seasons[-1]:02d}")
-        if kind is TicketKind.SEASON:
-            return _episodes(1.0, "the season pack")
-        return _episodes(0.85, "season pack (only the wanted files are downloaded)")
-    if collection:
-        return _episodes(0.65, "complete-series pack")
-    return _episodes(0.4, "season and episode not stated")
 
 
 def _year_factor(value: float, reason: str, soft: bool) -> Factor:

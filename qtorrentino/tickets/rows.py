@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from qtorrentino.db.models import CandidateRow, TicketItemRow, TicketRow
 from qtorrentino.domain.states import ItemState, TicketState
 from qtorrentino.domain.ticket import ItemType, TicketItem, TicketSpec
@@ -55,10 +53,8 @@ def candidate_view(row: CandidateRow) -> CandidateView:
 
 
 def spec_of(row: TicketRow, items: list[TicketItemRow] | None = None) -> TicketSpec:
-    """The ticket as given, with its current item list."""
-    raw: dict[str, Any] = dict(row.spec)
-    raw.pop("items", None)
-    spec = spec_from_json(raw)
+    """The ticket as given, with its current item list (the given items only pass validation)."""
+    spec = spec_from_json(dict(row.spec))
     item_rows = items if items is not None else list(row.items.order_by(TicketItemRow.position))
     return TicketSpec(
         kind=spec.kind, query=spec.query, constraints=spec.constraints, library=spec.library,

@@ -6,14 +6,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import libtorrent as lt
-
 from qtorrentino.clock import iso
 from qtorrentino.domain.redact import redact_text
 from qtorrentino.errors import UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+    import libtorrent as lt
 
     from qtorrentino.domain.files import FileEntry
     from qtorrentino.torrent.status import TorrentStatus
@@ -133,6 +133,8 @@ def limit_bytes(kib: int) -> int:
 
 
 def _peer(peer: lt.peer_info) -> PeerDetail:
+    import libtorrent as lt  # here: `torrent list` uses this module without loading libtorrent
+
     host, port = peer.ip
     address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     client = peer.client.decode("utf-8", "replace") if isinstance(peer.client, bytes) else str(peer.client)

@@ -3,98 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import PurePath
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
 
-from qtorrentino.engine.api import AuditEvent, CandidateView
+from qtorrentino.engine.api import AuditEvent, CandidateView, summarize
 from qtorrentino.tui.text import plain, visible
 from qtorrentino.tui.units import human_size
 
-SUMMARY_KEYS = ("query", "indexer", "results_count", "info_hash", "torrent_name", "item_id", "path", "target",
-                "library", "candidate_rank", "error", "reason")
-"""Data keys worth a place in a one-line summary, in the order they are shown."""
 MAX_FILES_SHOWN = 40
 
 
 def event_summary(event: AuditEvent) -> str:
-    """What happened in one line: "acquiring → needs_approval (3 candidates)", or the telling data keys."""
-    data = event.data
-    summary = SUMMARIES.get(event.type)
-    if summary is not None and (line := summary(data)):
-        return visible(line)
-    parts = [f"{key} {_short(data[key])}" for key in SUMMARY_KEYS if data.get(key) not in (None, "", [])]
-    if not parts:
-        parts = [f"{key} {_short(value)}" for key, value in list(data.items())[:4]]
-    return visible(", ".join(parts))
-
-
-def _state_changed(data: Mapping[str, Any]) -> str:
-    reason = f" ({data.get('reason')})" if data.get("reason") else ""
-    return f"{data.get('from_state')} → {data.get('to_state')}{reason}"
-
-
-def _ticket_created(data: Mapping[str, Any]) -> str:
-    ticket = data.get("ticket")
-    if not isinstance(ticket, Mapping):
-        return ""
-    return f"kind {ticket.get('kind')}, library {ticket.get('library')}"
-
-
-def _download(data: Mapping[str, Any]) -> str:
-    """"Name (2 files, 247 KB) in 1.1 s" or the error."""
-    files = f"{data['files']} files, " if isinstance(data.get("files"), int) else ""
-    took = f" in {data['duration_secs']:.1f} s" if isinstance(data.get("duration_secs"), (int, float)) else ""
-    failed = f": {data['error']}" if data.get("error") else ""
-    name = data.get("torrent_name") or data.get("info_hash")
-    return f"{name} ({files}{human_size(data.get('size_bytes'))}){took}{failed}"
-
-
-def _conversion(data: Mapping[str, Any]) -> str:
-    """"t03 03 - Track.flac → opus", "t03 → 03 - Track.opus in 0.2 s" or "t03: <error>"."""
-    item = data.get("item_id") or "?"
-    if data.get("error"):
-        return f"{item}: {_short(data['error'], 120)}"
-    if data.get("output_path"):
-        took = f" in {data['duration_ms'] / 1000:.1f} s" if isinstance(data.get("duration_ms"), (int, float)) else ""
-        return f"{item} → {PurePath(str(data['output_path'])).name}{took}"
-    source = PurePath(str(data.get("input_path") or "")).name
-    return f"{item} {source} → {data.get('target') or '?'}"
-
-
-def _placement(data: Mapping[str, Any]) -> str:
-    """"6 files → <folder> (hardlink)", with the rollback status and error when it failed."""
-    files = [entry for entry in data.get("files") or () if isinstance(entry, Mapping)]
-    paths = [PurePath(str(entry.get("path"))) for entry in files if entry.get("path")]
-    folders = {path.parent for path in paths}
-    where = f" → {next(iter(folders))}" if len(folders) == 1 else f" → {len(folders)} folders" if folders else ""
-    methods = sorted({str(entry["method"]) for entry in files if entry.get("method")})
-    how = f" ({', '.join(methods)})" if methods else ""
-    failed = f", {data.get('rollback_status')}: {data['error']}" if data.get("error") else ""
-    return f"{len(files)} file(s){where}{how}{failed}"
-
-
-def _matching(data: Mapping[str, Any]) -> str:
-    candidates = data.get("candidates")
-    count = f" of {len(candidates)} candidate(s)" if isinstance(candidates, list) else ""
-    return f"{data.get('outcome') or 'matched'}{count}: {data.get('reason') or ''}".rstrip(": ")
-
-
-SUMMARIES: dict[str, Callable[[Mapping[str, Any]], str]] = {
-    "TicketStateChanged": _state_changed, "TicketCreated": _ticket_created,
-    "DownloadStarted": _download, "DownloadCompleted": _download,
-    "ConversionStarted": _conversion, "ConversionCompleted": _conversion, "ConversionFailed": _conversion,
-    "PlacementStarted": _placement, "PlacementCompleted": _placement, "PlacementFailed": _placement,
-    "MatchingCompleted": _matching,
-}
-"""One-line summaries of the events a person reads most; other types show their telling data keys."""
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """What happened in one line, as the audit vocabulary words it for this type, shown literally."""
+    return visible(summarize(event.type, event.data, human_size))
 
 
 def event_detail(event: AuditEvent) -> Text:

@@ -11,7 +11,14 @@ from qtorrentino.domain.files import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
 from qtorrentino.domain.naming import naming_values, render_name
 from qtorrentino.domain.states import ItemState, TicketState
 from qtorrentino.domain.ticket import ItemType, TicketItem, TicketKind
-from qtorrentino.errors import PlacementError, QtorrentinoError, ReleaseBound, VerificationFailed
+from qtorrentino.errors import (
+    ConversionError,
+    LibraryOffline,
+    PlacementError,
+    QtorrentinoError,
+    ReleaseBound,
+    VerificationFailed,
+)
 from qtorrentino.library.items import fields_for_ticket_item, record_placed_file
 from qtorrentino.library.placer import PlacedFile, PlannedFile, place_files
 from qtorrentino.media.cover import find_cover, write_cover_file
@@ -90,14 +97,16 @@ class PlacementWorker(BaseWorker):
         try:
             result = place_files(library.path, plan, link=library.link,  # type: ignore[arg-type]
                                  replace_existing=spec.constraints.replace_existing,
-                                 trash_dir=self.context.home.trash_dir, verify=verify_duration(expected))
+                                 trash_dir=self.context.home.trash_dir,
+                                 verify=verify_duration(expected), library=library.name)
         except PlacementError as error:
             with self.context.uow() as outbox:
                 self.context.audit.record(outbox, "PlacementFailed", ticket_id=detail.id, actor="engine", data={
                     "files": [{"item_id": p.item_id, "path": str(library.path / p.relative), "method": None}
                               for p in plan],
                     "rollback_status": getattr(error, "rollback_status", "rolled_back"), "error": error.message,
-                    "library": library.name, "fault": getattr(error, "fault", None)})
+                    "library": library.name, "fault": getattr(error, "fault", None),
+                    **(error.audit_data() if isinstance(error, LibraryOffline) else {})})
             if isinstance(error.__cause__, ReleaseBound):
                 raise VerificationFailed(error.message, hint="the release is blocklisted for this ticket and "
                                                              "the next candidate is tried") from error

@@ -173,7 +173,7 @@ def main() -> None:
         [case for case in cases if case["category"] == "holdout"],
     )
 
-    rng = random.Random(2026)  # noqa: S311  (a fixed sample, not a secret)
+    rng = random.Random(2026)
     labelled = [str(case["name"]) for case in cases]
     guessit(labelled[0])
     started = time.perf_counter()

@@ -11,8 +11,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from mutagen import File as MutagenFile
 
+from qtorrentino.audit.vocabulary import conformance
 from qtorrentino.demo.releases import SPEC
 from tests.conftest import REPO, run_cli
 
@@ -32,6 +34,7 @@ EXPECTED_FILES = sorted([
     "movies/Test Pattern (2020)/Test Pattern (2020).mkv",
     "tv/Demo Show/Season 01/Demo Show - S01E01 - Episode 01.mkv",
     "tv/Demo Show/Season 01/Demo Show - S01E02 - Episode 02.mkv",
+    *(f"{library}/.qtorrentino-library" for library in ("music", "movies", "tv")),
 ])
 CHAIN = ["TicketCreated", "SearchExecuted", "MatchingCompleted", "DownloadStarted", "DownloadCompleted",
          "PlacementStarted", "PlacementCompleted"]
@@ -41,6 +44,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_demo_headless_completes_every_ticket(tmp_path: Path) -> None:
     home = tmp_path / "demo"
     started = time.monotonic()
@@ -107,3 +111,5 @@ def test_demo_headless_completes_every_ticket(tmp_path: Path) -> None:
         assert positions == sorted(positions), (ticket["title"], chain)
     approvals = run_cli(home, "audit", "--type", "ApprovalGranted", "--json").stdout.splitlines()
     assert len(approvals) == 1
+    mirrored = [json.loads(line) for line in (home / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [problem for event in mirrored for problem in conformance(event["type"], event["data"])] == []

@@ -172,6 +172,7 @@ def test_blocklisted_release_is_never_picked_again(acquiring: tuple[Engine, Acqu
     assert all(c.info_hash != first.info_hash for c in detail.candidates)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_acquisition_resumes_on_restart(tmp_path: Path) -> None:
     with TorznabServer(releases=list(RELEASES), fault=Fault.HANG) as hanging:
         home = make_home(tmp_path, indexer_config(hanging, "jackett").replace("timeout_seconds = 3",

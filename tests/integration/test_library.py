@@ -14,7 +14,7 @@ import pytest
 from qtorrentino.db.models import ImportRecordRow, LibraryItemRow, MediaFileRow, MediaFileStateRow
 from qtorrentino.engine.library_api import LibraryAPI, ScanResult
 from qtorrentino.errors import NotFound, QtorrentinoError
-from qtorrentino.library import matcher, scanner
+from qtorrentino.library import matcher, scan_diff
 from qtorrentino.library import trash as trash_module
 from qtorrentino.library.items import ItemFields, record_placed_file, set_item_status
 from qtorrentino.library.scanner import LibraryScanner
@@ -122,7 +122,7 @@ def test_rescan_of_an_unchanged_library_reads_no_file_contents(
 
     monkeypatch.setattr(matcher, "read_tags", counting(matcher.read_tags))
     monkeypatch.setattr(matcher, "quick_hash", counting(matcher.quick_hash))
-    monkeypatch.setattr(scanner, "quick_hash", counting(scanner.quick_hash))
+    monkeypatch.setattr(scan_diff, "quick_hash", counting(scan_diff.quick_hash))
     track = tree / "music" / "Test Artist" / "Test Album (2001)" / "01 - Track 01.flac"
     before = track.stat()
     with track.open("r+b") as handle:
@@ -404,7 +404,7 @@ def test_the_scan_and_organize_commands_print_json(tree: Path) -> None:
     scanned = run_cli(tree, "scan", "Movies", "--json")
     assert scanned.returncode == 0, scanned.stderr
     assert json.loads(scanned.stdout) == {"library": "Movies", "seen": 3, "new": 3, "changed": 0, "missing": 0,
-                                          "matched": 2, "unmatched": 1}
+                                          "matched": 2, "unmatched": 1, "unreadable": 0}
 
     organized = run_cli(tree, "organize", "movies", "--json")
 

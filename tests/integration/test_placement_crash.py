@@ -10,8 +10,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from qtorrentino.demo.seeder import Seeder
 from qtorrentino.demo.torznab_server import DEFAULT_API_KEY, Release, TorznabServer
+from qtorrentino.library.marker import MARKER_NAME
 from tests.conftest import REPO, make_home, run_cli
 
 BLOB_MB = 200
@@ -28,6 +31,7 @@ def write_blob(path: Path) -> str:
     return digest.hexdigest()
 
 
+@pytest.mark.slow
 def test_kill_9_mid_placement_then_restart_completes(tmp_path: Path) -> None:
     content = tmp_path / "content" / "Big Random Blob"
     expected = write_blob(content / "blob.bin")
@@ -51,7 +55,7 @@ def test_kill_9_mid_placement_then_restart_completes(tmp_path: Path) -> None:
                                      stderr=subprocess.DEVNULL)
             try:
                 deadline = time.monotonic() + 120
-                while not list(library.rglob(".qtorrentino-*")):
+                while not list(library.rglob(".qtorrentino-*.part")):
                     assert child.poll() is None, "the engine stopped before placing"
                     assert time.monotonic() < deadline, "placement never started"
                     time.sleep(0.01)
@@ -59,11 +63,11 @@ def test_kill_9_mid_placement_then_restart_completes(tmp_path: Path) -> None:
                 child.wait(timeout=10)
             finally:
                 child.kill()
-            left = [path.name for path in library.rglob("*") if path.is_file()]
+            left = [path.name for path in library.rglob("*") if path.is_file() and path.name != MARKER_NAME]
             assert left and all(name.startswith(".qtorrentino-") for name in left), left
             restarted = run_cli(home, "headless", "--exit-when-idle", timeout=180)
     assert restarted.returncode == 0, restarted.stderr
-    placed = [path for path in library.rglob("*") if path.is_file()]
+    placed = [path for path in library.rglob("*") if path.is_file() and path.name != MARKER_NAME]
     assert [path.name for path in placed] == ["blob.bin"]
     assert hashlib.sha256(placed[0].read_bytes()).hexdigest() == expected
     shown = run_cli(home, "ticket", "show", ticket, "--json")

@@ -6,6 +6,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from qtorrentino.demo.seeder import Seeder
 from qtorrentino.demo.torznab_server import DEFAULT_API_KEY, Release, TorznabServer
 from qtorrentino.domain.states import TicketState
@@ -13,6 +15,7 @@ from qtorrentino.engine.engine import Engine
 from tests.conftest import make_home
 
 
+@pytest.mark.slow
 def test_a_stalled_download_is_blocklisted_and_acquired_again(tmp_path: Path) -> None:
     content = tmp_path / "content" / "Slow Blob"
     content.mkdir(parents=True)

@@ -70,6 +70,17 @@ def test_overlap_after_download_started_is_a_ticket_of_its_own(engine: Engine) -
     assert created.linked_to is None
 
 
+def test_a_track_ticket_can_be_shown_and_asked_for_again(engine: Engine) -> None:
+    """A track ticket lists its tracks; reading it back must not lose them and refuse it."""
+    track = {"kind": "track", "query": {"artist": "Radiohead", "album": "OK Computer", "year": 1997},
+             "items": [{"id": "t6", "disc": 1, "number": 6, "title": "Karma Police"}]}
+    first = add(engine, track)
+    shown = engine.tickets.show(first)
+    assert [item.title for item in shown.spec.items] == ["Karma Police"]
+    again = engine.tickets.add_json(track, actor=ACTOR)[0]
+    assert again.linked_to == first
+
+
 def test_different_content_is_not_linked(engine: Engine) -> None:
     add(engine, album(1))
     assert engine.tickets.add_json(album(1, name="Kid A"), actor=ACTOR)[0].linked_to is None

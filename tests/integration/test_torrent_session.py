@@ -265,6 +265,7 @@ def test_metadata_only_magnet_writes_nothing_until_started(
     assert written_files(downloads) == {middle.path: album.contents[middle.path]}
 
 
+@pytest.mark.slow
 def test_a_magnet_whose_peer_refused_at_first_is_dialled_again_within_seconds(
     tmp_path: Path, album: Album, session: TorrentSession, listener: RecordingListener
 ) -> None:

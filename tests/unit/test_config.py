@@ -104,6 +104,11 @@ def test_every_key_of_the_contract_loads(tmp_path: Path) -> None:
     assert config.secrets == ("sekrit-key-123",)
 
 
+def test_a_missing_library_root_loads_so_the_rest_of_the_program_runs(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[[libraries]]\nname = "NAS"\nkind = "music"\npath = "/mnt/nowhere/music"\n'))
+    assert config.libraries[0].path == Path("/mnt/nowhere/music")
+
+
 def test_no_file_means_defaults_inside_the_home(tmp_path: Path) -> None:
     config = load_config(Home.at(tmp_path))
     assert config.paths.download_dir == tmp_path / "downloads"
@@ -119,8 +124,8 @@ def test_no_file_means_defaults_inside_the_home(tmp_path: Path) -> None:
         ("[torrent]\nsead_ratio = 1.0\n", "unknown key 'sead_ratio'", "did you mean 'seed_ratio'"),
         ("[tornado]\nx = 1\n", "unknown key 'tornado'", "known keys"),
         ("[torrent]\nenable_dht = 1\n", "enable_dht = 1: expected true or false", "enable_dht = true"),
-        ('[[libraries]]\nname = "M"\nkind = "music"\npath = "/does/not/exist"\n',
-         r"\[\[libraries\]\] #1: path = \"/does/not/exist\" does not exist", "mkdir -p"),
+        ('[[libraries]]\nname = "M"\nkind = "music"\npath = "{root}/config.toml"\n',
+         r"\[\[libraries\]\] #1: path = \".*/config.toml\" is not a folder", "root folder"),
         ('[[libraries]]\nname = "M"\nkind = "musik"\npath = "{root}/music"\n', "kind = 'musik'", 'kind = "music"'),
         ('[[libraries]]\nkind = "music"\npath = "{root}/music"\n', "missing key 'name'", "name ="),
         ('[[indexers]]\nname = "j"\nurl = "ftp://x"\n', "expected an http", "url ="),

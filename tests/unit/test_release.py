@@ -34,6 +34,17 @@ CONTRACT_KEYS = frozenset(
         "release_group",
         "proper",
         "repack",
+        "absolute_episodes",
+        "air_date",
+        "full_season",
+        "multi_season",
+        "seasons",
+        "special",
+        "edition",
+        "revision",
+        "discography",
+        "audio_bit_depth",
+        "hashed",
     }
 )
 
@@ -231,7 +242,7 @@ def test_cam_and_telesync_sources_are_named() -> None:
     assert parse_release("Movie.2019.DVDSCR.x264-GRP").source == "screener"
 
 
-def test_names_outside_the_fast_paths_fall_back_to_guessit() -> None:
+def test_an_episode_number_without_a_season_is_read_without_guessit() -> None:
     info = parse_release("One.Piece.E1071.1080p.WEB.H264-SENPAI")
     assert (info.kind, info.series, info.episodes, info.source) == (
         "episode",

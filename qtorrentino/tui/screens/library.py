@@ -39,7 +39,8 @@ ITEM_COLUMNS = (Column("title", "Title", flex=True), Column("number", "No.", 6),
                 Column("year", "Year", 4, spill=True))
 LIBRARY_EVENTS = frozenset({"ScanCompleted", "PlacementCompleted", "ItemTrashed", "ItemRestored", "ItemPurged",
                             "UnmatchedMatched", "DownloadStarted", "DownloadCompleted"})
-STATUS_TONES = {"available": "good", "missing": "bad", "downloading": "busy", "wanted": "waiting"}
+STATUS_TONES = {"available": "good", "missing": "bad", "unreadable": "bad", "downloading": "busy",
+                "wanted": "waiting"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +167,9 @@ class LibraryScreen(EngineScreen):
             rows = [self._item_row(key, item) for key, item in self._items.items()
                     if not needle or needle in item.title.casefold()]
         else:
-            rows = [Row(name, (plain(view.name), plain(view.kind), plain(str(view.item_count)), plain(view.root)))
+            rows = [Row(name, (plain(view.name), plain(view.kind), plain(str(view.item_count)),
+                               plain(view.root if view.offline is None
+                                     else f"{view.root} (offline: {view.offline})")))
                     for name, view in self._libraries.items() if not needle or needle in name.casefold()]
         self.query_one("#library-panes", ContentSwitcher).current = "items" if self._levels else "libraries"
         self.table.show_rows(rows)

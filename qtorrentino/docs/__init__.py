@@ -1,0 +1,1 @@
+"""The generated parts of the reference pages under docs/: `python -m qtorrentino.docs --write`."""
