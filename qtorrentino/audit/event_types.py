@@ -22,6 +22,7 @@ class AuditType(StrEnum):
     SEARCH_EXECUTED = "SearchExecuted"
     MATCHING_COMPLETED = "MatchingCompleted"
     CANDIDATE_FILES_FETCHED = "CandidateFilesFetched"
+    FILE_MAPPING_COMPLETED = "FileMappingCompleted"
     APPROVAL_REQUESTED = "ApprovalRequested"
     APPROVAL_GRANTED = "ApprovalGranted"
     APPROVAL_REJECTED = "ApprovalRejected"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qtorrentino.audit.event_types import AuditType
 from qtorrentino.metadata.cache import MetadataCache
 from qtorrentino.textbrain.llm.advisor import LlmAdvisor
 from qtorrentino.textbrain.llm.file_mapping import placed_by_llm
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from qtorrentino.textbrain.filemap import FileMapping
     from qtorrentino.workers.base import WorkerContext
 
-MAPPING_EVENT = "FileMappingCompleted"
 """The audit event of a file mapping the LLM was asked to complete."""
 
 
@@ -43,7 +43,7 @@ def mapping_completer(context: WorkerContext, ticket_id: str,
         completed = advice.value or mapping
         placed = [entry for entry in completed.assignments if placed_by_llm(entry)]
         with context.uow() as outbox:
-            context.audit.record(outbox, MAPPING_EVENT, ticket_id=ticket_id, actor="engine", data={
+            context.audit.record(outbox, AuditType.FILE_MAPPING_COMPLETED, ticket_id=ticket_id, actor="engine", data={
                 "info_hash": info_hash, "method": "dumb+llm" if placed else "dumb",
                 "placed": [{"item_id": entry.item_id, "path": entry.file.path, "reason": entry.reason}
                            for entry in placed],

@@ -17,7 +17,7 @@ from qtorrentino.errors import MetadataRefused
 from qtorrentino.textbrain.filecheck import check_file_list
 from qtorrentino.workers.acquisition import AcquisitionWorker
 from qtorrentino.workers.download import DownloadWorker
-from qtorrentino.workers.llm_mapping import MAPPING_EVENT, mapping_completer
+from qtorrentino.workers.llm_mapping import mapping_completer
 from tests.conftest import make_home, run_cli
 from tests.servers.llm import (
     LlmServer,
@@ -430,7 +430,7 @@ def test_the_model_completes_a_file_list_the_heuristics_would_refuse(opened: Cal
         mapping = check_file_list(spec, KINO_FILES, complete=completer)
     assert [(entry.item_id, entry.file.path) for entry in mapping.assignments] == [
         ("t1", "Kino/gruppa krovi.flac"), ("t2", "Kino/zakroy_za_mnoy_dver.flac")]
-    event = engine.audit.latest(ticket, MAPPING_EVENT)
+    event = engine.audit.latest(ticket, "FileMappingCompleted")
     assert event is not None and event.data["method"] == "dumb+llm" and event.data["unmapped"] == []
     assert event.data["placed"][0] == {"item_id": "t1", "path": "Kino/gruppa krovi.flac",
                                        "reason": "llm: the title in Latin script"}
@@ -454,7 +454,7 @@ def test_the_download_stage_asks_the_model_for_a_mapping_it_would_refuse(
     assert shown.state is TicketState.DOWNLOADING, shown.summary
     assert {item.id: item.source_path.rsplit("/", 1)[-1] for item in shown.items if item.source_path} == {
         "t1": "gruppa krovi.flac", "t2": "zakroy_za_mnoy_dver.flac"}
-    event = engine.audit.latest(ticket, MAPPING_EVENT)
+    event = engine.audit.latest(ticket, "FileMappingCompleted")
     assert event is not None and event.data["method"] == "dumb+llm"
     assert event.data["info_hash"] == seeded.info_hash and event.data["unmapped"] == []
 
@@ -468,7 +468,7 @@ def test_a_bad_placement_is_discarded_and_the_release_refused_as_before(
         ticket = engine.tickets.add_json({**KINO_TRACKS, "library": "Music"}, actor="cli:test")[0].id
         with pytest.raises(MetadataRefused, match="no file of the release matches"):
             check_file_list(spec, KINO_FILES, complete=mapping_completer(engine.context, ticket, None))
-    event = engine.audit.latest(ticket, MAPPING_EVENT)
+    event = engine.audit.latest(ticket, "FileMappingCompleted")
     assert event is not None and event.data["method"] == "dumb"
     assert event.data["llm_discarded"] == "unknown_file"
 

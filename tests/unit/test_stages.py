@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from qtorrentino.audit.event_types import AuditType
 from qtorrentino.domain.states import TERMINAL_STATES, TicketState, is_idle_state
 from qtorrentino.workers.stages import (
     BY_STATE,
@@ -75,3 +76,9 @@ def test_the_states_doc_lists_every_state_with_its_owner() -> None:
     for helper in HELPERS:
         states = ", ".join(f"`{state.value}`" for state in helper.looks_at)
         assert f"| {helper.name} | {states} |" in doc, helper.name
+
+
+def test_every_type_a_stage_emits_is_declared_in_the_audit_vocabulary() -> None:
+    declared = {member.value for member in AuditType}
+    emitted = {event for stage in STAGES for event in stage.emits}
+    assert emitted <= declared, sorted(emitted - declared)
