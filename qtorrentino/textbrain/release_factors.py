@@ -30,6 +30,9 @@ ASKED_EDITION_WEIGHT = 0.25
 """The edition's share of identity when the ticket names one: a quarter, like a film's year."""
 EDITION_WEIGHT = 0.1
 """Its share when the ticket names none: an unasked cut or deluxe edition is a soft difference."""
+NEUTRAL_WEIGHT = 0.0
+"""Its share when neither the ticket nor the release names a different edition: no evidence either
+way, so it must not dilute the factors that tell releases apart (another album by the same artist)."""
 REVISION_WEIGHT = 0.05
 """A revision's quality bonus: it never lowers a score and stays below decide's 0.1 margin."""
 _REVISION_WORDS = re.compile(
@@ -132,7 +135,7 @@ def edition_factor(asked: frozenset[str], found: tuple[str, ...], music: bool) -
         reason = f"{_label(other)}: {what}, not asked for"
         return Factor("edition", 0.85, reason, EDITION_WEIGHT, True)
     reason = f"{_label(named)}: the same content" if named else "standard edition"
-    return Factor("edition", 1.0, reason, EDITION_WEIGHT, True)
+    return Factor("edition", 1.0, reason, NEUTRAL_WEIGHT, True)
 
 
 @lru_cache(maxsize=FACTOR_CACHE_SIZE)
