@@ -69,6 +69,9 @@ def test_an_upload_followed_at_once_by_a_pause_is_counted_and_kept_across_restar
 
     with TorrentSession(config, state, listener=IgnoringListener(), user_agent=USER_AGENT) as again:
         assert again.restore({made.info_hash: share}).restored == (made.info_hash,)
+        assert again.status(made.info_hash).all_time_upload == 2 * SIZE
+        # The ratio's denominator is what the torrent holds, known once its files are checked.
+        wait_until(lambda: again.status(made.info_hash).seeding, "the restored seed checked")
         status = again.status(made.info_hash)
         assert (status.all_time_upload, status.ratio) == (2 * SIZE, 2.0)
 
