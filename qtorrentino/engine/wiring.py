@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qtorrentino.config.proxy import parse_proxy
 from qtorrentino.engine.torrent_part import TorrentPart
 from qtorrentino.errors import LibraryOffline
 from qtorrentino.library.marker import require_online_by_name
@@ -104,7 +105,7 @@ def build_parts(context: WorkerContext) -> Parts:
     poll = config.workers.poll_interval_seconds
     parts = Parts(config_hash=config_hash(context))
     notifier = Notifier(context)
-    indexers = IndexerSet(config.indexers, context.clock)
+    indexers = IndexerSet(config.indexers, context.clock, proxy=parse_proxy(config.network.proxy))
     parts.stoppers.append(lambda timeout: indexers.close())
     downloading: list[DownloadingWorker] = []
     torrent = TorrentPart(context, lambda info_hash: downloading[0].torrent_changed(info_hash))
