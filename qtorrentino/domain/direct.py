@@ -83,7 +83,8 @@ def direct_query(kind: TicketKind, torrent: DirectTorrent) -> TicketQuery:
         return TicketQuery(artist=named.artist or first.artist, album=named.album or first.album or named.title,
                            year=named.year or first.year)
     if kind is TicketKind.MOVIE:
-        return TicketQuery(title=named.title or first.title, year=named.year or first.year)
+        said = named if named.kind == "movie" or not main else first
+        return TicketQuery(title=said.title or named.title, year=said.year or named.year)
     if kind in (TicketKind.EPISODE, TicketKind.SEASON):
         episodes = sorted({(release.season, number) for release in map(parse_release, (f.path for f in main))
                            if release.season is not None for number in release.episodes})
