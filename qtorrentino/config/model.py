@@ -46,6 +46,9 @@ class PathsConfig:
     min_free_gb: float = 1
     """A torrent is not started (or resumed) when its wanted bytes would leave less free space than this
     on the download filesystem, in GiB."""
+    watch_dir: str = ""
+    """.torrent files dropped here become tickets, as `ticket add --torrent` files them ("" = off); each
+    file is taken once: renamed to NAME.torrent.added, or NAME.torrent.refused when it cannot be a ticket."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from qtorrentino.workers.stages import (
     helper_names,
     worker_names,
 )
+from qtorrentino.workers.watch_dir import WATCH_SECONDS, WatchDir
 from qtorrentino.workers.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,8 @@ def build_parts(context: WorkerContext) -> Parts:
     parts.chores.extend([torrent.apply_commands, torrent.release_left_torrents, torrent.enforce_seeding_policy,
                          every(PERSIST_SECONDS, torrent.tracker.persist_pending),
                          every(watchdog.interval_seconds, watchdog.run)])
+    if config.paths.watch_dir:
+        parts.chores.append(every(WATCH_SECONDS, WatchDir(context).run))
     parts.starters.insert(0, lambda: clean_libraries(context))
     parts.starters.append(notifier.start)
     parts.stoppers.insert(0, notifier.stop)
