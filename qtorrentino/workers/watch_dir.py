@@ -1,4 +1,4 @@
-"""[paths] watch_dir: .torrent files dropped there become tickets, as `ticket add --torrent` files them.
+"""[paths] watch_dir: .torrent files dropped there become tickets as `ticket add --torrent` files.
 
 A chore looks every few seconds. Each file is taken once: renamed to NAME.torrent.added once its
 ticket is filed, or NAME.torrent.refused when it cannot become one (DirectTorrentRefused says why);
@@ -37,12 +37,17 @@ REFUSED_SUFFIX = ".refused"
 class WatchDir:
     """The watch_dir chore: files dropped in the folder (not its subfolders) become tickets."""
 
-    def __init__(self, context: WorkerContext, *, wall_clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, context: WorkerContext, *, wall_clock: Callable[[], float] = time.time
+    ) -> None:
         self._context = context
         self._folder = Path(context.config.paths.watch_dir)
-        self._direct = DirectTorrents(context.config, context.home,
-                                      TicketCreator(context.uow, context.clock, context.config),
-                                      context.tickets)
+        self._direct = DirectTorrents(
+            context.config,
+            context.home,
+            TicketCreator(context.uow, context.clock, context.config),
+            context.tickets,
+        )
         self._wall_clock = wall_clock
         self._kept: set[Path] = set()
         """Files taken that could not be renamed aside: not taken again while the engine runs."""
@@ -54,8 +59,12 @@ class WatchDir:
             entries = sorted(self._folder.iterdir())
         except OSError as error:
             if not self._missing_logged:
-                log.warning("watch_dir %s cannot be read (%s); looking again every %g s", self._folder,
-                            error.strerror or error, WATCH_SECONDS)
+                log.warning(
+                    "watch_dir %s cannot be read (%s); looking again every %g s",
+                    self._folder,
+                    error.strerror or error,
+                    WATCH_SECONDS,
+                )
                 self._missing_logged = True
             return
         self._missing_logged = False
@@ -94,6 +103,9 @@ class WatchDir:
         try:
             path.rename(target)
         except OSError as error:
-            log.warning("watch_dir: cannot rename %s (%s); it is not taken again until the engine "
-                        "restarts", path.name, error.strerror or error)
+            log.warning(
+                "watch_dir: cannot rename %s (%s); it is not taken again until the engine restarts",
+                path.name,
+                error.strerror or error,
+            )
             self._kept.add(path)

@@ -1,7 +1,8 @@
-"""Issue 16, direct torrents: `ticket add --torrent FILE_OR_MAGNET` on a real engine and a loopback seeder.
+"""Issue 16, direct torrents: `ticket add --torrent`, a real engine, a loopback seeder.
 
-The ticket's only candidate is the torrent given, approved as the person's pick; its kind is guessed from
-the files (a magnet's from its name) and its items are learned from the files at the download stage.
+The ticket's only candidate is the torrent given, approved as the person's pick; its kind is guessed
+from the files (a magnet's from its name) and its items are learned from the files at the download
+stage.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     content = tmp_path_factory.mktemp("content")
-    make_album(content / ALBUM, tracks=3, seconds=3.0, artist="Echo Band", album="Echoes", year=2018)
+    make_album(
+        content / ALBUM, tracks=3, seconds=3.0, artist="Echo Band", album="Echoes", year=2018
+    )
     make_video(content / MOVIE / f"{MOVIE.replace(' ', '.')}.mkv", seconds=2.0)
     with Seeder(tmp_path_factory.mktemp("seeder-state")) as seeder:
         yield World(seeder.seed(content / ALBUM), seeder.seed(content / MOVIE), content)
@@ -56,8 +59,9 @@ def test_a_magnet_added_directly_goes_through_to_the_library(tmp_path: Path, wor
     engine = Engine.open(home)
     engine.start()
     try:
-        state = wait_for_state(engine, ticket, TicketState.COMPLETED, TicketState.FAILED,
-                               TicketState.NEEDS_APPROVAL)
+        state = wait_for_state(
+            engine, ticket, TicketState.COMPLETED, TicketState.FAILED, TicketState.NEEDS_APPROVAL
+        )
         detail = engine.tickets.show(ticket)
         filed = engine.audit.latest(ticket, "TicketCreated")
         approved = engine.audit.latest(ticket, "ApprovalGranted")
@@ -65,8 +69,11 @@ def test_a_magnet_added_directly_goes_through_to_the_library(tmp_path: Path, wor
         engine.stop()
     assert state is TicketState.COMPLETED, detail.summary
     assert detail.spec.kind is TicketKind.ALBUM
-    assert (detail.spec.query.artist, detail.spec.query.album, detail.spec.query.year) == ("Echo Band", "Echoes",
-                                                                                          2018)
+    assert (detail.spec.query.artist, detail.spec.query.album, detail.spec.query.year) == (
+        "Echo Band",
+        "Echoes",
+        2018,
+    )
     assert len(detail.items) == 3, "the tracks were learned from the torrent's files"
     assert detail.chosen is not None and detail.chosen.info_hash == world.album.info_hash
     assert filed is not None and filed.data["torrent"]["via"] == "cli"
@@ -77,8 +84,9 @@ def test_a_magnet_added_directly_goes_through_to_the_library(tmp_path: Path, wor
     assert {MutagenFile(path)["album"][0] for path in placed} == {"Echoes"}
 
 
-def test_a_torrent_file_files_a_ticket_of_the_kind_its_files_say(engine: Engine, world: World,
-                                                                   tmp_path: Path) -> None:
+def test_a_torrent_file_files_a_ticket_of_the_kind_its_files_say(
+    engine: Engine, world: World, tmp_path: Path
+) -> None:
     given = tmp_path / "sintel.torrent"
     given.write_bytes(world.movie.torrent_bytes)
     created = engine.tickets.add_torrent(str(given), actor="cli:test")
@@ -88,7 +96,9 @@ def test_a_torrent_file_files_a_ticket_of_the_kind_its_files_say(engine: Engine,
     assert (detail.spec.query.title, detail.spec.query.year) == ("Sintel", 2010)
     assert detail.chosen is not None and detail.chosen.info_hash == world.movie.info_hash
     kept = engine.core.home.torrents_dir / "given" / f"{world.movie.info_hash}.torrent"
-    assert kept.read_bytes() == world.movie.torrent_bytes, "the download stage starts from the file given"
+    assert kept.read_bytes() == world.movie.torrent_bytes, (
+        "the download stage starts from the file given"
+    )
 
 
 def test_a_file_that_is_not_a_torrent_is_refused_clearly_and_audited(tmp_path: Path) -> None:
@@ -107,8 +117,9 @@ def test_a_file_that_is_not_a_torrent_is_refused_clearly_and_audited(tmp_path: P
     assert refusals[0]["data"]["reason"]
 
 
-def test_a_kind_the_torrents_name_cannot_fill_is_refused_before_anything_is_filed(engine: Engine,
-                                                                                   world: World) -> None:
+def test_a_kind_the_torrents_name_cannot_fill_is_refused_before_anything_is_filed(
+    engine: Engine, world: World
+) -> None:
     with pytest.raises(UsageError, match="its name does not say the artist"):
         engine.tickets.add_torrent(world.movie.magnet, actor="cli:test", kind=TicketKind.ALBUM)
     assert engine.tickets.list() == []

@@ -33,7 +33,9 @@ def watching_home(root: Path) -> Engine:
     """An engine (workers off) whose watch_dir is root/watch."""
     (root / "watch").mkdir(parents=True, exist_ok=True)
     home = make_home(root)
-    config = home.config_file.read_text().replace("[paths]\n", f'[paths]\nwatch_dir = "{root / "watch"}"\n')
+    config = home.config_file.read_text().replace(
+        "[paths]\n", f'[paths]\nwatch_dir = "{root / "watch"}"\n'
+    )
     home.config_file.write_text(config)
     engine = Engine.open(home)
     engine.start(workers=False)
@@ -63,8 +65,9 @@ def watching(tmp_path: Path) -> Iterator[Engine]:
     engine.stop()
 
 
-def test_a_dropped_torrent_becomes_a_ticket_once_and_is_set_aside(watching: Engine, tmp_path: Path,
-                                                                  movie_torrent: MadeTorrent) -> None:
+def test_a_dropped_torrent_becomes_a_ticket_once_and_is_set_aside(
+    watching: Engine, tmp_path: Path, movie_torrent: MadeTorrent
+) -> None:
     dropped = drop(tmp_path / "watch", "sintel.torrent", movie_torrent.torrent_bytes)
     chore = WatchDir(watching.context)
     chore.run()
@@ -82,7 +85,8 @@ def test_a_dropped_torrent_becomes_a_ticket_once_and_is_set_aside(watching: Engi
 
 
 def test_a_bad_file_is_refused_with_an_audit_event_and_the_next_file_is_still_taken(
-        watching: Engine, tmp_path: Path, movie_torrent: MadeTorrent) -> None:
+    watching: Engine, tmp_path: Path, movie_torrent: MadeTorrent
+) -> None:
     watch = tmp_path / "watch"
     bad = drop(watch, "a-login-page.torrent", b"<html>please log in</html>")
     drop(watch, "b-sintel.torrent", movie_torrent.torrent_bytes)
@@ -95,11 +99,14 @@ def test_a_bad_file_is_refused_with_an_audit_event_and_the_next_file_is_still_ta
     assert refused.data["via"] == "watch_dir" and refused.data["source"] == str(bad)
     assert "not a valid .torrent" in refused.data["reason"]
     lines = [json.loads(line) for line in watching.core.home.audit_jsonl.read_text().splitlines()]
-    assert [line["data"]["source"] for line in lines if line["type"] == "DirectTorrentRefused"] == [str(bad)]
+    assert [line["data"]["source"] for line in lines if line["type"] == "DirectTorrentRefused"] == [
+        str(bad)
+    ]
 
 
 def test_a_file_still_being_written_and_other_files_wait_or_are_left_alone(
-        watching: Engine, tmp_path: Path, movie_torrent: MadeTorrent) -> None:
+    watching: Engine, tmp_path: Path, movie_torrent: MadeTorrent
+) -> None:
     watch = tmp_path / "watch"
     fresh = drop(watch, "sintel.torrent", movie_torrent.torrent_bytes, age=0)
     notes = drop(watch, "notes.txt", b"not a torrent")
