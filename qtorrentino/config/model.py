@@ -251,7 +251,8 @@ class NetworkConfig:
     """[network]: how qtorrentino reaches the outside."""
 
     proxy: Secret = Secret("")
-    """socks5://[user:pass@]host:port or http://…; libtorrent sends peers and trackers through it ("" = none)."""
+    """socks5://[user:pass@]host:port or http://…; libtorrent sends peers and trackers through it ("" = none),
+    and indexers and metadata providers are reached through it (those on 127.0.0.1 or localhost directly)."""
 
 
 @dataclass(frozen=True, slots=True)
