@@ -137,3 +137,20 @@ def test_a_program_inside_a_torrent_file_is_refused(engine: Engine, tmp_path: Pa
         engine.tickets.add_torrent(str(given), actor="cli:test")
     assert engine.tickets.list() == []
     assert engine.audit.latest(None, "DirectTorrentRefused") is not None
+
+
+def test_the_library_is_the_one_named_and_an_unknown_or_missing_one_is_refused(
+    engine: Engine, world: World
+) -> None:
+    with pytest.raises(UsageError, match="no library named 'Nowhere'"):
+        engine.tickets.add_torrent(world.movie.magnet, actor="cli:test", library="Nowhere")
+    with pytest.raises(UsageError, match="no library of kind other") as refused:
+        engine.tickets.add_torrent(world.movie.magnet, actor="cli:test", kind=TicketKind.GENERIC)
+    assert "--library NAME" in refused.value.hint
+    assert engine.tickets.list() == []
+    created = engine.tickets.add_torrent(
+        world.album.magnet, actor="cli:test", library="Music", priority=7, target_format="opus"
+    )
+    detail = engine.tickets.show(created.id)
+    assert detail.spec.library == "Music" and detail.spec.priority == 7
+    assert detail.spec.constraints.format == "opus"
