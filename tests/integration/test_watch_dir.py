@@ -22,6 +22,7 @@ from qtorrentino.torrent.maketorrent import MadeTorrent, make_torrent
 from qtorrentino.workers.watch_dir import SETTLE_SECONDS, WatchDir
 from tests.conftest import make_home
 from tests.integration.loopback_world import wait_for_state, wait_until
+from tests.integration.test_torrent_session import hostile_torrent
 from tests.media_fixtures import make_album, make_video
 from tests.servers.seeder import Seeder
 from tests.servers.tracker import Tracker
@@ -102,6 +103,20 @@ def test_a_bad_file_is_refused_with_an_audit_event_and_the_next_file_is_still_ta
     assert [line["data"]["source"] for line in lines if line["type"] == "DirectTorrentRefused"] == [
         str(bad)
     ]
+
+
+def test_a_torrent_whose_paths_climb_out_is_refused_and_nothing_is_kept(
+    watching: Engine, tmp_path: Path
+) -> None:
+    watch = tmp_path / "watch"
+    drop(watch, "legit.torrent", hostile_torrent([[b"..", b"..", b".bashrc"], [b"01.flac"]]))
+    WatchDir(watching.context).run()
+    assert (watch / "legit.torrent.refused").exists() and watching.tickets.list() == []
+    refused = watching.audit.latest(None, "DirectTorrentRefused")
+    assert refused is not None and "'..' path element" in refused.data["reason"]
+    given = watching.core.home.torrents_dir / "given"
+    assert not given.exists() or list(given.iterdir()) == []
+    assert not (tmp_path.parent / ".bashrc").exists()
 
 
 def test_a_file_still_being_written_and_other_files_wait_or_are_left_alone(
