@@ -59,6 +59,7 @@ class AuditType(StrEnum):
     TORRENT_REMOVED = "TorrentRemoved"
     NOTIFICATION_FAILED = "NotificationFailed"
     TICKET_STUCK = "TicketStuck"
+    DIRECT_TORRENT_REFUSED = "DirectTorrentRefused"
 
 
 JSON_TYPES: dict[str, Callable[[Any], bool]] = {

@@ -95,7 +95,9 @@ SHAPES = (
     EventShape(
         T.TICKET_CREATED,
         "a ticket was filed",
-        (key("ticket", ("object",), "the ticket as given"),),
+        (key("ticket", ("object",), "the ticket as given"),
+         extra("torrent", ("object",), "a torrent added directly: `info_hash`, `name`, `via` (`cli` or "
+               "`watch_dir`), `source` (the file or the redacted magnet)")),
         sentences.ticket_created,
     ),
     EventShape(
@@ -355,6 +357,16 @@ SHAPES = (
         T.TICKET_STUCK,
         "a ticket stopped moving and needs a person",
         (key("state", STRING), key("reason", STRING)),
+    ),
+    EventShape(
+        T.DIRECT_TORRENT_REFUSED,
+        "a torrent given directly (`ticket add --torrent`, `[paths] watch_dir`) could not become a ticket",
+        (
+            key("source", STRING, "the .torrent file, or the magnet (redacted)"),
+            key("via", STRING, "`cli` or `watch_dir`"),
+            key("reason", STRING),
+            extra("info_hash", STRING_OR_NULL, "when the torrent could be read"),
+        ),
     ),
 )
 """Every type in the order docs/audit.md lists them."""

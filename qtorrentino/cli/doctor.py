@@ -20,6 +20,7 @@ from qtorrentino.errors import MissingPart, QtorrentinoError
 
 if TYPE_CHECKING:
     from qtorrentino.config.model import Config, IndexerConfig
+    from qtorrentino.config.proxy import ProxyUrl
 
 LOW_SPACE_BYTES = 5 * 1024**3
 PROXY_TIMEOUT_SECONDS = 5.0
@@ -71,7 +72,8 @@ def run_checks(config: Config) -> list[Check]:
     if not config.indexers:
         checks.append(Check("indexers", False, "no [[indexers]] configured",
                             "add an [[indexers]] entry with your Jackett/Prowlarr Torznab URL and API key"))
-    checks.extend(_indexer(indexer) for indexer in config.indexers)
+    proxy = parse_proxy(config.network.proxy)
+    checks.extend(_indexer(indexer, proxy) for indexer in config.indexers)
     if config.notify.urls:
         checks.append(_notifications(config))
     checks.extend(_llm(config))
@@ -100,12 +102,13 @@ def _ffmpeg() -> Check:
     return Check("ffmpeg", True, f"{found.version} at {found.path} ({found.source}; {probing})")
 
 
-def _indexer(indexer: IndexerConfig) -> Check:
-    """An indexer answers caps with its search functions."""
+def _indexer(indexer: IndexerConfig, proxy: ProxyUrl | None) -> Check:
+    """An indexer answers caps with its search functions (through the proxy, as searches go)."""
     from qtorrentino.search.torznab import TorznabClient
 
     try:
-        caps = TorznabClient(indexer).caps(deadline=time.monotonic() + indexer.timeout_seconds)
+        client = TorznabClient(indexer, proxy=proxy)
+        caps = client.caps(deadline=time.monotonic() + indexer.timeout_seconds)
     except QtorrentinoError as error:
         return Check(f"indexer {indexer.name}", False, error.message,
                      error.hint or "check url and api_key in its [[indexers]] entry")
@@ -197,7 +200,8 @@ def _proxy(proxy: str) -> Check:
                                  f"{'with a login' if method else 'without a login'} (answered {answer!r})", fix)
     except OSError as error:
         return Check("proxy", False, f"{parsed.scheme} proxy at {parsed.address}: {error}", fix)
-    return Check("proxy", True, f"{parsed.scheme} proxy at {parsed.address} answers; peers and trackers use it")
+    return Check("proxy", True, f"{parsed.scheme} proxy at {parsed.address} answers; indexers, "
+                 "metadata providers, peers and trackers use it")
 
 
 def _report(checks: list[Check]) -> int:

@@ -33,6 +33,7 @@ def _search_kinds() -> list[str]:
 def _search(args: argparse.Namespace) -> int:
     from qtorrentino.clock import SystemClock, iso
     from qtorrentino.config.load import load_config
+    from qtorrentino.config.proxy import parse_proxy
     from qtorrentino.domain.redact import redact_text
     from qtorrentino.search.indexers import IndexerSet
     from qtorrentino.search.torznab import SearchRequest
@@ -40,7 +41,7 @@ def _search(args: argparse.Namespace) -> int:
 
     home = home_from(args)
     config = load_config(home)
-    indexers = IndexerSet(config.indexers, SystemClock())
+    indexers = IndexerSet(config.indexers, SystemClock(), proxy=parse_proxy(config.network.proxy))
     try:
         report = indexers.search(SearchRequest(kind=args.kind or "generic", q=args.query), only=args.indexer)
     finally:

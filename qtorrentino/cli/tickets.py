@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 from qtorrentino.cli.home_args import cli_actor, open_core
 from qtorrentino.cli.output import print_json_lines, print_table
 from qtorrentino.domain.states import TicketState
+from qtorrentino.domain.ticket import TicketKind
 from qtorrentino.errors import TicketValidationError, UsageError
 
 if TYPE_CHECKING:
     from qtorrentino.engine.api import TicketsAPI
+    from qtorrentino.tickets.creation import Created
 
 EPISODE_CODE = re.compile(r"^[Ss](\d{1,3})(?:[Ee](\d{1,4}))+$")
 
@@ -31,8 +33,14 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
         sub.set_defaults(handler=handler)
         return sub
 
-    add_cmd = action("add", "file tickets from JSON (a file or - for stdin) or from flags", _add)
+    add_cmd = action("add", "file tickets from JSON (a file or - for stdin), from flags, or for a torrent", _add)
     add_cmd.add_argument("file", nargs="?", help="ticket JSON file, or - for stdin")
+    add_cmd.add_argument("--torrent", metavar="FILE_OR_MAGNET",
+                         help="a .torrent file or a magnet link: a ticket whose only candidate it is, approved as "
+                              "your pick; its items are learned from its files")
+    add_cmd.add_argument("--kind", choices=[kind.value for kind in TicketKind], metavar="KIND",
+                         help="with --torrent: album, track, movie, episode, season or generic "
+                              "(default: guessed from the torrent's files, or a magnet's name)")
     add_cmd.add_argument("--album", nargs=2, metavar=("ARTIST", "ALBUM"), help="an album, all its tracks")
     add_cmd.add_argument("--movie", metavar="TITLE", help="a movie")
     add_cmd.add_argument("--year", type=int, help="the album's or the movie's year")
@@ -130,6 +138,10 @@ def _flag_ticket(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _add(args: argparse.Namespace) -> int:
+    if args.torrent:
+        return _add_torrent(args)
+    if args.kind:
+        raise UsageError("--kind goes with --torrent", hint="a ticket JSON file names its kind in \"kind\"")
     if args.file and (args.album or args.movie or args.episode):
         raise UsageError("give a ticket file or flags, not both")
     value: Any = _read_json(args.file) if args.file else _flag_ticket(args)
@@ -140,13 +152,28 @@ def _add(args: argparse.Namespace) -> int:
         if args.target_format:
             value["constraints"] = {"format": args.target_format}
     api, core = _api(args)
-    created = api.add_json(value, actor=cli_actor())
+    _print_created(args, core, api.add_json(value, actor=cli_actor()))
+    return 0
+
+
+def _add_torrent(args: argparse.Namespace) -> int:
+    """`ticket add --torrent FILE_OR_MAGNET`: one ticket, its torrent the chosen candidate."""
+    if args.file or args.album or args.movie or args.episode or args.year or args.dry_run:
+        raise UsageError("--torrent files a ticket of its own: give it without a ticket file, --album, --movie, "
+                         "--episode, --year or --dry-run", hint="it takes --kind, --library, --priority, --format")
+    api, core = _api(args)
+    created = api.add_torrent(args.torrent, actor=cli_actor(), kind=TicketKind(args.kind) if args.kind else None,
+                              library=args.library, priority=args.priority, target_format=args.target_format)
+    _print_created(args, core, [created])
+    return 0
+
+
+def _print_created(args: argparse.Namespace, core: Any, created: list[Created]) -> None:
     if args.json:
         print_json_lines((entry.to_json() for entry in created), core.config.secrets)
     else:
         for entry in created:
             sys.stdout.write(entry.id + "\n")
-    return 0
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -171,6 +171,8 @@ def parse_config(raw: dict[str, Any], home: Home, source: Path) -> Config:
             if name in paths_table:
                 paths_values[name] = _absolute(reader.value(paths_table[name], "Path", f"paths.{name}", "[paths]"),
                                                home)
+    if paths_values.get("watch_dir"):
+        paths_values["watch_dir"] = str(_absolute(Path(paths_values["watch_dir"]).expanduser(), home))
     paths = PathsConfig(**paths_values)
     torrent = TorrentConfig(**reader.section(TorrentConfig, raw.get("torrent", {}), "[torrent]"))
     indexers = tuple(_indexers(reader, raw.get("indexers", [])))

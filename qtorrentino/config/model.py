@@ -46,6 +46,9 @@ class PathsConfig:
     min_free_gb: float = 1
     """A torrent is not started (or resumed) when its wanted bytes would leave less free space than this
     on the download filesystem, in GiB."""
+    watch_dir: str = ""
+    """.torrent files dropped here become tickets, as `ticket add --torrent` files them ("" = off); each
+    file is taken once: renamed to NAME.torrent.added, or NAME.torrent.refused when it cannot be a ticket."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +251,8 @@ class NetworkConfig:
     """[network]: how qtorrentino reaches the outside."""
 
     proxy: Secret = Secret("")
-    """socks5://[user:pass@]host:port or http://…; libtorrent sends peers and trackers through it ("" = none)."""
+    """socks5://[user:pass@]host:port or http://…; libtorrent sends peers and trackers through it ("" = none),
+    and indexers and metadata providers are reached through it (those on 127.0.0.1 or localhost directly)."""
 
 
 @dataclass(frozen=True, slots=True)

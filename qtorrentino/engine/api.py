@@ -9,7 +9,7 @@ from qtorrentino.audit import export, query
 from qtorrentino.audit.query import AuditEvent, AuditFilter, AuditPage
 from qtorrentino.audit.vocabulary import AuditType, summarize
 from qtorrentino.domain.states import TicketState
-from qtorrentino.domain.ticket import TicketSpec
+from qtorrentino.domain.ticket import TicketKind, TicketSpec
 from qtorrentino.domain.ticket_json import specs_from_json
 from qtorrentino.engine.core import Core
 from qtorrentino.tickets import queries
@@ -35,6 +35,17 @@ class TicketsAPI:
     def add_json(self, value: Any, *, actor: str) -> list[Created]:
         """File the tickets of a JSON document (one object or a list); all are validated before any is filed."""
         return [self.add(spec, actor=actor) for spec in specs_from_json(value)]
+
+    def add_torrent(self, source: str, *, actor: str, kind: TicketKind | None = None, library: str | None = None,
+                    priority: int | None = None, target_format: str | None = None) -> Created:
+        """File a ticket whose only candidate is a .torrent file or a magnet (`ticket add --torrent`)."""
+        # imported here: reading a .torrent loads libtorrent and the scorer, which other commands never need
+        from qtorrentino.workers.direct_torrents import VIA_CLI, DirectTorrents
+
+        core = self._core
+        return DirectTorrents(core.config, core.home, core.creator, core.commands).add(
+            source, via=VIA_CLI, actor=actor, kind=kind, library=library, priority=priority,
+            target_format=target_format)
 
     def list(self, states: Iterable[TicketState] = (), *, limit: int = 200, after: tuple[int, str] | None = None,
              text: str | None = None) -> list[TicketSummary]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
+from qtorrentino.config.proxy import parse_proxy
 from qtorrentino.db.database import database
 from qtorrentino.db.models import LibraryRow, TrashRow, UnmatchedFileRow
 from qtorrentino.domain.release import parse_release
@@ -152,11 +153,12 @@ class LibraryAPI:
         if config.musicbrainz:
             from qtorrentino.metadata.musicbrainz import MusicBrainz
 
-            self.musicbrainz = MusicBrainz(config.musicbrainz, self._cache)
+            self.musicbrainz = MusicBrainz(config.musicbrainz, self._cache,
+                                           proxy=parse_proxy(config.network.proxy))
         if config.tmdb:
             from qtorrentino.metadata.tmdb import Tmdb
 
-            self.tmdb = Tmdb(config.tmdb, self._cache)
+            self.tmdb = Tmdb(config.tmdb, self._cache, proxy=parse_proxy(config.network.proxy))
         self._suggester = Suggester(self.musicbrainz, self.tmdb)
         self._scanner = LibraryScanner(core.uow, core.clock, self._suggester, excluded=(
             config.paths.download_dir, config.paths.staging_dir, core.home.trash_dir))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from qtorrentino.db.database import write_transaction
 from qtorrentino.db.models import TorrentRow
+from qtorrentino.tickets.queries import live_tickets_of_torrent
 from qtorrentino.torrent import catalog
 from qtorrentino.torrent.seeding import cleanup_candidates, goals_for, goals_met
 
@@ -99,7 +100,7 @@ class SeedingPolicy:
         action = self._context.config.torrent.on_seed_goal
         info_hash = status.info_hash
         if action != "pause":
-            if not catalog.needed_by_live_ticket(info_hash):
+            if not live_tickets_of_torrent(info_hash):
                 log.info("seed goals met: removing %s (%s)", status.name, action)
                 self._remove(info_hash, action == "remove_data", reason="seed_goal", actor="engine")
             return
@@ -135,4 +136,4 @@ class SeedingPolicy:
         size = row.total_size if status is None else status.total_wanted_done
         past_goals = bool(row.seeding_done) or (status is not None and self._goals_met(status, row))
         return _Held(row.info_hash, size, row.last_access_at,
-                     past_goals and not catalog.needed_by_live_ticket(row.info_hash))
+                     past_goals and not live_tickets_of_torrent(row.info_hash))

@@ -26,6 +26,8 @@ from qtorrentino.workers.torrent_files import add_from_catalog, wanted_file_inde
 
 log = logging.getLogger(__name__)
 
+CANCELLED = TicketState.CANCELLED.value
+
 
 class TorrentPart:
     """Owns the libtorrent session of an engine and what runs around it."""
@@ -80,19 +82,19 @@ class TorrentPart:
 
     def release_left_torrents(self) -> None:
         """Torrents tickets have left (cancelled, next candidate): lower the files nobody needs any more, or
-        remove the torrent when nobody holds it (with the data a leaving ticket downloaded), audited."""
+        remove the torrent when nobody holds it (with the data a leaving ticket downloaded), audited under the
+        ticket that left last: `cancelled` when a cancel let it go, `released` when that ticket moved on."""
         for info_hash, leavers in left_torrents().items():
             holders = tickets_of_torrent(info_hash)
             if holders:
                 self._lower(info_hash)
                 continue
             row = TorrentRow.get_by_id(info_hash)
-            started_by = Path(row.save_path).name
-            delete_data = started_by in leavers
-            cancelled = TicketRow.get_or_none((TicketRow.id == started_by)
-                                              & (TicketRow.state == TicketState.CANCELLED.value))
-            self.remove(info_hash, delete_data, reason="cancelled" if cancelled else "released",
-                        ticket_id=started_by if delete_data else None)
+            delete_data = Path(row.save_path).name in leavers
+            last = max(TicketRow.select(TicketRow.id, TicketRow.state, TicketRow.updated_at).where(
+                TicketRow.id.in_(list(leavers))), key=lambda left: (left.updated_at, left.state == CANCELLED))
+            self.remove(info_hash, delete_data, reason="cancelled" if last.state == CANCELLED else "released",
+                        ticket_id=last.id)
             if delete_data and Path(row.save_path).parent == self.context.config.paths.download_dir:
                 shutil.rmtree(row.save_path, ignore_errors=True)
         self._clean_staging()

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qtorrentino.config.proxy import parse_proxy
 from qtorrentino.engine.torrent_part import TorrentPart
 from qtorrentino.errors import LibraryOffline
 from qtorrentino.library.marker import require_online_by_name
@@ -34,6 +35,7 @@ from qtorrentino.workers.stages import (
     helper_names,
     worker_names,
 )
+from qtorrentino.workers.watch_dir import WATCH_SECONDS, WatchDir
 from qtorrentino.workers.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
@@ -104,7 +106,7 @@ def build_parts(context: WorkerContext) -> Parts:
     poll = config.workers.poll_interval_seconds
     parts = Parts(config_hash=config_hash(context))
     notifier = Notifier(context)
-    indexers = IndexerSet(config.indexers, context.clock)
+    indexers = IndexerSet(config.indexers, context.clock, proxy=parse_proxy(config.network.proxy))
     parts.stoppers.append(lambda timeout: indexers.close())
     downloading: list[DownloadingWorker] = []
     torrent = TorrentPart(context, lambda info_hash: downloading[0].torrent_changed(info_hash))
@@ -131,6 +133,8 @@ def build_parts(context: WorkerContext) -> Parts:
     parts.chores.extend([torrent.apply_commands, torrent.release_left_torrents, torrent.enforce_seeding_policy,
                          every(PERSIST_SECONDS, torrent.tracker.persist_pending),
                          every(watchdog.interval_seconds, watchdog.run)])
+    if config.paths.watch_dir:
+        parts.chores.append(every(WATCH_SECONDS, WatchDir(context).run))
     parts.starters.insert(0, lambda: clean_libraries(context))
     parts.starters.append(notifier.start)
     parts.stoppers.insert(0, notifier.stop)

@@ -27,6 +27,7 @@ from qtorrentino.net.xml import parse_xml
 
 if TYPE_CHECKING:
     from qtorrentino.config.model import MusicBrainzConfig
+    from qtorrentino.config.proxy import ProxyUrl
     from qtorrentino.metadata.cache import MetadataCache
     from qtorrentino.net.deadline import Deadline
 
@@ -77,7 +78,7 @@ class MusicBrainz:
     """Release searches and track lists; a provider that is down raises MetadataError quickly."""
 
     def __init__(self, config: MusicBrainzConfig, cache: MetadataCache, *,
-                 deadline_seconds: float = DEADLINE_SECONDS) -> None:
+                 deadline_seconds: float = DEADLINE_SECONDS, proxy: ProxyUrl | None = None) -> None:
         self._config = config
         self._cache = cache
         self.guard = ProviderGuard("MusicBrainz", deadline_seconds=deadline_seconds)
@@ -87,7 +88,7 @@ class MusicBrainz:
         self._user_agent = f"{app}/{app_version} python-musicbrainzngs/{version('musicbrainzngs')}" + (
             f" ( {contact} )" if contact else "")
         self._base = config.base_url.rstrip("/")
-        self._http = HttpClient(user_agent=self._user_agent)
+        self._http = HttpClient(user_agent=self._user_agent, proxy=proxy)
 
     def search_releases(self, artist: str, album: str, limit: int = 5) -> list[ReleaseCandidate]:
         """Releases matching artist and album, best first (by MusicBrainz's score).

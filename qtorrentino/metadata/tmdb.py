@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from qtorrentino.config.model import TmdbConfig
+    from qtorrentino.config.proxy import ProxyUrl
     from qtorrentino.metadata.cache import MetadataCache
     from qtorrentino.net.deadline import Deadline
 
@@ -63,10 +64,10 @@ class Tmdb:
     """Movie and series searches; a TMDB that is down or refuses the key raises MetadataError."""
 
     def __init__(self, config: TmdbConfig, cache: MetadataCache, *,
-                 deadline_seconds: float = DEADLINE_SECONDS) -> None:
+                 deadline_seconds: float = DEADLINE_SECONDS, proxy: ProxyUrl | None = None) -> None:
         self._config = config
         self._cache = cache
-        self._http = HttpClient(secrets=[str(config.api_key)])
+        self._http = HttpClient(secrets=[str(config.api_key)], proxy=proxy)
         self.guard = ProviderGuard("TMDB", deadline_seconds=deadline_seconds)
 
     def search_movie(self, title: str, year: int | None = None, limit: int = 5) -> list[MovieCandidate]:

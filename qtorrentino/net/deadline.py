@@ -12,8 +12,12 @@ import threading
 import time
 from typing import TYPE_CHECKING, Self
 
+from qtorrentino.net.proxy import ProxyError, bypasses_proxy, tunnel
+
 if TYPE_CHECKING:
     from types import TracebackType
+
+    from qtorrentino.config.proxy import ProxyUrl
 
 
 class Deadline:
@@ -73,12 +77,38 @@ def _cut(sock: socket.socket) -> None:
         pass
 
 
-def open_socket(address: tuple[str, int], deadline: Deadline) -> socket.socket:
-    """A TCP connection to (host, port) made before the deadline, trying each resolved address in turn.
+def open_socket(address: tuple[str, int], deadline: Deadline,
+                proxy: ProxyUrl | None = None) -> socket.socket:
+    """A TCP connection to (host, port) made before the deadline, through the proxy if one is given.
 
-    The one place a connection is opened: a proxy (`[network] proxy`) would plug in here. Name resolution
-    itself cannot be interrupted; every connect attempt gets only what is left of the deadline.
+    The one place a connection is opened. Through a proxy, the proxy resolves the host name and
+    the tunnel's handshake runs under the same deadline; a loopback target is reached directly
+    (net/proxy.py). Name resolution itself cannot be interrupted; every connect attempt gets only
+    what is left of the deadline.
     """
+    if proxy is None or bypasses_proxy(address[0]):
+        return _connect(address, deadline)
+    try:
+        sock = _connect((proxy.host, proxy.port), deadline)
+    except OSError as error:
+        raise ProxyError(f"cannot reach the {proxy.scheme} proxy at {proxy.address}: "
+                         f"{error.strerror or error}") from None
+    try:
+        tunnel(sock, proxy, address, deadline)
+    except ProxyError:
+        sock.close()
+        raise
+    except OSError as error:
+        sock.close()
+        if deadline.passed:
+            raise
+        raise ProxyError(f"the {proxy.scheme} proxy at {proxy.address} broke off the handshake: "
+                         f"{error.strerror or error}") from None
+    return sock
+
+
+def _connect(address: tuple[str, int], deadline: Deadline) -> socket.socket:
+    """A direct TCP connection, trying each resolved address in turn."""
     host, port = address
     last_error: OSError | None = None
     for family, kind, protocol, _, target in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):

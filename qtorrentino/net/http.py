@@ -19,9 +19,12 @@ from qtorrentino.clock import Clock, SystemClock
 from qtorrentino.domain.redact import redact_text
 from qtorrentino.errors import QtorrentinoError
 from qtorrentino.net.deadline import Deadline, open_socket
+from qtorrentino.net.proxy import ProxyError
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
+
+    from qtorrentino.config.proxy import ProxyUrl
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +82,10 @@ def _tls_context() -> ssl.SSLContext:
 
 
 class HttpClient:
-    """Plain GET requests for indexers and metadata services; every failure is an HttpError."""
+    """Plain GET requests for indexers and metadata services; every failure is an HttpError.
+
+    With a proxy (`[network] proxy`), every connection but a loopback one is tunnelled through it.
+    """
 
     def __init__(
         self,
@@ -88,11 +94,13 @@ class HttpClient:
         user_agent: str = USER_AGENT,
         max_bytes: int = DEFAULT_MAX_BYTES,
         clock: Clock | None = None,
+        proxy: ProxyUrl | None = None,
     ) -> None:
         self._secrets = tuple(secret for secret in secrets if secret)
         self._user_agent = user_agent
         self._max_bytes = max_bytes
         self._clock = clock or SystemClock()
+        self._proxy = proxy
 
     def redact(self, text: str) -> str:
         """Text with this client's secrets (and any key-shaped URL part) hidden."""
@@ -224,7 +232,8 @@ class HttpClient:
         parts = urlsplit(quote(url, safe=_URL_SAFE_CHARACTERS))
         shown_url = self.redact(url)
         tls = _tls_context() if parts.scheme.lower() == "https" else None
-        connection = _DeadlineConnection(parts.hostname or "", parts.port, deadline, tls)
+        connection = _DeadlineConnection(parts.hostname or "", parts.port, deadline, tls,
+                                         self._proxy)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request_headers = {"User-Agent": self._user_agent, "Accept-Encoding": "identity", **headers}
         response: http.client.HTTPResponse | None = None
@@ -238,6 +247,11 @@ class HttpClient:
             return HttpResponse(
                 url=url, status=response.status, headers=response_headers, body=body
             )
+        except ProxyError as error:
+            if deadline.passed:
+                raise self._too_slow(shown_url, deadline) from None
+            raise HttpError(f"request to {shown_url} failed: {error}",
+                            hint="check [network] proxy (`qtorrentino doctor` tests it)") from None
         except ssl.SSLError as error:
             if deadline.passed:
                 raise self._too_slow(shown_url, deadline) from None
@@ -292,15 +306,17 @@ class _DeadlineConnection(http.client.HTTPConnection):
     """An HTTP(S) connection whose socket is opened and TLS-wrapped under the request's deadline."""
 
     def __init__(
-        self, host: str, port: int | None, deadline: Deadline, tls: ssl.SSLContext | None
+        self, host: str, port: int | None, deadline: Deadline, tls: ssl.SSLContext | None,
+        proxy: ProxyUrl | None = None,
     ) -> None:
         super().__init__(host, port or (443 if tls else 80), timeout=deadline.remaining())
         self.default_port = 443 if tls else 80
         self._deadline = deadline
         self._tls = tls
+        self._proxy = proxy
 
     def connect(self) -> None:
-        sock = open_socket((self.host, self.port), self._deadline)
+        sock = open_socket((self.host, self.port), self._deadline, self._proxy)
         if self._tls is not None:
             sock = self._tls.wrap_socket(
                 sock, server_hostname=self.host, do_handshake_on_connect=False

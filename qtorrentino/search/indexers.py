@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from qtorrentino.clock import Clock
     from qtorrentino.config.model import IndexerConfig
+    from qtorrentino.config.proxy import ProxyUrl
     from qtorrentino.search.result import SearchResult
 
 logger = logging.getLogger(__name__)
@@ -59,9 +60,10 @@ class SearchReport:
 class IndexerSet:
     """The configured indexers, searched together through a small thread pool."""
 
-    def __init__(self, indexers: Sequence[IndexerConfig], clock: Clock) -> None:
+    def __init__(self, indexers: Sequence[IndexerConfig], clock: Clock, *,
+                 proxy: ProxyUrl | None = None) -> None:
         self._configs = {config.name: config for config in indexers}
-        self._clients = {config.name: TorznabClient(config) for config in indexers}
+        self._clients = {config.name: TorznabClient(config, proxy=proxy) for config in indexers}
         self._buckets = {
             config.name: TokenBucket(config.rate_limit_per_minute) for config in indexers
         }

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
     from qtorrentino.config.model import IndexerConfig
+    from qtorrentino.config.proxy import ProxyUrl
     from qtorrentino.net.http import HttpResponse
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,8 @@ class Caps:
 class TorznabClient:
     """One Torznab endpoint (Jackett or Prowlarr); thread-safe."""
 
-    def __init__(self, config: IndexerConfig, *, http: HttpClient | None = None) -> None:
+    def __init__(self, config: IndexerConfig, *, http: HttpClient | None = None,
+                 proxy: ProxyUrl | None = None) -> None:
         base = urlsplit(config.url)
         pasted_keys = [value for key, value in parse_qsl(base.query) if _KEY_PARAMETER.match(key)]
         self._config = config
@@ -142,7 +144,7 @@ class TorznabClient:
             )
         )
         self._host = (base.hostname or "").casefold()
-        self._http = http or HttpClient(secrets=[self._api_key, *pasted_keys])
+        self._http = http or HttpClient(secrets=[self._api_key, *pasted_keys], proxy=proxy)
         self._seal = LinkSeal(self._api_key, config.url)
         self._caps_lock = threading.Lock()
         self._caps: tuple[Caps, float] | None = None

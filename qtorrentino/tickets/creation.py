@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from peewee import fn
 
 from qtorrentino.clock import Clock
 from qtorrentino.config.model import Config
-from qtorrentino.db.models import TicketItemRow, TicketRow
+from qtorrentino.db.models import CandidateRow, TicketItemRow, TicketRow
 from qtorrentino.domain.states import TERMINAL_STATES, TicketState
 from qtorrentino.domain.ticket import (
     LIBRARY_KIND_FOR,
@@ -30,10 +31,16 @@ from qtorrentino.events import AuditRecorded
 from qtorrentino.tickets.rows import spec_of
 from qtorrentino.tickets.unit_of_work import UnitOfWork
 
+if TYPE_CHECKING:
+    from qtorrentino.domain.direct import DirectTorrent
+    from qtorrentino.tickets.service import CandidateJudge, TicketCommands
+
 MERGEABLE_STATES = frozenset({TicketState.PENDING, TicketState.ACQUIRING, TicketState.NEEDS_APPROVAL})
 """An active ticket takes merged items only before a release was chosen for download."""
 NOT_FOLLOWED = frozenset({*TERMINAL_STATES, TicketState.FAILED, TicketState.ACQUISITION_FAILED})
 """A ticket in these states is no one's primary: a new ticket would follow it into failure or nothing."""
+DIRECT_PICK = "added directly by a person"
+"""The reason a direct torrent's candidate carries: like force-magnet's, a person's explicit pick."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +82,35 @@ class TicketCreator:
                     return self._insert(outbox, spec, actor, linked=active, merged=merged)
             return self._insert(outbox, spec, actor, linked=None, merged=())
 
+    def add_direct(self, spec: TicketSpec, torrent: DirectTorrent, *, indexer: str, origin: dict[str, str],
+                   commands: TicketCommands, judge: CandidateJudge, actor: str) -> Created:
+        """File a ticket whose only candidate is a torrent a person gave, approved as their pick.
+
+        The torrent is scored by the one scorer under the ticket's rules like a force-magnet: its score
+        and any hard constraint it breaks are stated, not refused. It links to no other ticket: the
+        person chose this torrent. origin (`via`, `source`) is recorded with TicketCreated.
+        """
+        spec = self._with_library(spec)
+        if spec.library is None:
+            kind = LIBRARY_KIND_FOR[spec.kind]
+            raise UsageError(f"no library of kind {kind} for a {spec.kind.value} ticket ({torrent.title!r})",
+                             hint=f"give --library NAME or --kind, or add a [[libraries]] entry of kind {kind}")
+        judged = judge(spec, torrent.title, torrent.info_hash)
+        with self.uow() as outbox:
+            created = self._insert(outbox, spec, actor, linked=None, merged=(), torrent={
+                "info_hash": torrent.info_hash, "name": torrent.name, **origin})
+            CandidateRow.create(ticket=created.id, rank=0, score=judged.score, title=torrent.title,
+                                info_hash=torrent.info_hash, indexer=indexer, magnet=torrent.magnet, seeders=None,
+                                size=sum(entry.size for entry in torrent.files),
+                                files=[{"index": f.index, "path": f.path, "size": f.size} for f in torrent.files]
+                                or None, reasons=[DIRECT_PICK, *judged.reasons], factors=list(judged.factors))
+            commands.transition(outbox, created.id, TicketState.APPROVED, actor=actor, chosen_rank=0,
+                                info_hash=torrent.info_hash, reason=f"added directly ({origin.get('via', 'cli')})")
+            self.uow.audit.record(outbox, "ApprovalGranted", ticket_id=created.id, actor=actor, data={
+                "candidate_rank": 0, "info_hash": torrent.info_hash, "title": torrent.title, "correction": False,
+                "reason": DIRECT_PICK, "rejected": list(judged.rejected)})
+        return Created(created.id, TicketState.APPROVED, None)
+
     def _with_library(self, spec: TicketSpec) -> TicketSpec:
         kind = LIBRARY_KIND_FOR[spec.kind]
         if spec.library:
@@ -92,7 +128,7 @@ class TicketCreator:
                           requested_by=spec.requested_by, auto_approve_threshold=spec.auto_approve_threshold)
 
     def _insert(self, outbox: list[AuditRecorded], spec: TicketSpec, actor: str, *, linked: TicketRow | None,
-                merged: tuple[str, ...]) -> Created:
+                merged: tuple[str, ...], torrent: dict[str, str] | None = None) -> Created:
         now = self.clock.now()
         ticket_id = new_ticket_id()
         state = TicketState(linked.state) if linked else TicketState.PENDING
@@ -101,7 +137,8 @@ class TicketCreator:
                          priority=spec.priority, spec=given, content_key=content_key(spec), library=spec.library, dry_run=spec.dry_run,
                          linked_to=linked.id if linked else None, created_at=now, updated_at=now)
         _insert_items(ticket_id, spec.items, start=0)
-        self.uow.audit.record(outbox, "TicketCreated", ticket_id=ticket_id, actor=actor, data={"ticket": given})
+        self.uow.audit.record(outbox, "TicketCreated", ticket_id=ticket_id, actor=actor,
+                              data={"ticket": given} | ({"torrent": torrent} if torrent else {}))
         if linked is not None:
             self.uow.audit.record(outbox, "TicketLinked", ticket_id=ticket_id, actor=actor,
                                   data={"linked_to": linked.id, "merged_items": list(merged)})

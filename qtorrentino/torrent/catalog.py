@@ -10,7 +10,6 @@ from pathlib import Path
 from qtorrentino.db.models import CandidateRow, TicketRow, TorrentContentRow, TorrentRow
 from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.release import parse_release
-from qtorrentino.tickets.queries import live_tickets_of_torrent
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,15 +120,6 @@ def complete_torrents() -> list[CatalogTorrent]:
         )
         for row in rows
     ]
-
-
-def needed_by_live_ticket(info_hash: str) -> bool:
-    """Whether a ticket still in progress needs this torrent's files: it is never removed meanwhile.
-
-    The shared-torrent rule (tickets/queries.py): a ticket holding the torrent that is not completed
-    nor failed for good (a failed ticket that will be retried counts as live).
-    """
-    return bool(live_tickets_of_torrent(info_hash))
 
 
 def indexer_of(info_hash: str) -> str | None:

@@ -28,6 +28,7 @@ from qtorrentino.torrent import catalog
 from qtorrentino.torrent.session import TorrentSession, read_torrent_file
 from qtorrentino.workers.base import BaseWorker, WorkerContext
 from qtorrentino.workers.candidates import result_of
+from qtorrentino.workers.direct_torrents import given_torrent
 from qtorrentino.workers.download_events import record_download_failed
 from qtorrentino.workers.library_status import mark_library_items
 from qtorrentino.workers.llm_mapping import mapping_completer
@@ -88,7 +89,8 @@ class DownloadWorker(BaseWorker):
                                hint="retry the ticket to acquire it again")
         self.save_dir(detail.id).mkdir(parents=True, exist_ok=True)
         result = result_of(chosen)
-        source = result.whole_magnet or self.indexers.fetch_torrent(result)
+        source = (given_torrent(self.context.home, chosen.info_hash) or result.whole_magnet
+                  or self.indexers.fetch_torrent(result))
         if isinstance(source, bytes):
             known = read_torrent_file(source).info_hash
             if self._held(known):

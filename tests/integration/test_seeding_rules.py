@@ -171,9 +171,10 @@ def test_the_storage_budget_removes_least_recently_used_torrents_past_goals_neve
     needed = seed(engine, root, "Needed", 400_000, last_access=START - timedelta(days=30))
     old = seed(engine, root, "Old", 400_000, last_access=START - timedelta(days=20))
     recent = seed(engine, root, "Recent", 100_000, last_access=START - timedelta(days=1))
-    with write_transaction():
-        TicketRow.create(id="live-ticket-1", kind="album", title="Needed", state="converting", spec={},
-                         info_hash=needed.info_hash, created_at=START, updated_at=START)
+    with write_transaction():  # a shared torrent: one ticket finished with it, one still downloading from it
+        for ticket_id, state in (("ticket-finished", "completed"), ("ticket-downloading", "downloading")):
+            TicketRow.create(id=ticket_id, kind="album", title="Needed", state=state, spec={},
+                             info_hash=needed.info_hash, created_at=START, updated_at=START)
 
     seeding_hours(engine, clock, 1)
 
@@ -183,6 +184,16 @@ def test_the_storage_budget_removes_least_recently_used_torrents_past_goals_neve
     assert (root / "downloads" / "Needed" / "Needed.flac").exists()
     assert [(event["info_hash"], event["reason"], event["data_removed"]) for event in removals(engine)] == [
         (old.info_hash, "storage_budget", True)]
+
+    with write_transaction():
+        TicketRow.update(state="completed").where(TicketRow.id == "ticket-downloading").execute()
+    newest = seed(engine, root, "Newest", 100_000)  # over the budget again: the oldest torrent goes first
+    seeding_hours(engine, clock, 1)
+
+    wait_until(lambda: not (root / "downloads" / "Needed").exists(), "the shared torrent's data removed")
+    assert {view.info_hash for view in engine.torrents.list()} == {recent.info_hash, newest.info_hash}
+    assert [(event["info_hash"], event["reason"]) for event in removals(engine)] == [
+        (old.info_hash, "storage_budget"), (needed.info_hash, "storage_budget")]
 
 
 def test_a_torrent_takes_its_tickets_indexer_goals_and_waits_for_its_live_ticket(

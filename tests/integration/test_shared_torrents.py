@@ -10,6 +10,7 @@ from mutagen import File as MutagenFile
 from qtorrentino.db.models import LibraryItemRow, TorrentRow
 from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.engine import Engine
+from qtorrentino.errors import ReleaseBound
 from tests.integration.loopback_world import (
     cli,
     offer,
@@ -132,3 +133,34 @@ def test_cancelling_a_downloading_ticket_stops_and_removes_its_download(tmp_path
     assert seeded.info_hash not in listed
     assert statuses == {"wanted"}
     assert not (tmp_path / "home" / "downloads" / ticket).exists()
+
+
+def test_cancelling_the_last_holder_removes_the_torrent_as_cancelled_though_its_starter_moved_on(
+        tmp_path: Path) -> None:
+    make_album(tmp_path / "content" / ALBUM, tracks=6, seconds=20.0, artist="Shared Artist", album="Shared Album",
+               year=2005, noise=True)
+    with Seeder(tmp_path / "seeder", upload_rate_limit_kib=48) as seeder:
+        seeded = seeder.seed(tmp_path / "content" / ALBUM)
+        with TorznabServer(releases=[offer(seeded, ALBUM, category=3000)]) as server:
+            home = world_home(tmp_path / "home", server, threshold=0.6)
+            engine = Engine.open(home)
+            engine.start()
+            session = engine.parts.torrent.session  # type: ignore[union-attr]
+            try:
+                starter = engine.tickets.add_json(album_ticket(range(1, 4)), actor="cli:test")[0].id
+                wait_for_state(engine, starter, TicketState.DOWNLOADING)
+                joined = engine.tickets.add_json(album_ticket(range(4, 7)), actor="cli:test")[0].id
+                wait_for_state(engine, joined, TicketState.DOWNLOADING)
+                engine.core.commands.fail(starter, TicketState.DOWNLOADING,
+                                          ReleaseBound("download stalled: no progress"))
+                wait_for_state(engine, starter, TicketState.ACQUISITION_FAILED)  # its one release is blocklisted
+                assert session.has(seeded.info_hash)  # the joined ticket still holds it
+
+                assert cli(home, "ticket", "cancel", joined).returncode == 0
+                wait_until(lambda: not session.has(seeded.info_hash), timeout=15, what="the torrent removed")
+                removed = [event.data for event in engine.audit.history(joined) if event.type == "TorrentRemoved"]
+            finally:
+                engine.stop()
+    assert [(data["info_hash"], data["reason"], data["data_removed"]) for data in removed] == [
+        (seeded.info_hash, "cancelled", True)]
+    assert not (tmp_path / "home" / "downloads" / starter).exists()

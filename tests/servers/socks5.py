@@ -20,6 +20,9 @@ class Socks5Proxy:
 
     username: str = ""
     password: str = ""
+    names: dict[str, str] = field(default_factory=dict)
+    """Host names this proxy resolves (to a loopback address): only a client that went through it
+    reaches such a name."""
     connects: list[tuple[str, int]] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
     _listener: socket.socket | None = None
@@ -94,10 +97,11 @@ class Socks5Proxy:
             raise ValueError("only IPv4 and host names")
         port = struct.unpack(">H", _read(client, 2))[0]
         self.connects.append((host, port))
-        if command != 1 or host not in ALLOWED_HOSTS:
+        address = self.names.get(host, host)
+        if command != 1 or address not in ALLOWED_HOSTS:
             client.sendall(b"\x05\x02\x00\x01" + bytes(6))
             return None
-        upstream = socket.create_connection((host, port), timeout=10)
+        upstream = socket.create_connection((address, port), timeout=10)
         upstream.settimeout(None)
         bound_host, bound_port = upstream.getsockname()[:2]
         client.sendall(b"\x05\x00\x00\x01" + socket.inet_aton(bound_host) + struct.pack(">H", bound_port))

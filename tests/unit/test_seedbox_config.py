@@ -71,3 +71,18 @@ def test_a_wrong_seedbox_key_names_the_key(tmp_path: Path, ratio: str, action: s
         load(tmp_path, ratio=ratio, action=action, proxy=proxy)
     assert words in raised.value.message
     assert raised.value.hint
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, ""), ('""', ""), ('"drop"', "{root}/drop"),
+                                                 ('"{root}/abs"', "{root}/abs")])
+def test_watch_dir_is_off_by_default_and_a_relative_one_lies_beside_the_config(
+        tmp_path: Path, given: str | None, expected: str) -> None:
+    line = f"watch_dir = {given.format(root=tmp_path)}\n" if given else ""
+    (tmp_path / "config.toml").write_text(f"[paths]\n{line}")
+    assert load_config(Home.at(tmp_path)).paths.watch_dir == expected.format(root=tmp_path)
+
+
+def test_watch_dir_must_be_a_string(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[paths]\nwatch_dir = 3\n")
+    with pytest.raises(ConfigError, match="watch_dir"):
+        load_config(Home.at(tmp_path))
