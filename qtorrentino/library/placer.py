@@ -382,7 +382,7 @@ def _copy_verified(source: Path, temp: Path) -> None:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     with (
         source.open("rb", buffering=0) as reader,
-        open(  # noqa: PTH123 (a descriptor, not a path)
+        open(  # a descriptor, not a path
             os.open(temp, flags, 0o644), "wb", buffering=0
         ) as writer,
     ):

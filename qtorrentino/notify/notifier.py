@@ -126,7 +126,7 @@ class Notifier:
                                       f"{rest} more tickets need a look: qtorrentino ticket list")]
             for note in notes:
                 self._deliver(note)
-        except Exception:  # noqa: BLE001 - notifications never take anything else down
+        except Exception:  # notifications never take anything else down
             log.exception("notifications failed")
 
     def _select(self, events: list[AuditRecorded]) -> list[Notification]:
