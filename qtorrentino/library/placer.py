@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Literal
 from qtorrentino.config.model import LINK_POLICIES
 from qtorrentino.domain.paths import ensure_inside, safe_relative_path
 from qtorrentino.errors import ConfigError, PlacementError, QtorrentinoError
-from qtorrentino.library.reflink import clone_file
 from qtorrentino.library.marker import require_online_by_name
+from qtorrentino.library.reflink import clone_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
