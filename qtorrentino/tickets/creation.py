@@ -98,7 +98,8 @@ class TicketCreator:
         state = TicketState(linked.state) if linked else TicketState.PENDING
         given = spec_to_json(spec)
         TicketRow.create(id=ticket_id, kind=spec.kind.value, title=spec.title, state=state.value,
-                         priority=spec.priority, spec=given, content_key=content_key(spec), library=spec.library, dry_run=spec.dry_run,
+                         priority=spec.priority, spec=given, content_key=content_key(spec), library=spec.library,
+                         dry_run=spec.dry_run,
                          linked_to=linked.id if linked else None, created_at=now, updated_at=now)
         _insert_items(ticket_id, spec.items, start=0)
         self.uow.audit.record(outbox, "TicketCreated", ticket_id=ticket_id, actor=actor, data={"ticket": given})

@@ -99,6 +99,7 @@ def test_admin_actions_from_the_command_line(home: Home) -> None:
     magnet = "magnet:?xt=urn:btih:" + "ef" * 20 + "&dn=Sintel"
     forced = json.loads(run_cli(home, "ticket", "force-magnet", ticket_id, magnet, "--json").stdout)
     assert forced["state"] == "approved", "issue 18: force-magnet works while a ticket is acquiring"
-    events = [json.loads(line)["type"] for line in run_cli(home, "audit", "--ticket", ticket_id, "--json").stdout.splitlines()]
+    shown = run_cli(home, "audit", "--ticket", ticket_id, "--json").stdout
+    events = [json.loads(line)["type"] for line in shown.splitlines()]
     assert events == ["AdminForceMagnet", "TicketStateChanged", "AdminForceSearch", "TicketStateChanged",
                       "TicketPriorityChanged", "TicketCreated"]
