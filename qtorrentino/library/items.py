@@ -231,7 +231,7 @@ class ItemStore:
             if parent is not None:
                 self.touched_parents.add(parent)
             parent = found
-        assert parent is not None
+        assert parent is not None  # noqa: S101 - _chain always names at least the leaf
         return parent
 
     def set_status(self, item_ids: Iterable[int], status: str, info_hash: str | None = None) -> None:
