@@ -157,7 +157,7 @@ def _active_tickets(spec: TicketSpec) -> list[TicketRow]:
         if value:
             same |= fn.json_extract(TicketRow.spec, f"$.query.{field}") == value
     return list(TicketRow.select().where(TicketRow.state.not_in(terminal) & TicketRow.linked_to.is_null()
-                                         & (TicketRow.dry_run == False) & same)
+                                         & (TicketRow.dry_run == False) & same)  # noqa: E712 - a peewee expression
                 .order_by(TicketRow.created_at))
 
 
