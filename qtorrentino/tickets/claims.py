@@ -83,4 +83,4 @@ def release_all() -> int:
     """Clear every lease (on engine start: the previous process is gone, whatever it held)."""
     with write_transaction():
         held = TicketRow.lease_owner.is_null(False)
-        return TicketRow.update(lease_owner=None, lease_until=None).where(held).execute()
+        return int(TicketRow.update(lease_owner=None, lease_until=None).where(held).execute())

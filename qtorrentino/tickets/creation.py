@@ -77,6 +77,7 @@ class TicketCreator:
 
     def _with_library(self, spec: TicketSpec) -> TicketSpec:
         kind = LIBRARY_KIND_FOR[spec.kind]
+        name: str | None
         if spec.library:
             library = self.config.library(spec.library)
             if library is None:
