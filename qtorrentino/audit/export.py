@@ -18,7 +18,7 @@ def export_jsonl(output: BinaryIO, audit_filter: AuditFilter = AuditFilter()) ->
     where, params = _where(audit_filter, None)
     joiner = " AND " if where else " WHERE "
     while True:
-        rows = database.execute_sql(f"{JSONL_SELECT}{where}{joiner}seq > ? ORDER BY seq LIMIT ?",  # noqa: S608
+        rows = database.execute_sql(f"{JSONL_SELECT}{where}{joiner}seq > ? ORDER BY seq LIMIT ?",
                                     (*params, after, EXPORT_BATCH)).fetchall()
         if not rows:
             return count

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from qtorrentino.cli.home_args import home_from
 from qtorrentino.config.load import load_config
-from qtorrentino.config.proxy import parse_proxy
+from qtorrentino.config.proxy import ProxyUrl, parse_proxy
 from qtorrentino.errors import MissingPart, QtorrentinoError
 
 if TYPE_CHECKING:
@@ -67,8 +67,9 @@ def run_checks(config: Config) -> list[Check]:
         checks.append(_folder(f"library {library.name}", library.path))
         checks.append(_hardlinks(config.paths.download_dir, library.path, library.name, library.link))
         checks.append(_link_policies(config.paths.download_dir, library.path, library.name, library.link))
-    if config.network.proxy:
-        checks.append(_proxy(config.network.proxy))
+    proxy = parse_proxy(config.network.proxy)
+    if proxy is not None:
+        checks.append(_proxy(proxy))
     if not config.indexers:
         checks.append(Check("indexers", False, "no [[indexers]] configured",
                             "add an [[indexers]] entry with your Jackett/Prowlarr Torznab URL and API key"))
@@ -184,10 +185,8 @@ def _link_policies(download_dir: Path, library: Path, name: str, policy: str) ->
     return Check(f"links → {name}", True, detail)
 
 
-def _proxy(proxy: str) -> Check:
+def _proxy(parsed: ProxyUrl) -> Check:
     """The [network] proxy accepts a connection (and, for SOCKS5, a greeting with our login method)."""
-    parsed = parse_proxy(proxy)
-    assert parsed is not None
     fix = "start the proxy (or the VPN/SSH tunnel behind it), or fix [network] proxy"
     try:
         with socket.create_connection((parsed.host, parsed.port), timeout=PROXY_TIMEOUT_SECONDS) as connection:

@@ -191,4 +191,5 @@ def _print_detail(detail: dict[str, Any]) -> None:
                       f"{human_size(p['upload_bps'])}/s", "yes" if p["encrypted"] else "no") for p in detail["peers"]))
         write("\ntrackers\n")
         print_table(("STATUS", "LAST ANNOUNCE", "ERROR", "URL"),
-                    ((t["status"], t["last_announce_at"] or "—", t["error"] or "", t["url"]) for t in detail["trackers"]))
+                    ((t["status"], t["last_announce_at"] or "—", t["error"] or "", t["url"])
+                     for t in detail["trackers"]))

@@ -11,7 +11,6 @@ from typing import Any
 from qtorrentino.config.home import Home
 from qtorrentino.config.model import (
     ENCRYPTION_POLICIES,
-    FORMATS,
     LIBRARY_KINDS,
     LINK_POLICIES,
     LLM_PROVIDERS,
@@ -36,6 +35,7 @@ from qtorrentino.config.model import (
 )
 from qtorrentino.config.proxy import parse_proxy
 from qtorrentino.domain.naming import validate_template
+from qtorrentino.domain.ticket import FORMATS
 from qtorrentino.errors import ConfigError
 
 TOP_KEYS = ("paths", "torrent", "indexers", "textbrain", "libraries", "workers", "musicbrainz", "tmdb", "ui",

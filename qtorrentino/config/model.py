@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qtorrentino.domain.ticket import FORMATS
-
 LIBRARY_KINDS = ("music", "movies", "tv", "audiobooks", "other")
 LINK_POLICIES = ("hardlink", "copy", "hardlink_or_fail", "reflink")
 TEXTBRAIN_MODES = ("dumb_only", "dumb_first", "llm_first", "llm_only")

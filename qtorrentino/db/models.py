@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from peewee import (
     AutoField,
     BigIntegerField,
@@ -18,8 +20,13 @@ from peewee import (
 from qtorrentino.db.database import database
 from qtorrentino.db.fields import JsonField, UtcDateTimeField
 
+if TYPE_CHECKING:
+    from peewee import ModelSelect
+
 
 class BaseModel(Model):
+    """Every table's base; the ids, `<key>_id`s and backrefs code reads are declared so mypy knows them."""
+
     class Meta:
         database = database
         legacy_table_names = False
@@ -59,6 +66,11 @@ class TicketRow(BaseModel):
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
 
+    items: ModelSelect[TicketItemRow]
+    """The ticket's items (the backref TicketItemRow.ticket declares)."""
+    candidates: ModelSelect[CandidateRow]
+    """The ticket's candidates (the backref CandidateRow.ticket declares)."""
+
     class Meta:
         table_name = "ticket"
         indexes = ((("state", "priority", "created_at"), False),)
@@ -67,6 +79,7 @@ class TicketRow(BaseModel):
 class TicketItemRow(BaseModel):
     """One deliverable of a ticket, with its own state, timestamps and file paths."""
 
+    id = AutoField()
     ticket = ForeignKeyField(TicketRow, backref="items", on_delete="CASCADE")
     item_id = CharField()
     position = IntegerField()
@@ -135,6 +148,7 @@ class BlocklistRow(BaseModel):
 class LibraryRow(BaseModel):
     """A library from config: name, kind, root and naming template."""
 
+    id = AutoField()
     name = CharField(unique=True)
     kind = CharField()
     root = TextField()
@@ -153,8 +167,11 @@ class LibraryRow(BaseModel):
 class LibraryItemRow(BaseModel):
     """Artist → album → track, movie, series → season → episode, with status and lock."""
 
+    id = AutoField()
     library = ForeignKeyField(LibraryRow, backref="items", on_delete="CASCADE")
+    library_id: int
     parent = ForeignKeyField("self", null=True, backref="children", on_delete="CASCADE")
+    parent_id: int | None
     kind = CharField()
     title = TextField()
     year = IntegerField(null=True)
@@ -229,7 +246,9 @@ class ImportRecordRow(BaseModel):
 class UnmatchedFileRow(BaseModel):
     """A file that could not be identified, with suggestions, until matched or dismissed."""
 
+    id = AutoField()
     library = ForeignKeyField(LibraryRow, null=True, backref="unmatched", on_delete="CASCADE")
+    library_id: int | None
     path = TextField(unique=True)
     size = BigIntegerField(default=0)
     source_type = CharField(default="scan")
@@ -247,9 +266,11 @@ class UnmatchedFileRow(BaseModel):
 class TrashRow(BaseModel):
     """A soft-deleted file or item, restorable until purge_after."""
 
+    id = AutoField()
     original_path = TextField()
     trash_path = TextField()
     library_item = ForeignKeyField(LibraryItemRow, null=True, on_delete="SET NULL")
+    library_item_id: int | None
     description = TextField(default="")
     trashed_at = UtcDateTimeField()
     purge_after = UtcDateTimeField(index=True)

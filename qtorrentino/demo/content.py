@@ -68,7 +68,7 @@ def make_tagged_tone(
 
 def make_corrupt_audio(path: Path, size: int = 20_000) -> Path:
     """A ".flac" that starts with FLAC's magic and continues with seeded garbage."""
-    garbage = random.Random(size).randbytes(size)
+    garbage = random.Random(size).randbytes(size)  # noqa: S311 - repeatable noise, not a secret
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"fLaC" + garbage)
     return path

@@ -124,7 +124,8 @@ class TorznabServer:
     @property
     def origin(self) -> str:
         """http://127.0.0.1:PORT"""
-        assert self._server is not None, "start() the server first"
+        if self._server is None:
+            raise RuntimeError("start() the server first")
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property

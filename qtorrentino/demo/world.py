@@ -86,7 +86,8 @@ class DemoWorld:
 
     def config_text(self, home: Path) -> str:
         """The demo home's config.toml: loopback-only torrent settings, the demo indexer, three libraries."""
-        assert self.server is not None, "start() the world first"
+        if self.server is None:
+            raise RuntimeError("start() the world first")
         return f'''# Written by `qtorrentino demo` on every start (the loopback indexer's port changes).
 [paths]
 download_dir = "{home / "downloads"}"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-AUDIO_EXTENSIONS = frozenset({".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".wav", ".alac", ".ape", ".wv", ".aiff"})
+AUDIO_EXTENSIONS = frozenset({".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".wav", ".alac", ".ape", ".wv",
+                              ".aiff"})
 VIDEO_EXTENSIONS = frozenset({".mkv", ".mp4", ".avi", ".m4v", ".mov", ".ts", ".webm", ".wmv", ".mpg", ".mpeg"})
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif"})
-EXECUTABLE_EXTENSIONS = frozenset({".exe", ".scr", ".lnk", ".bat", ".cmd", ".com", ".msi", ".vbs", ".ps1", ".jar", ".pif"})
+EXECUTABLE_EXTENSIONS = frozenset({".exe", ".scr", ".lnk", ".bat", ".cmd", ".com", ".msi", ".vbs", ".ps1", ".jar",
+                                   ".pif"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,7 +126,7 @@ def hint(word: str) -> str | None:
         if len(word) in (4, 8) or (len(word) == 2 and word <= "31"):
             return "d"
         return "o" if len(word) <= 2 else None
-    if first == "e" and (len(word) > 1 and word[1].isdigit() or word in _EPISODE_WORDS or (
+    if first == "e" and ((len(word) > 1 and word[1].isdigit()) or word in _EPISODE_WORDS or (
             word[:2] == "ep" and word[2:3].isdigit())):
         return "e"
     if word in _SEASON_WORDS or word.rstrip("0123456789") in _SEASON_WORDS:

@@ -142,8 +142,8 @@ def _dash_run(text: str, start: int, end: int) -> tuple[str, int] | None:
     for index, segment in enumerate(segments):
         if _taglike(segment) or (index and (segments[index - 1] + segment).lower() in TAGS):
             last_tag = index
-    if last_tag == len(segments) - 1 and len(segments) > 1 and _valid(segments[-1]) and not (
-            (segments[-2] + segments[-1]).lower() in TAGS):
+    if last_tag == len(segments) - 1 and len(segments) > 1 and _valid(segments[-1]) and (
+            (segments[-2] + segments[-1]).lower() not in TAGS):
         last_tag -= 1
     run_start += sum(len(segment) + 1 for segment in segments[:last_tag + 1])
     group = "-".join(segments[last_tag + 1:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
@@ -54,7 +55,7 @@ class TicketsAPI:
     def show(self, ticket_id: str) -> TicketDetail:
         return self._core.commands.get(ticket_id)
 
-    def approval_queue(self, limit: int = 200) -> list[TicketSummary]:
+    def approval_queue(self, limit: int = 200) -> builtins.list[TicketSummary]:  # list is a method here
         """Tickets waiting for a person: needs_approval first, then acquisition_failed."""
         waiting = queries.list_tickets((TicketState.NEEDS_APPROVAL,), limit=limit)
         return waiting + queries.list_tickets((TicketState.ACQUISITION_FAILED,), limit=limit - len(waiting))

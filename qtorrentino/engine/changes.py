@@ -97,6 +97,6 @@ class ChangeWatcher:
                     last_mtime = mtime
                     if self.catch_up():
                         self._wake()
-            except Exception:  # noqa: BLE001 - the watcher must outlive a database hiccup
+            except Exception:  # the watcher must outlive a database hiccup
                 log.exception("change watcher failed")
         database.close()

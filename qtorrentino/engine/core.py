@@ -63,7 +63,7 @@ class Core:
 
     def restore_library_items(self, outbox: object, ticket_id: str) -> None:
         """A cancelled ticket's library items waiting on its download go back to wanted (whichever face)."""
-        from qtorrentino.workers.library_status import restore_items  # noqa: PLC0415 - the CLI starts without it
+        from qtorrentino.workers.library_status import restore_items  # the CLI starts without it
 
         restore_items(self.config, self.clock, self.commands.get(ticket_id))
 

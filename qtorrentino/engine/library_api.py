@@ -136,7 +136,7 @@ def _suggestion_view(value: dict[str, Any]) -> SuggestionView:
 
 
 def _unmatched_view(row: UnmatchedFileRow) -> UnmatchedView:
-    return UnmatchedView(row.id, shown_path(row.path), row.size, row.library.name if row.library_id else None,
+    return UnmatchedView(row.id, shown_path(row.path), row.size, row.library.name if row.library is not None else None,
                          row.status, tuple(_suggestion_view(value) for value in row.suggestions or []),
                          str((row.parsed or {}).get("note") or ""))
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import cast
 
 from qtorrentino.db.models import TicketRow, TorrentRow
 from qtorrentino.errors import NotFound, TorrentError
@@ -108,10 +109,11 @@ class TorrentsAPI:
         rows = list(query)
         tickets: dict[str, list[str]] = {}
         errors: dict[str, str] = {}
-        for ticket_id, info_hash, state, failed_stage, error in (
-                TicketRow.select(TicketRow.id, TicketRow.info_hash, TicketRow.state, TicketRow.failed_stage,
-                                 TicketRow.error)
-                .where(TicketRow.info_hash.in_([row.info_hash for row in rows])).tuples()):
+        holders = cast("Iterable[tuple[str, str, str, str | None, str | None]]",  # peewee's stubs: model rows
+                       TicketRow.select(TicketRow.id, TicketRow.info_hash, TicketRow.state, TicketRow.failed_stage,
+                                        TicketRow.error)
+                       .where(TicketRow.info_hash.in_([row.info_hash for row in rows])).tuples())
+        for ticket_id, info_hash, state, failed_stage, error in holders:
             tickets.setdefault(info_hash, []).append(ticket_id)
             if state == "failed" and failed_stage == "downloading" and error:
                 errors[info_hash] = error

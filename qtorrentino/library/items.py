@@ -231,7 +231,7 @@ class ItemStore:
             if parent is not None:
                 self.touched_parents.add(parent)
             parent = found
-        assert parent is not None
+        assert parent is not None  # noqa: S101 - _chain always names at least the leaf
         return parent
 
     def set_status(self, item_ids: Iterable[int], status: str, info_hash: str | None = None) -> None:
@@ -273,7 +273,8 @@ class ItemStore:
         if stored_locked or not ((year and stored_year is None) or (provider and stored_provider is None) or locked):
             return
         sql("UPDATE library_item SET year = COALESCE(year, ?), provider_id = COALESCE(provider_id, ?), "
-            "locked = MAX(locked, ?), updated_at = ? WHERE id = ?", (year, provider, int(locked), self.now_text, item_id))
+            "locked = MAX(locked, ?), updated_at = ? WHERE id = ?",
+            (year, provider, int(locked), self.now_text, item_id))
         self._known[item_id] = (stored_year or year, stored_provider or provider, locked)
 
     def _lookup(self, parent: int | None, kind: str, title: str, columns: dict[str, Any],

@@ -108,7 +108,8 @@ def read_facts(root: str, relative: str, size: int,
 
     sidecars caches each folder's .nfo names (casefolded → real) across the files of one batch.
     """
-    readable = relative if relative.isascii() else relative.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    readable = (relative if relative.isascii()
+                else relative.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
     release = parse_release(readable)
     absolute = os.path.join(root, relative)
     tags = None

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Literal
 from qtorrentino.config.model import LINK_POLICIES
 from qtorrentino.domain.paths import ensure_inside, safe_relative_path
 from qtorrentino.errors import ConfigError, PlacementError, QtorrentinoError
-from qtorrentino.library.reflink import clone_file
 from qtorrentino.library.marker import require_online_by_name
+from qtorrentino.library.reflink import clone_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -382,7 +382,7 @@ def _copy_verified(source: Path, temp: Path) -> None:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     with (
         source.open("rb", buffering=0) as reader,
-        open(  # noqa: PTH123 (a descriptor, not a path)
+        open(  # a descriptor, not a path
             os.open(temp, flags, 0o644), "wb", buffering=0
         ) as writer,
     ):

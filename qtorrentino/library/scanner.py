@@ -193,7 +193,8 @@ class LibraryScanner:
         done = 0
         if len(entries) >= self._pool_threshold:
             workers = max(1, min(os.cpu_count() or 1, 4))
-            chunks = deque(entries[start:start + POOL_CHUNK_FILES] for start in range(0, len(entries), POOL_CHUNK_FILES))
+            chunks = deque(entries[start:start + POOL_CHUNK_FILES]
+                           for start in range(0, len(entries), POOL_CHUNK_FILES))
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_quiet_worker)
             try:

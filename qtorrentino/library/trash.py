@@ -185,8 +185,9 @@ class Trash:
             item = LibraryItemRow.get_or_none(LibraryItemRow.id == row.library_item_id)
             subtree = _subtree(item.id) if item is not None else []
             back = [db_path(target) for _, target in moves]
+            marks = ",".join("?" * len(back))
             files = [int(media_id) for (media_id,) in database.execute_sql(
-                f"SELECT id FROM media_file WHERE path IN ({','.join('?' * len(back))})", back).fetchall()] if back else []
+                f"SELECT id FROM media_file WHERE path IN ({marks})", back).fetchall()] if back else []
             _mark(subtree, trashed=False, files=files, exists=True, now=now)
             if item is not None:
                 store = ItemStore(item.library_id, now)

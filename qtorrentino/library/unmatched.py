@@ -186,19 +186,19 @@ class UnmatchedFiles:
 
     def refresh(self, unmatched_id: int) -> UnmatchedFileRow:
         """Ask the library and the providers again; the row's suggestions and note are replaced."""
-        row = self._open_row(unmatched_id)
+        row, library = self._open_row(unmatched_id)
         guess = _guess(row)
-        choices = leaf_choices(row.library_id, LEAF_KIND.get(row.library.kind, "file")) if row.library_id else {}
+        choices = leaf_choices(library.id, LEAF_KIND.get(library.kind, "file"))
         suggestions, note = self._suggester.suggest(guess, choices, providers=True)
         parsed = {**(row.parsed or {}), "note": note}
         with self._uow():
             (UnmatchedFileRow.update(suggestions=[suggestion.to_json() for suggestion in suggestions], parsed=parsed)
              .where(UnmatchedFileRow.id == row.id).execute())
-        return self._open_row(unmatched_id)
+        return self._open_row(unmatched_id)[0]
 
     def dismiss(self, unmatched_id: int, *, actor: str) -> None:
         """Take a file off the queue for good: later scans leave it alone."""
-        row = self._open_row(unmatched_id)
+        row, _ = self._open_row(unmatched_id)
         with self._uow() as outbox:
             (UnmatchedFileRow.update(status="dismissed", resolved_at=self._clock.now())
              .where(UnmatchedFileRow.id == row.id).execute())
@@ -214,7 +214,7 @@ class UnmatchedFiles:
             NotFound: no open entry with that id, or the suggestion index is out of range.
             UsageError: neither a suggestion nor a target was given, or the target says nothing usable.
         """
-        row = self._open_row(unmatched_id)
+        row, library = self._open_row(unmatched_id)
         if suggestion_index is not None:
             if not 0 <= suggestion_index < len(row.suggestions or []):
                 raise NotFound(f"unmatched file {unmatched_id} has no suggestion {suggestion_index}",
@@ -224,16 +224,16 @@ class UnmatchedFiles:
             resolved: int | ItemFields = (int(target_text[5:]) if target_text.startswith("item:")
                                           else ItemFields.from_json(chosen["fields"]))
         elif target:
-            target_text, resolved = target, self._resolve(target.strip(), row)
+            target_text, resolved = target, self._resolve(target.strip(), row, library.kind)
         else:
             raise UsageError("say which suggestion or which target the file is")
         now = self._clock.now()
         with self._uow() as outbox:
-            store = ItemStore(row.library_id, now)
+            store = ItemStore(library.id, now)
             item_id = resolved if isinstance(resolved, int) else store.ensure(resolved, status=None, locked=True)
-            _check_leaf(item_id, row.library_id)
+            _check_leaf(item_id, library.id)
             store.set_status([item_id], "available")
-            media_id = self._link_file(row, item_id, store.now_text)
+            media_id = self._link_file(row, library.id, item_id, store.now_text)
             record_import(media_id, row.path, "manual_match", row.source_type, success=True, now_text=store.now_text)
             (UnmatchedFileRow.update(status="matched", target=target_text, resolved_at=now)
              .where(UnmatchedFileRow.id == row.id).execute())
@@ -241,16 +241,16 @@ class UnmatchedFiles:
             self._uow.audit.record(outbox, "UnmatchedMatched", ticket_id=None, actor=actor,
                                    data={"path": shown_path(row.path), "target": target_text, "item_id": item_id})
 
-    def _link_file(self, row: UnmatchedFileRow, item_id: int, now_text: str) -> int:
+    def _link_file(self, row: UnmatchedFileRow, library: int, item_id: int, now_text: str) -> int:
         found = database.execute_sql("SELECT id FROM media_file WHERE path = ?", (row.path,)).fetchone()
         if found is not None:
             database.execute_sql("UPDATE media_file SET library_item_id = ? WHERE id = ?", (item_id, found[0]))
             return int(found[0])
         stat = os.stat(fs_path(row.path))
-        return record_media_file(row.library_id, row.path, item_id, size=stat.st_size, mtime=stat.st_mtime,
+        return record_media_file(library, row.path, item_id, size=stat.st_size, mtime=stat.st_mtime,
                                  content_hash=None, now_text=now_text)
 
-    def _resolve(self, target: str, row: UnmatchedFileRow) -> int | ItemFields:
+    def _resolve(self, target: str, row: UnmatchedFileRow, library_kind: str) -> int | ItemFields:
         if target.startswith("item:") and target[5:].isdigit():
             return int(target[5:])
         movie_id = target.removeprefix("tmdb:movie/").removeprefix("tmdb:")
@@ -259,17 +259,18 @@ class UnmatchedFiles:
                 raise UsageError("TMDB is not configured", hint="add a [tmdb] section with an api_key")
             movie = self._suggester.tmdb.movie(int(movie_id))
             return ItemFields("movie", title=movie.title, year=movie.year, tmdb_id=movie.tmdb_id)
-        return typed_guess(target, row.library.kind, row.path)
+        return typed_guess(target, library_kind, row.path)
 
-    def _open_row(self, unmatched_id: int) -> UnmatchedFileRow:
+    def _open_row(self, unmatched_id: int) -> tuple[UnmatchedFileRow, LibraryRow]:
+        """The open entry and its library (the join keeps only entries that have one)."""
         row = (UnmatchedFileRow.select(UnmatchedFileRow, LibraryRow).join(LibraryRow)
                .where(UnmatchedFileRow.id == unmatched_id).first())
-        if row is None:
+        if row is None or row.library is None:
             raise NotFound(f"no unmatched file {unmatched_id}")
         if row.status != "open":
             raise NotFound(f"unmatched file {unmatched_id} is already {row.status}",
                            hint="only open entries can be matched, dismissed or refreshed")
-        return row
+        return row, row.library
 
 
 def _check_leaf(item_id: int, library: int) -> None:

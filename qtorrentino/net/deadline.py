@@ -7,6 +7,7 @@ trips a 5 s read timeout. The timer shuts the socket down at the deadline, so wh
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -71,10 +72,8 @@ class Deadline:
 
 def _cut(sock: socket.socket) -> None:
     """Shut the connection down under whoever is blocked on it (TLS sockets included: the fd is shared)."""
-    try:
+    with contextlib.suppress(OSError):
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 def open_socket(address: tuple[str, int], deadline: Deadline,

@@ -88,7 +88,7 @@ class Notifier:
         if not self._services:
             return
         self._mailbox = self._context.bus.open_mailbox(MAILBOX_LIMIT)
-        self._thread = threading.Thread(target=self._run, name="notifier", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(self._mailbox,), name="notifier", daemon=True)
         self._thread.start()
         log.info("notifications go to %s", ", ".join(self.services))
 
@@ -100,13 +100,12 @@ class Notifier:
         if self._mailbox is not None:
             self._context.bus.close_mailbox(self._mailbox)
 
-    def _run(self) -> None:
-        assert self._mailbox is not None
+    def _run(self, mailbox: Mailbox) -> None:
         try:
             while True:
                 stopping = self._stopping.is_set()
-                if self._mailbox.wait(WAIT_SECONDS):
-                    batch = self._mailbox.drain()
+                if mailbox.wait(WAIT_SECONDS):
+                    batch = mailbox.drain()
                     if batch.overflowed:
                         log.warning("too many events at once: some were not considered for notifications")
                     self._handle(batch.ordered)
@@ -126,7 +125,7 @@ class Notifier:
                                       f"{rest} more tickets need a look: qtorrentino ticket list")]
             for note in notes:
                 self._deliver(note)
-        except Exception:  # noqa: BLE001 - notifications never take anything else down
+        except Exception:  # notifications never take anything else down
             log.exception("notifications failed")
 
     def _select(self, events: list[AuditRecorded]) -> list[Notification]:

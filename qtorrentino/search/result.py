@@ -42,6 +42,6 @@ class SearchResult:
         return self.magnet if self.magnet and REDACTED not in self.magnet else None
 
     def download_sources(self) -> list[str]:
-        """Where the torrent comes from, best first: a whole magnet, the indexer's link, a magnet missing its passkey."""
+        """Where the torrent comes from, best first: a whole magnet, the indexer's link, a passkey-less magnet."""
         hidden = [self.magnet] if self.magnet and not self.whole_magnet else []
         return [source for source in (self.whole_magnet, self.link, *hidden) if source]

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from qtorrentino.textbrain.factor import Factor
 from qtorrentino.textbrain.llm.file_mapping import placed_by_llm
-from qtorrentino.textbrain.score import RED_FLAG_PENALTY, Factor, ScoredCandidate
+from qtorrentino.textbrain.score import RED_FLAG_PENALTY, ScoredCandidate
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

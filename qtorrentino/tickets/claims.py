@@ -82,4 +82,5 @@ def look_now(state: TicketState, info_hashes: Iterable[str]) -> int:
 def release_all() -> int:
     """Clear every lease (on engine start: the previous process is gone, whatever it held)."""
     with write_transaction():
-        return TicketRow.update(lease_owner=None, lease_until=None).where(TicketRow.lease_owner.is_null(False)).execute()
+        held = TicketRow.lease_owner.is_null(False)
+        return int(TicketRow.update(lease_owner=None, lease_until=None).where(held).execute())

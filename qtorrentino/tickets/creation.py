@@ -113,6 +113,7 @@ class TicketCreator:
 
     def _with_library(self, spec: TicketSpec) -> TicketSpec:
         kind = LIBRARY_KIND_FOR[spec.kind]
+        name: str | None
         if spec.library:
             library = self.config.library(spec.library)
             if library is None:
@@ -134,7 +135,8 @@ class TicketCreator:
         state = TicketState(linked.state) if linked else TicketState.PENDING
         given = spec_to_json(spec)
         TicketRow.create(id=ticket_id, kind=spec.kind.value, title=spec.title, state=state.value,
-                         priority=spec.priority, spec=given, content_key=content_key(spec), library=spec.library, dry_run=spec.dry_run,
+                         priority=spec.priority, spec=given, content_key=content_key(spec), library=spec.library,
+                         dry_run=spec.dry_run,
                          linked_to=linked.id if linked else None, created_at=now, updated_at=now)
         _insert_items(ticket_id, spec.items, start=0)
         self.uow.audit.record(outbox, "TicketCreated", ticket_id=ticket_id, actor=actor,
@@ -193,7 +195,7 @@ def _active_tickets(spec: TicketSpec) -> list[TicketRow]:
         if value:
             same |= fn.json_extract(TicketRow.spec, f"$.query.{field}") == value
     return list(TicketRow.select().where(TicketRow.state.not_in(terminal) & TicketRow.linked_to.is_null()
-                                         & (TicketRow.dry_run == False) & same)
+                                         & (TicketRow.dry_run == False) & same)  # noqa: E712 - a peewee expression
                 .order_by(TicketRow.created_at))
 
 

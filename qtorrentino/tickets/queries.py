@@ -35,15 +35,17 @@ def _item_counts(ticket_ids: list[str]) -> dict[str, tuple[int, int]]:
     if not ticket_ids:
         return {}
     placed = fn.SUM(TicketItemRow.state == ItemState.PLACED.value)
-    rows = (TicketItemRow.select(TicketItemRow.ticket, fn.COUNT(TicketItemRow.id), placed)
-            .where(TicketItemRow.ticket.in_(ticket_ids) & (TicketItemRow.requested == True))  # noqa: E712
-            .group_by(TicketItemRow.ticket).tuples())
+    rows = cast("Iterable[tuple[str, int, int | None]]",  # .tuples(): peewee's stubs say model rows
+                TicketItemRow.select(TicketItemRow.ticket, fn.COUNT(TicketItemRow.id), placed)
+                .where(TicketItemRow.ticket.in_(ticket_ids) & (TicketItemRow.requested == True))  # noqa: E712
+                .group_by(TicketItemRow.ticket).tuples())
     return {ticket: (total, int(done or 0)) for ticket, total, done in rows}
 
 
 def counts_by_state() -> dict[TicketState, int]:
     """How many tickets are in each state (the header's totals)."""
-    rows = TicketRow.select(TicketRow.state, fn.COUNT(TicketRow.id)).group_by(TicketRow.state).tuples()
+    rows = cast("Iterable[tuple[str, int]]",
+                TicketRow.select(TicketRow.state, fn.COUNT(TicketRow.id)).group_by(TicketRow.state).tuples())
     return {TicketState(state): count for state, count in rows}
 
 
@@ -98,10 +100,11 @@ def left_torrents() -> dict[str, set[str]]:
     """Torrents still held in the catalog that some ticket has left (cancelled, or gone back to acquiring),
     with those tickets' ids: their files may be lowered, or the torrent removed."""
     holding = [state.value for state in HOLDING_STATES]
-    rows = (TicketRow.select(TicketRow.id, TicketRow.info_hash)
-            .join(TorrentRow, on=(TorrentRow.info_hash == TicketRow.info_hash))
-            .where((TorrentRow.removed == False) & TicketRow.state.not_in(holding)  # noqa: E712
-                   & TicketRow.linked_to.is_null()).tuples())
+    rows = cast("Iterable[tuple[str, str]]",
+                TicketRow.select(TicketRow.id, TicketRow.info_hash)
+                .join(TorrentRow, on=(TorrentRow.info_hash == TicketRow.info_hash))
+                .where((TorrentRow.removed == False) & TicketRow.state.not_in(holding)  # noqa: E712
+                       & TicketRow.linked_to.is_null()).tuples())
     found: dict[str, set[str]] = {}
     for ticket_id, info_hash in rows:
         found.setdefault(info_hash, set()).add(ticket_id)

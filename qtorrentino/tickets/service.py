@@ -279,7 +279,7 @@ class TicketCommands:
         """Failed retryable tickets whose back-off has passed."""
         now = self.clock.now()
         query = TicketRow.select(TicketRow.id).where(
-            (TicketRow.state == TicketState.FAILED.value) & (TicketRow.retryable == True)
+            (TicketRow.state == TicketState.FAILED.value) & (TicketRow.retryable == True)  # noqa: E712
             & (TicketRow.next_attempt_at <= now) & TicketRow.linked_to.is_null())
         return [row.id for row in query]
 

@@ -104,7 +104,7 @@ class ProgressTracker:
                                       progress_saved_at=self._clock.now()).where(
                         TorrentRow.info_hash == status.info_hash).execute()
             self.writes += 1
-        except Exception:  # noqa: BLE001 - progress is advisory; the next batch tries again
+        except Exception:  # progress is advisory; the next batch tries again
             log.exception("could not persist torrent progress")
 
     def on_metadata(self, info_hash: str, files: list[FileEntry]) -> None:

@@ -133,8 +133,9 @@ class AcquisitionWorker(BaseWorker):
     def _audit_search(self, ticket_id: str, report: SearchReport, query_from: str | None) -> None:
         with self.context.uow() as outbox:
             for outcome in report.outcomes:
-                data: dict[str, object] = {"indexer": outcome.indexer, "query": outcome.query, "results_count": len(outcome.results),
-                        "duration_ms": outcome.duration_ms, "error": outcome.error, "cached": outcome.cached}
+                data: dict[str, object] = {"indexer": outcome.indexer, "query": outcome.query,
+                        "results_count": len(outcome.results), "duration_ms": outcome.duration_ms,
+                        "error": outcome.error, "cached": outcome.cached}
                 if query_from is not None:
                     data["query_from"] = query_from
                 self.context.audit.record(outbox, "SearchExecuted", ticket_id=ticket_id, actor="engine", data=data)

@@ -168,7 +168,7 @@ class BaseWorker:
             self._wake.clear()
             try:
                 worked = self.run_once()
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the thread
+            except Exception:  # a database hiccup must not end the thread
                 log.exception("%s: claiming work failed", self.name)
                 worked = False
             if not worked:

@@ -21,7 +21,7 @@ LEAVING_COMMANDS = ("remove", "remove_data")
 
 def held_torrents(*, exclude: Collection[str] = ()) -> list[SearchResult]:
     """Every torrent the catalog holds (seeding or still downloading) with its file list, as a result."""
-    rows = TorrentRow.select().where((TorrentRow.removed == False)
+    rows = TorrentRow.select().where((TorrentRow.removed == False)  # noqa: E712 - a peewee expression
                                      & (TorrentRow.command.is_null() | TorrentRow.command.not_in(LEAVING_COMMANDS)))
     held = []
     for row in rows:

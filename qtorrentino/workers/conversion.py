@@ -20,8 +20,8 @@ from qtorrentino.tickets.claims import Claim
 from qtorrentino.tickets.views import ItemView, TicketDetail
 from qtorrentino.torrent.session import TorrentSession
 from qtorrentino.workers.base import BaseWorker, Stopping, WorkerContext
-from qtorrentino.workers.stages import CONVERSION, owned_by
 from qtorrentino.workers.candidates import known_query
+from qtorrentino.workers.stages import CONVERSION, owned_by
 from qtorrentino.workers.torrent_files import require_complete_files
 
 log = logging.getLogger(__name__)

@@ -90,7 +90,7 @@ class WorkerManager:
         for chore in self._chores:
             try:
                 chore()
-            except Exception:  # noqa: BLE001 - one failing chore must not stop the others
+            except Exception:  # one failing chore must not stop the others
                 log.exception("housekeeping chore %s failed", getattr(chore, "__name__", chore))
 
     def _housekeeping(self) -> None:

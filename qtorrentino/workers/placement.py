@@ -12,7 +12,6 @@ from qtorrentino.domain.naming import naming_values, render_name
 from qtorrentino.domain.states import ItemState, TicketState
 from qtorrentino.domain.ticket import ItemType, TicketItem, TicketKind
 from qtorrentino.errors import (
-    ConversionError,
     LibraryOffline,
     PlacementError,
     QtorrentinoError,
@@ -27,9 +26,9 @@ from qtorrentino.tickets.claims import Claim
 from qtorrentino.tickets.views import ItemView, TicketDetail
 from qtorrentino.torrent.session import TorrentSession
 from qtorrentino.workers.base import BaseWorker, WorkerContext
-from qtorrentino.workers.stages import PLACEMENT, owned_by
 from qtorrentino.workers.candidates import known_query
 from qtorrentino.workers.conversion import library_for
+from qtorrentino.workers.stages import PLACEMENT, owned_by
 from qtorrentino.workers.torrent_files import require_complete_files
 
 log = logging.getLogger(__name__)

@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from qtorrentino.audit.query import AuditFilter  # noqa: E402
-from qtorrentino.clock import FrozenClock  # noqa: E402
-from qtorrentino.config.home import Home  # noqa: E402
-from qtorrentino.db.database import write_transaction  # noqa: E402
-from qtorrentino.engine.engine import Engine  # noqa: E402
+from qtorrentino.audit.query import AuditFilter
+from qtorrentino.clock import FrozenClock
+from qtorrentino.config.home import Home
+from qtorrentino.db.database import write_transaction
+from qtorrentino.engine.engine import Engine
 
 BATCH = 50_000
 TICKETS = 10_000

@@ -19,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -173,7 +174,7 @@ def timed_child(names_file: str, passes: int = 5) -> None:
 def speed(cases: list[Case]) -> dict[str, Any]:
     """parse_release over the unique corpus names, each pass cold, in a fresh process."""
     names = sorted({case.name for case in cases})
-    path = Path(os.environ.get("TMPDIR", "/tmp")) / f"qtorrentino-corpus-{os.getpid()}.json"
+    path = Path(tempfile.gettempdir()) / f"qtorrentino-corpus-{os.getpid()}.json"
     path.write_text(json.dumps(names), encoding="utf-8")
     try:
         answer = subprocess.run([sys.executable, __file__, "--time-child", str(path)],

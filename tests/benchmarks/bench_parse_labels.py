@@ -171,7 +171,7 @@ def guessit_cases() -> list[Case]:
     cases: list[Case] = []
     for file_name in GUESSIT_FILES:
         with (folder / file_name).open(encoding="utf-8") as stream:
-            data = yaml.load(stream, OrderedDictYAMLLoader)
+            data = yaml.load(stream, OrderedDictYAMLLoader)  # noqa: S506 - guessit's own fixtures, read its way
         last = None
         for key, value in reversed(list(data.items())):
             data[key], last = (last, last) if value is None else (value, value)

@@ -23,9 +23,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from qtorrentino.config.home import Home
-from qtorrentino.engine.engine import Engine
-from tests.conftest import make_home
+from qtorrentino.config.home import Home  # noqa: E402 - importable once the repository is on sys.path
+from qtorrentino.engine.engine import Engine  # noqa: E402
+from tests.conftest import make_home  # noqa: E402
 
 TRACKS_PER_ALBUM = 10
 ALBUMS_PER_ARTIST = 20

@@ -23,6 +23,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,7 @@ def main() -> None:
     from bench_parse_labels import all_cases
 
     names = sorted({case.name for case in all_cases()})
-    path = Path(os.environ.get("TMPDIR", "/tmp")) / f"qtorrentino-score-{os.getpid()}.json"
+    path = Path(tempfile.gettempdir()) / f"qtorrentino-score-{os.getpid()}.json"
     path.write_text(json.dumps(names), encoding="utf-8")
     try:
         answer = subprocess.run(

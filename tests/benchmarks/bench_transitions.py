@@ -24,13 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from qtorrentino.audit.query import AuditFilter, page  # noqa: E402
-from qtorrentino.clock import FrozenClock  # noqa: E402
-from qtorrentino.config.home import Home  # noqa: E402
-from qtorrentino.db.database import database, write_transaction  # noqa: E402
-from qtorrentino.domain.states import TicketState  # noqa: E402
-from qtorrentino.engine.changes import events_after, last_seq  # noqa: E402
-from qtorrentino.engine.engine import Engine  # noqa: E402
+from qtorrentino.audit.query import AuditFilter, page
+from qtorrentino.clock import FrozenClock
+from qtorrentino.config.home import Home
+from qtorrentino.db.database import database, write_transaction
+from qtorrentino.domain.states import TicketState
+from qtorrentino.engine.changes import events_after, last_seq
+from qtorrentino.engine.engine import Engine
 
 PATH = (TicketState.ACQUIRING, TicketState.AUTO_APPROVED, TicketState.DOWNLOADING, TicketState.CONVERTING,
         TicketState.PLACING, TicketState.COMPLETED)

@@ -50,8 +50,8 @@ UPDATES_PER_SECOND = 10
 def seed(engine: Engine, audit_events: int) -> None:
     """Rows straight into the tables (benchmark only), audit events through the bulk path."""
     started = time.perf_counter()
-    spec: dict[str, object] = {"kind": "generic", "query": {"text": "x"}, "items": [], "constraints": {}, "library": None,
-            "priority": 100, "dry_run": False}
+    spec: dict[str, object] = {"kind": "generic", "query": {"text": "x"}, "items": [], "constraints": {},
+            "library": None, "priority": 100, "dry_run": False}
     with write_transaction():
         for offset in range(0, TICKETS, 1_000):
             TicketRow.insert_many([

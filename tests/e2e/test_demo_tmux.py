@@ -63,5 +63,6 @@ def test_demo_ambiguous_ticket_is_approved_from_the_approvals_screen(tmp_path: P
     placed = sorted(path.name for path in (home / "library/music/Night Patterns/Echoes (2018)").iterdir())
     assert placed == ["01 - Reflections.opus", "02 - Delay Line.opus", "03 - Reverb Room.opus",
                       "04 - Feedback.opus", "cover.jpg"]
-    granted = [json.loads(line) for line in run_cli(home, "audit", "--type", "ApprovalGranted", "--json").stdout.splitlines()]
+    shown = run_cli(home, "audit", "--type", "ApprovalGranted", "--json").stdout
+    granted = [json.loads(line) for line in shown.splitlines()]
     assert len(granted) == 1 and granted[0]["actor"].startswith("tui:")

@@ -99,7 +99,7 @@ def test_bulk_events_read_back_like_single_ones_and_lose_their_secrets(tmp_path:
     try:
         moments = [datetime(2026, 3, 1, 9, 30, 15, 999_999, tzinfo=UTC),
                    datetime(2026, 3, 1, 11, 30, 15, tzinfo=timezone(timedelta(hours=2))),
-                   datetime(2026, 3, 1, 9, 30, 15)]
+                   datetime(2026, 3, 1, 9, 30, 15)]  # noqa: DTZ001 - a naive moment, on purpose
         with write_transaction():
             written = engine.core.audit.record_many([
                 ("SearchExecuted", "t1", "engine", {"query": "plain", "é": "ünïcode"}, moments[0]),

@@ -93,14 +93,17 @@ def test_a_dripping_metadata_provider_is_given_up_on_at_the_deadline_and_the_req
         engine: Engine, clock: FrozenClock, provider: str) -> None:
     with DripServer() as drip:
         cache = MetadataCache(clock)
+
+        def ask() -> object:
+            if provider == "musicbrainz":
+                return MusicBrainz(MusicBrainzConfig(base_url=drip.origin), cache,
+                                   deadline_seconds=TIMEOUT).search_releases("Drip Artist", "Drip Album")
+            return Tmdb(TmdbConfig(api_key="tmdb-key-0123456789", base_url=f"{drip.origin}/3"), cache,
+                        deadline_seconds=TIMEOUT).search_movie("Sintel")
+
         started = time.monotonic()
         with pytest.raises(MetadataError, match="unavailable"):
-            if provider == "musicbrainz":
-                MusicBrainz(MusicBrainzConfig(base_url=drip.origin), cache,
-                            deadline_seconds=TIMEOUT).search_releases("Drip Artist", "Drip Album")
-            else:
-                Tmdb(TmdbConfig(api_key="tmdb-key-0123456789", base_url=f"{drip.origin}/3"), cache,
-                     deadline_seconds=TIMEOUT).search_movie("Sintel")
+            ask()
         elapsed = time.monotonic() - started
         assert drip.wait_hung_up(timeout=2.0), f"{provider}'s request stayed open after its deadline"
     assert elapsed < TIMEOUT + 2

@@ -53,7 +53,8 @@ def test_second_engine_is_refused_then_takeover_stops_the_first(home: Home) -> N
 
 def test_cli_writes_while_the_engine_runs_and_the_engine_sees_them(home: Home) -> None:
     (home.data_dir / "config.toml").write_text(
-        (home.data_dir / "config.toml").read_text().replace("poll_interval_seconds = 0.2", "poll_interval_seconds = 30"))
+        (home.data_dir / "config.toml").read_text().replace("poll_interval_seconds = 0.2",
+                                                            "poll_interval_seconds = 30"))
     engine = start_headless(home)
     try:
         wait_for(lambda: running_pid(home.lock_file) == engine.pid)

@@ -62,7 +62,7 @@ def test_a_release_that_fails_verification_is_blocklisted_and_the_next_candidate
 class _Drip(BaseHTTPRequestHandler):
     """Answers 200 then sends one header line every 0.2 s, never a body (a stuck .torrent link)."""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:  # http.server's name
         self.send_response_only(200)
         self.flush_headers()
         deadline = time.monotonic() + DRIP_SECONDS
@@ -74,7 +74,7 @@ class _Drip(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *args: object) -> None:  # http.server's signature
         """Quiet."""
 
 

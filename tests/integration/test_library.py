@@ -308,7 +308,7 @@ def test_moves_that_fail_halfway_are_moved_back(tmp_path: Path) -> None:
     moves = [(str(first), str(tmp_path / "bin" / "first.flac")),
              (str(tmp_path / "a" / "vanished.flac"), str(tmp_path / "bin" / "vanished.flac"))]
 
-    with pytest.raises(QtorrentinoError, match="vanished.flac"):
+    with pytest.raises(QtorrentinoError, match=r"vanished\.flac"):
         trash_module._move_all(moves)
 
     assert first.read_bytes() == b"1"

@@ -32,7 +32,8 @@ RELEASE_ID = "b84ee12a-09ef-421b-82de-0441a926375b"
 OK_COMPUTER = StubRelease(
     id=RELEASE_ID, title="OK Computer", artist="Radiohead", artist_id="a74b1b7f-71a5-4011-9441-d0b5e4122711",
     date="1997-05-21", country="GB", release_group_id="b1392450-e666-3926-a536-22c65f834433",
-    tracks=(StubTrack("Airbag", 284_000, "6e1b3ff1-0f1f-4a6e-8c55-2cbfc0b7e8a1", "1b0c3f7e-1111-4c1e-9a9a-0a0a0a0a0a01"),
+    tracks=(StubTrack("Airbag", 284_000, "6e1b3ff1-0f1f-4a6e-8c55-2cbfc0b7e8a1",
+                      "1b0c3f7e-1111-4c1e-9a9a-0a0a0a0a0a01"),
             StubTrack("Paranoid Android", 383_000, "6e1b3ff1-0f1f-4a6e-8c55-2cbfc0b7e8a2",
                       "1b0c3f7e-1111-4c1e-9a9a-0a0a0a0a0a02")))
 MOVIES = (StubMovie(45745, "Sintel", "2010-09-30", "A lonely young woman..."),

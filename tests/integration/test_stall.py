@@ -28,7 +28,8 @@ def test_a_stalled_download_is_blocklisted_and_acquired_again(tmp_path: Path) ->
         (tmp_path / "other").mkdir()
         home = make_home(tmp_path / "home", f'\n[[indexers]]\nname = "loopback"\nurl = "{server.url}"\n'
                                            f'api_key = "{DEFAULT_API_KEY}"\nrate_limit_per_minute = 0\n\n'
-                                           f'[[libraries]]\nname = "Other"\nkind = "other"\npath = "{tmp_path / "other"}"\n')
+                                           f'[[libraries]]\nname = "Other"\nkind = "other"\n'
+                                           f'path = "{tmp_path / "other"}"\n')
         config = home.config_file.read_text().replace("allow_local_peers = true",
                                                        "allow_local_peers = true\nstall_minutes = 0.05")
         home.config_file.write_text(config)

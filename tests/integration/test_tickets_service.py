@@ -228,7 +228,8 @@ def test_a_long_piece_of_work_keeps_its_lease_and_is_never_claimed_twice(engine:
     finally:
         finish.set()
         thread.join(10)
-    assert claim_next([TicketState.PENDING], owner="other", clock=clock) is not None
+    released = claim_next([TicketState.PENDING], owner="other", clock=clock)
+    assert released is not None and released.ticket_id == ticket
 
 
 def test_failure_classes_route_a_failure_in_one_place(engine: Engine, clock: FrozenClock) -> None:

@@ -121,7 +121,7 @@ class Album:
 def album(tmp_path: Path) -> Album:
     folder = tmp_path / "share" / "Artist - Album (2024)"
     folder.mkdir(parents=True)
-    generator = random.Random(7)  # noqa: S311 - reproducible content, not secrets
+    generator = random.Random(7)  # reproducible content
     made = Album(folder)
     for number, size in enumerate(TRACK_SIZES, start=1):
         name = f"{number:02d} - Track {number}.flac"

@@ -1,8 +1,9 @@
 """A loopback HTTP server answering fixed bodies: a Cloudflare page, a flood of XML; caps answered properly.
 
 `pages` maps a substring of the request target to the body served for it (first match wins), `redirects` to
-a Location answered with 302 (a Prowlarr-style link that leads to a magnet); anything else gets `body`. Torznab caps are answered with a minimal valid document unless a page says otherwise, so a
-client gets as far as its search.
+a Location answered with 302 (a Prowlarr-style link that leads to a magnet); anything else gets `body`. Torznab
+caps are answered with a minimal valid document unless a page says otherwise, so a client gets as far as its
+search.
 """
 
 from __future__ import annotations

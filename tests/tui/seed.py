@@ -30,7 +30,7 @@ def fixed_ticket_ids() -> Iterator[None]:
     counter = iter(range(1, 10_000))
 
     def next_id() -> str:
-        return hashlib.sha1(f"ticket-{next(counter)}".encode()).hexdigest()[:12]
+        return hashlib.sha1(f"ticket-{next(counter)}".encode(), usedforsecurity=False).hexdigest()[:12]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("qtorrentino.tickets.creation.new_ticket_id", next_id)

@@ -120,7 +120,8 @@ def test_no_file_means_defaults_inside_the_home(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message", "fix"),
     [
-        ('[torrent]\nseed_ratio = "high"\n', r"\[torrent\]: seed_ratio = 'high': expected a number", "seed_ratio = 1.0"),
+        ('[torrent]\nseed_ratio = "high"\n', r"\[torrent\]: seed_ratio = 'high': expected a number",
+         "seed_ratio = 1.0"),
         ("[torrent]\nsead_ratio = 1.0\n", "unknown key 'sead_ratio'", "did you mean 'seed_ratio'"),
         ("[tornado]\nx = 1\n", "unknown key 'tornado'", "known keys"),
         ("[torrent]\nenable_dht = 1\n", "enable_dht = 1: expected true or false", "enable_dht = true"),

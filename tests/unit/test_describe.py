@@ -49,5 +49,6 @@ def test_pipeline_events_read_as_one_line(type_: str, data: dict[str, Any], expe
 
 
 def test_a_hostile_name_in_a_summary_is_shown_literally() -> None:
-    line = summary("ConversionCompleted", {"item_id": "t1", "output_path": "/s/evil\x1b[2J\u202e.opus", "duration_ms": 5})
+    line = summary("ConversionCompleted",
+                   {"item_id": "t1", "output_path": "/s/evil\x1b[2J\u202e.opus", "duration_ms": 5})
     assert "\x1b" not in line and "\u202e" not in line and "evil" in line

@@ -6,8 +6,8 @@ import pytest
 
 from qtorrentino.domain.redact import redact_json_texts, redact_text, redact_value
 
-ANTHROPIC_SHAPED = "sk-ant-api03-Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8L9z0X1c2V3b4"  # noqa: S105
-OPENAI_SHAPED = "sk-proj-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa_-9876543210"  # noqa: S105
+ANTHROPIC_SHAPED = "sk-ant-api03-Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8L9z0X1c2V3b4"
+OPENAI_SHAPED = "sk-proj-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa_-9876543210"
 
 
 @pytest.mark.parametrize(

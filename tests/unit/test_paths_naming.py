@@ -262,7 +262,7 @@ def test_random_hostile_names_always_give_sane_components_inside_the_root(tmp_pa
         "x" * 90,
         "\ud800",
     ]
-    generator = random.Random(20261121)  # noqa: S311 (reproducible test data, not secrets)
+    generator = random.Random(20261121)  # reproducible test data
     for _ in range(600):
         name = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 40)))
         try:

@@ -103,7 +103,8 @@ class TicketDetailScreen(EngineScreen):
         self._rows["items"] = [
             Row(item.id, (plain(item.id), plain(item.state.value, style=styles.tone(
                 "good" if item.state.value == "placed" else "bad" if item.state.value == "failed" else "")),
-                plain(item.label + ("" if item.requested else " (not requested)")), plain(inside(item.path, root) if item.path else "—")))
+                plain(item.label + ("" if item.requested else " (not requested)")),
+                plain(inside(item.path, root) if item.path else "—")))
             for item in detail.items]
         self._rows["candidates"] = [
             Row(str(c.rank), (plain(f"{c.rank}{'✓' if c.rank == detail.chosen_rank else ''}"),

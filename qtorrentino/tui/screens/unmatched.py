@@ -127,8 +127,8 @@ class UnmatchedScreen(EngineScreen):
 
     def _show_files(self) -> None:
         needle = self.filter_text.casefold()
-        rows = [Row(key, (plain(inside(entry.path, self._roots.get(entry.library or ""))), plain(human_size(entry.size)), plain(entry.library or "—"),
-                          plain(entry.status)))
+        rows = [Row(key, (plain(inside(entry.path, self._roots.get(entry.library or ""))),
+                          plain(human_size(entry.size)), plain(entry.library or "—"), plain(entry.status)))
                 for key, entry in self._files.items() if not needle or needle in entry.path.casefold()]
         self.files.show_rows(rows)
         self._show_status()
