@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qtorrentino.domain.release import ReleaseInfo
 from qtorrentino.domain.similarity import normalise
 from qtorrentino.textbrain.factor import Factor
 from qtorrentino.textbrain.filemap import map_files
@@ -28,6 +29,7 @@ from qtorrentino.textbrain.scored import (
     combined,
     identity_log,
 )
+from qtorrentino.textbrain.unrelated import FAST_PATH_FLOOR
 from qtorrentino.textbrain.verdicts import new_verdict
 from qtorrentino.textbrain.wanted import Wanted, wanted_for
 
@@ -37,16 +39,48 @@ if TYPE_CHECKING:
     from qtorrentino.domain.ticket import TicketSpec
     from qtorrentino.search.result import SearchResult
 
+UNPARSED = ReleaseInfo()
+"""The parse a set-aside result carries: nothing read (its name was never parsed)."""
+
 __all__ = [
     "CATALOG_INDEXER", "RED_FLAG_PENALTY", "Factor", "ScoredCandidate", "forget_past_scoring",
-    "score_candidates",
+    "in_full", "score_candidates", "score_in_full",
 ]
 
 
 def score_candidates(spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:
     """Score every result against the ticket; acceptable ones first, best first (ties: a held
     torrent, more seeders, larger), rejected ones (a broken hard constraint) last."""
-    return _ranked([_score(wanted_for(spec), result) for result in results])
+    wanted = wanted_for(spec)
+    words = wanted.words
+    if words is not None:
+        named: list[SearchResult] = []
+        aside: list[SearchResult] = []
+        for result in results:
+            (named if result.files or words.named_by(result.title) else aside).append(result)
+        if aside:
+            scored = [_score(wanted, result) for result in named]
+            best = max((each.score for each in scored if not each.rejected), default=0.0)
+            if best >= FAST_PATH_FLOOR:
+                unnamed = Factor("name", 0.0, f"does not name {words.label}", 1.0, True)
+                scored += [_set_aside(wanted, result, unnamed) for result in aside]
+                return _ranked(scored)
+    return score_in_full(spec, results)
+
+
+def score_in_full(spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:
+    """Every result parsed and scored: what score_candidates gives whenever the pre-check could
+    change a decision, and the reference it is proved against."""
+    wanted = wanted_for(spec)
+    return _ranked([_score(wanted, result) for result in results])
+
+
+def in_full(spec: TicketSpec, scored: Sequence[ScoredCandidate]) -> list[ScoredCandidate]:
+    """The candidates with any the pre-check set aside parsed and scored after all: what an LLM is
+    shown must not depend on the pre-check."""
+    if all(candidate.release is not UNPARSED for candidate in scored):
+        return list(scored)
+    return score_in_full(spec, [candidate.result for candidate in scored])
 
 
 def _ranked(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
@@ -111,6 +145,20 @@ def forget_past_scoring() -> None:
     """Drop what earlier runs kept per ticket and per title; the next run computes it afresh."""
     wanted_for.cache_clear()
     size_label.cache_clear()
+
+
+def _set_aside(wanted: Wanted, result: SearchResult, unnamed: Factor) -> ScoredCandidate:
+    """A result the pre-check set aside unparsed: it scores 0, its one factor says it does not name
+    the ticket; a dead swarm, a must_not word and a size out of bounds still show."""
+    flags = ("no seeders",) if result.seeders == 0 and result.indexer != CATALOG_INDEXER else ()
+    hard = wanted.hard
+    rejected: tuple[str, ...] = ()
+    if hard.must_not:
+        rejected = hard.title_violations(f" {normalise(result.title, drop_article=False)} ", None)
+    if hard.min_size_mb or hard.max_size_mb:
+        size_violation = hard.size_violation(result.size, size_label(result.size))
+        rejected = (*rejected, size_violation) if size_violation else rejected
+    return ScoredCandidate(result, 0.0, (unnamed,), None, flags, UNPARSED, rejected)
 
 
 def _score(wanted: Wanted, result: SearchResult) -> ScoredCandidate:

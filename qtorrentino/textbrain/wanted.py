@@ -12,6 +12,7 @@ from qtorrentino.domain.ticket import MUSIC_KINDS, VIDEO_KINDS, TicketKind, Tick
 from qtorrentino.textbrain.constraints import HardConstraints
 from qtorrentino.textbrain.quality_factors import SMALL_MOVIE_MB
 from qtorrentino.textbrain.release_factors import asked_editions
+from qtorrentino.textbrain.unrelated import TicketWords
 
 if TYPE_CHECKING:
     from qtorrentino.textbrain.verdicts import Content, Verdict
@@ -69,6 +70,8 @@ class Wanted:
     """The editions the ticket's own words name (a deluxe album, a director's cut)."""
     absolute_episodes: frozenset[int] = frozenset()
     """The wanted episodes' numbers counted from the series' start, when the ticket gives them."""
+    words: TicketWords | None = None
+    """The words of the ticket's names, for the pre-check that sets unrelated names aside."""
     contents: dict[tuple[object, ...], Content] = field(default_factory=dict, repr=False)
     """Content verdicts by the parsed fields they read: many candidates share a few of them."""
     verdicts: dict[str, Verdict] = field(default_factory=dict, repr=False)
@@ -101,7 +104,7 @@ class Wanted:
             spec.kind is TicketKind.ALBUM,
             (SMALL_MOVIE_MB, "is small for a movie") if spec.kind is TicketKind.MOVIE else (0, ""),
             asked_editions(query, music=spec.kind in MUSIC_KINDS),
-            frozenset(query.absolute_episodes),
+            frozenset(query.absolute_episodes), TicketWords.of(spec),
         )
 
 
