@@ -1,11 +1,12 @@
 """The pre-check that sets a candidate aside unparsed: its name does not name what the ticket names.
 
 Parsing is most of scoring's cost, and most of 10,000 search results for a ticket are other content.
-A name that shares no word with the ticket's artist, album, title or series (nor most of the
-letters of one of its longer words: "Alien" for "Aliens", "Spiderman" for "Spider-Man") is other
-content; over the corpus of real names the full path never scored one of them above
-UNRELATED_CEILING. score.py uses the pre-check only when a candidate that does name the ticket
-scores FAST_PATH_FLOOR or more: then the decision, the recommended candidate and every candidate
+A name that shares no word with the ticket's artist, album, title or series, nor holds one of
+them without its spaces ("Spiderman" for "Spider-Man"), half the pieces of a longer word ("Alien"
+for "Aliens") or a stretch alike to one ("Pure Laine" for "The Red Line"), is other content; over
+the corpus of real names the full path never scored one of them above UNRELATED_CEILING.
+score.py uses the pre-check only when a candidate that does name the ticket scores
+FAST_PATH_FLOOR or more: then the decision, the recommended candidate and every candidate
 ranked above the ceiling are exactly what the full path gives (docs/decisions.md).
 """
 

@@ -13,6 +13,9 @@ place and everything about it (score, factors, reasons, flags, parse), and that 
 pre-check sets aside scored above the ceiling in the full path. It prints the counts and the
 highest full-path score of a set-aside name.
 
+The labelled sets (tests/data/matching_cases.json, tests/data/decision_cases.json) go through the
+same comparison, each case's ticket against its own candidates.
+
 With --reference ROOT (a checkout of an earlier commit), it also checks that score_in_full here
 ranks every candidate of every ticket exactly as score_candidates there (all fields, all ranks).
 """
@@ -33,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 THRESHOLDS = (0.75, 0.85, 0.95)
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def corpus_tickets(names: list[str]) -> list[dict[str, Any]]:
@@ -116,7 +120,6 @@ def _digests_under(root: Path) -> list[str]:
 def equivalence() -> bool:
     """Compare the two paths on every corpus ticket; print the figures; True when all agree."""
     from qtorrentino.domain.ticket_json import spec_from_json
-    from qtorrentino.textbrain.decide import decide
     from qtorrentino.textbrain.score import forget_past_scoring, score_candidates, score_in_full
     from qtorrentino.textbrain.unrelated import UNRELATED_CEILING
     from qtorrentino.textbrain.wanted import wanted_for
@@ -141,12 +144,9 @@ def equivalence() -> bool:
         took_fast = any(f.reason.startswith("does not name") for c in fast for f in c.factors)
         fast_tickets += took_fast
         set_aside_total += len(aside) if took_fast else 0
-        above = next((rank for rank, c in enumerate(full)
-                      if c.rejected or c.score <= UNRELATED_CEILING), len(full))
-        kept_total += above
-        same = fast[:above] == full[:above] and all(
-            decide(fast, threshold) == decide(full, threshold) for threshold in THRESHOLDS)
-        if not same:
+        kept_total += next((rank for rank, c in enumerate(full)
+                            if c.rejected or c.score <= UNRELATED_CEILING), len(full))
+        if not _agree(fast, full):
             differing += 1
             print(f"  DIFFERS: {ticket['query']}")
     print(f"{len(tickets)} tickets from the corpus, each scoring all {len(results)} corpus names; "
@@ -161,6 +161,44 @@ def equivalence() -> bool:
     return differing == 0 and highest_aside[0] <= UNRELATED_CEILING
 
 
+def _agree(fast: list[Any], full: list[Any]) -> bool:
+    """The same decision at every threshold; the same candidates, in place, above the ceiling."""
+    from qtorrentino.textbrain.decide import decide
+    from qtorrentino.textbrain.unrelated import UNRELATED_CEILING
+
+    above = next((rank for rank, c in enumerate(full)
+                  if c.rejected or c.score <= UNRELATED_CEILING), len(full))
+    return fast[:above] == full[:above] and all(
+        decide(fast, threshold) == decide(full, threshold) for threshold in THRESHOLDS)
+
+
+def labelled() -> bool:
+    """The two paths on every labelled matching and decision case; print the counts."""
+    from bench_matching import results_of as matching_results
+
+    from qtorrentino.domain.ticket_json import spec_from_json
+    from qtorrentino.textbrain.score import forget_past_scoring, score_candidates, score_in_full
+    from tests.decision_cases import results_of as decision_results
+
+    matching = json.loads((DATA / "matching_cases.json").read_text(encoding="utf-8"))
+    decisions = json.loads((DATA / "decision_cases.json").read_text(encoding="utf-8"))
+    pairs = [(case["ticket"], matching_results(case)) for case in matching]
+    pairs += [(case["ticket"], decision_results(case)) for case in decisions]
+    used = differing = 0
+    for ticket, results in pairs:
+        spec = spec_from_json(ticket)
+        forget_past_scoring()
+        fast = score_candidates(spec, results)
+        forget_past_scoring()
+        full = score_in_full(spec, results)
+        used += any(c.reasons[0].startswith("does not name") for c in fast)
+        differing += not _agree(fast, full)
+    print(f"labelled sets: {len(pairs)} cases ({len(matching)} matching, {len(decisions)} "
+          f"decision); pre-check used in {used}; decision or ranking above the ceiling differs "
+          f"in {differing}")
+    return differing == 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=Path, help="a checkout whose score_candidates to match")
@@ -169,7 +207,8 @@ def main() -> None:
     if args.digests:
         digests()
         return
-    agreed = equivalence()
+    agreed = labelled()
+    agreed = equivalence() and agreed
     if args.reference:
         here = Path(__file__).resolve().parents[2]
         ours, theirs = _digests_under(here), _digests_under(args.reference.resolve())
