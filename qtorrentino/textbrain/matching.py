@@ -23,6 +23,7 @@ from qtorrentino.textbrain.llm.advisor import LlmAdvisor
 from qtorrentino.textbrain.llm.exchange import Discard
 from qtorrentino.textbrain.llm.judgements import JOB as JUDGE_JOB
 from qtorrentino.textbrain.llm.query_variants import JOB as VARIANTS_JOB
+from qtorrentino.textbrain.score import in_full
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -145,6 +146,7 @@ class TextBrain:
         asked = tuple(earlier)
         if self.advisor is None or not self._consults(heuristic, scored):
             return self._alone(plain, heuristic, asked)
+        scored = in_full(spec, scored)
         shown = shown_to_judge(scored, self.advisor.max_candidates)
         advice = self.advisor.judge(spec, [candidate.result for candidate in shown])
         asked = (*asked, Consultation(JUDGE_JOB, advice))

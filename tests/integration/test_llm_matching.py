@@ -9,12 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from qtorrentino.config.model import LlmConfig, Secret, TextbrainConfig
 from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.states import TicketState
 from qtorrentino.domain.ticket_json import spec_from_json
 from qtorrentino.engine.engine import Engine
 from qtorrentino.errors import MetadataRefused
+from qtorrentino.search.result import SearchResult
+from qtorrentino.textbrain.decide import Outcome
 from qtorrentino.textbrain.filecheck import check_file_list
+from qtorrentino.textbrain.matching import TextBrain
 from qtorrentino.workers.acquisition import AcquisitionWorker
 from qtorrentino.workers.download import DownloadWorker
 from qtorrentino.workers.llm_mapping import mapping_completer
@@ -480,3 +484,30 @@ def test_dumb_only_asks_the_model_nothing(opened: Callable[..., Engine]) -> None
     assert engine.tickets.show(ticket).state is TicketState.NEEDS_APPROVAL
     data = matching(engine, ticket)
     assert data["matcher"] == "dumb" and "llm_provider" not in data
+
+
+# What the model is shown does not depend on the scorer's pre-check (issue 14)
+
+
+def test_the_model_is_shown_the_candidates_ranked_as_if_every_name_were_parsed() -> None:
+    shown: list[list[str]] = []
+    judge = model({"OK Computer (1997) [FLAC]": 0.97})
+
+    def respond(body: dict[str, Any]) -> Any:
+        shown.append([candidate["title"] for candidate in prompt_section(body, "Candidates")])
+        return judge(body)
+
+    results = [SearchResult(title=title, indexer="loose", size=400 * MB, seeders=40,
+                            info_hash=f"{number:040x}") for number, title in enumerate(TITLES, 1)]
+    spec = spec_from_json({**RADIOHEAD, "library": "Music"})
+    with LlmServer(api_key=KEY, responder=respond) as llm:
+        brain = TextBrain.from_config(TextbrainConfig(mode="llm_first", llm=LlmConfig(
+            base_url=llm.base_url, api_key=Secret(KEY), timeout_seconds=3)))
+        scored = brain.rank(spec, results)
+        matched = brain.conclude(spec, scored, 0.85)
+    assert [c.result.title for c in scored if c.reasons[0].startswith("does not name")] == [
+        WHITE, ABBEY, UNTITLED, TAKK]
+    assert shown == [[OK_FLAC, OK_MP3, UNTITLED, ABBEY, WHITE]]
+    assert matched.decision.outcome is Outcome.AUTO_APPROVE
+    assert not any(reason.startswith("does not name") for candidate in matched.ranking.scored
+                   for reason in candidate.reasons)
