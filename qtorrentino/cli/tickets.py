@@ -16,7 +16,7 @@ from qtorrentino.domain.states import TicketState
 from qtorrentino.errors import TicketValidationError, UsageError
 
 if TYPE_CHECKING:
-    from qtorrentino.engine.api import TicketsAPI
+    from qtorrentino.engine.tickets_api import TicketsAPI
 
 EPISODE_CODE = re.compile(r"^[Ss](\d{1,3})(?:[Ee](\d{1,4}))+$")
 
@@ -86,7 +86,7 @@ def _missing_action(args: argparse.Namespace) -> int:
 
 
 def _api(args: argparse.Namespace) -> tuple[TicketsAPI, Any]:
-    from qtorrentino.engine.api import TicketsAPI
+    from qtorrentino.engine.tickets_api import TicketsAPI
 
     core = open_core(args)
     return TicketsAPI(core), core

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from peewee import fn
 
@@ -26,9 +27,11 @@ from qtorrentino.domain.ticket import (
 )
 from qtorrentino.domain.ticket_json import spec_to_json
 from qtorrentino.errors import UsageError
-from qtorrentino.events import AuditRecorded
 from qtorrentino.tickets.rows import spec_of
-from qtorrentino.tickets.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from qtorrentino.events import AuditRecorded
+    from qtorrentino.tickets.unit_of_work import UnitOfWork
 
 MERGEABLE_STATES = frozenset({TicketState.PENDING, TicketState.ACQUIRING, TicketState.NEEDS_APPROVAL})
 """An active ticket takes merged items only before a release was chosen for download."""

@@ -9,8 +9,8 @@ from peewee import fn
 
 from qtorrentino.db.models import TicketItemRow, TicketRow, TorrentRow
 from qtorrentino.domain.states import ItemState, TicketState, is_idle_state
-from qtorrentino.tickets.rows import summary
-from qtorrentino.tickets.views import TicketSummary
+from qtorrentino.tickets.rows import detail, resolve_id, summary
+from qtorrentino.tickets.views import TicketDetail, TicketSummary
 
 
 def list_tickets(states: Iterable[TicketState] = (), *, limit: int = 200, after: tuple[int, str] | None = None,
@@ -29,6 +29,11 @@ def list_tickets(states: Iterable[TicketState] = (), *, limit: int = 200, after:
     rows = list(query.order_by(TicketRow.priority.desc(), TicketRow.id).limit(limit))
     counts = _item_counts([row.id for row in rows])
     return [summary(row, *counts.get(row.id, (0, 0))) for row in rows]
+
+
+def ticket_detail(ticket_id: str) -> TicketDetail:
+    """One ticket whole, by id or unique prefix."""
+    return detail(TicketRow.get_by_id(resolve_id(ticket_id)))
 
 
 def _item_counts(ticket_ids: list[str]) -> dict[str, tuple[int, int]]:
