@@ -92,7 +92,6 @@ def files_of(info_hash: str) -> tuple[FileEntry, ...]:
     return tuple(FileEntry(index=row.file_index, path=row.path, size=row.size) for row in rows)
 
 
-
 def needed_by_live_ticket(info_hash: str) -> bool:
     """Whether a ticket still in progress needs this torrent's files: it is never removed meanwhile.
 
