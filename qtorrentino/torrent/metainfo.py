@@ -63,6 +63,7 @@ def read_torrent_file(data: bytes) -> TorrentMetadata:
 
 
 def load_torrent(data: bytes) -> tuple[lt.add_torrent_params, lt.torrent_info]:
+    """Parse .torrent bytes within LOAD_LIMITS; anything else is HostileMetadata."""
     if len(data) > MAX_TORRENT_BYTES:
         raise HostileMetadata(
             f"refused a .torrent of {len(data)} bytes (limit {MAX_TORRENT_BYTES})"
@@ -77,6 +78,7 @@ def load_torrent(data: bytes) -> tuple[lt.add_torrent_params, lt.torrent_info]:
 
 
 def hash_text(hashes: lt.info_hash_t) -> str:
+    """The key a torrent goes by: its v1 info-hash, else its best (v2) one."""
     return str(hashes.v1 if hashes.has_v1() else hashes.get_best())
 
 
@@ -105,6 +107,7 @@ def inspect_files(info: lt.torrent_info) -> tuple[tuple[FileEntry, ...], int]:
 def checked_wanted(
     files: Sequence[FileEntry], wanted: Collection[int] | None
 ) -> frozenset[int] | None:
+    """The wanted file indexes as a set (None: every file); an unknown index is a UsageError."""
     if wanted is None:
         return None
     chosen = frozenset(wanted)

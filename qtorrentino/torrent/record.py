@@ -91,6 +91,7 @@ def bank_run(record: TorrentRecord) -> tuple[int, int]:
 
 
 def status_of(status: lt.torrent_status, record: TorrentRecord) -> TorrentStatus:
+    """libtorrent's status of a torrent with what the session knows of it, as the engine reads it."""
     paused = bool(status.flags & _FLAGS.paused)
     error = record.refusal or (redact_text(status.errc.message()) if status.errc.value() else None) or (
         record.file_error[1] if record.file_error else None)

@@ -28,6 +28,7 @@ _ENCRYPTION = {
 
 
 def session_settings(config: TorrentConfig, user_agent: str) -> lt.settings_pack:
+    """The settings pack of [torrent]: identity, network switches, limits, encryption, alerts."""
     if config.encryption not in _ENCRYPTION:
         raise ConfigError(
             f"[torrent] encryption = {config.encryption!r} is not one of {', '.join(_ENCRYPTION)}"
