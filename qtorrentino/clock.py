@@ -6,8 +6,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-import orjson
-
 
 class Clock(Protocol):
     """A source of aware UTC datetimes."""
@@ -53,12 +51,3 @@ def parse_iso(text: str) -> datetime:
     """Read an ISO 8601 time (a trailing Z or an offset; naive means UTC)."""
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-_ORJSON_TIME = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_NAIVE_UTC
-
-
-def iso_many(moments: list[datetime]) -> list[str]:
-    """iso() of many datetimes, ~3x faster: orjson spells UTC (and naive) ones; other offsets go through iso()."""
-    texts: list[str] = orjson.loads(orjson.dumps(moments, option=_ORJSON_TIME))
-    return [text if text.endswith("Z") else iso(moment) or "" for text, moment in zip(texts, moments, strict=True)]

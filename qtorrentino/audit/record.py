@@ -5,23 +5,22 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
 import orjson
 
-from qtorrentino.audit.vocabulary import check_event, shape_of
-from qtorrentino.clock import Clock, iso, iso_many
+from qtorrentino.audit.vocabulary import check_event
+from qtorrentino.clock import Clock, iso
 from qtorrentino.db.database import database
 from qtorrentino.db.models import AuditEventRow
-from qtorrentino.domain.redact import redact_json_texts, redact_value
+from qtorrentino.domain.redact import redact_value
 from qtorrentino.events import AuditRecorded
 
 MIRROR_BATCH = 5_000
 DATA_OPTIONS = orjson.OPT_NON_STR_KEYS
-"""How event data becomes JSON text, one event or a batch at a time."""
+"""How event data becomes JSON text."""
 
 
 class AuditLog:
@@ -48,29 +47,6 @@ class AuditLog:
         event = AuditRecorded(seq=row.seq, type=type_, ticket_id=ticket_id, actor=actor, at=at, data=clean)
         outbox.append(event)
         return event
-
-    def record_many(self, events: Iterable[tuple[str, str | None, str, dict[str, Any], datetime]]) -> int:
-        """Bulk-insert (type, ticket_id, actor, data, at) rows in the current transaction; the fast path.
-
-        Per event only the data is encoded (orjson, as encode_data does); times are spelled by orjson in
-        one call, one scan of the whole batch decides whether any event needs redacting, and the rows reach SQLite
-        as one zip (no tuple built per row).
-
-        Raises:
-            AuditVocabularyError: a type not declared in audit/vocabulary.py (checked once per distinct type).
-        """
-        batch = list(events)
-        if not batch:
-            return 0
-        types, ticket_ids, actors, datas, moments = zip(*batch, strict=True)
-        for type_ in set(types):
-            shape_of(type_)
-        dumps = orjson.dumps
-        texts = redact_json_texts([dumps(data, option=DATA_OPTIONS).decode() for data in datas], self.secrets)
-        rows = zip(iso_many(list(moments)), types, ticket_ids, actors, texts, strict=True)
-        database.cursor().executemany(
-            "INSERT INTO audit_event (at, type, ticket_id, actor, data) VALUES (?, ?, ?, ?, ?)", rows)
-        return len(batch)
 
     def mirror(self) -> int:
         """Append every committed event the JSONL lacks, in seq order, under a file lock; returns lines added."""

@@ -16,7 +16,7 @@ from qtorrentino.cli.output import print_json_lines, print_table, visible
 from qtorrentino.errors import UsageError
 
 if TYPE_CHECKING:
-    from qtorrentino.engine.api import AuditFilter
+    from qtorrentino.audit.query import AuditFilter
 
 EXPORT_HELP = "export the audit log as JSON Lines, oldest first"
 
@@ -50,8 +50,8 @@ def _filters(parser: argparse.ArgumentParser) -> None:
 
 def _filter(args: argparse.Namespace) -> AuditFilter:
     """The events asked for; call after the core is open (an id prefix is resolved in the database)."""
+    from qtorrentino.audit.query import AuditFilter
     from qtorrentino.clock import parse_iso
-    from qtorrentino.engine.api import AuditFilter
     from qtorrentino.tickets.rows import resolve_id
 
     try:
@@ -64,7 +64,7 @@ def _filter(args: argparse.Namespace) -> AuditFilter:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from qtorrentino.engine.api import AuditAPI
+    from qtorrentino.engine.audit_api import AuditAPI
 
     core = open_core(args)
     page = AuditAPI(core).page(_filter(args), limit=max(1, args.limit))
@@ -78,7 +78,7 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from qtorrentino.engine.api import AuditAPI
+    from qtorrentino.engine.audit_api import AuditAPI
 
     core = open_core(args)
     api = AuditAPI(core)

@@ -21,9 +21,7 @@ def open_core(args: argparse.Namespace) -> Core:
     from qtorrentino.engine.lock import touch_wake_file
 
     home = home_from(args)
-    core = Core.open(home)
-    core.uow.after_commit = lambda: touch_wake_file(home.wake_file)
-    return core
+    return Core.open(home, after_commit=lambda: touch_wake_file(home.wake_file))
 
 
 def cli_actor() -> str:

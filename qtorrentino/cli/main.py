@@ -27,10 +27,27 @@ it needs, so `ticket list` never pays for Textual, libtorrent, guessit or ffmpeg
 REQUIRED_PARTS = {"libtorrent": "pip install 'libtorrent>=2.0.9' (wheels exist for Python 3.10–3.13)",
                   "imageio_ffmpeg": "pip install imageio-ffmpeg, or apt-get install ffmpeg"}
 """Compiled parts every command checks for (found, not imported) before it runs."""
+COMMANDS = {"demo": "demo_cmd", "headless": "headless", "ticket": "tickets", "torrent": "torrents",
+            "search": "search_cmd", "parse": "search_cmd", "audit": "audit_cmd",
+            "scan": "library_cmd", "organize": "library_cmd", "doctor": "doctor"}
+"""The module of COMMAND_MODULES registering each command: a command named on the line builds only
+its module's parser, never paying for the other modules' imports and ~30 sub-parsers."""
 
 
-def command_modules() -> list[ModuleType]:
-    return [import_module(f"qtorrentino.cli.{name}") for name in COMMAND_MODULES]
+def command_modules(names: Sequence[str] = COMMAND_MODULES) -> list[ModuleType]:
+    return [import_module(f"qtorrentino.cli.{name}") for name in names]
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command argv names (`ticket` in `--home H ticket list`); None when an option only the
+    top-level parser knows (help, version) comes first."""
+    words = iter(argv)
+    for word in words:
+        if word == "--home":
+            next(words, None)
+        elif not (word.startswith("--home=") or word == "--takeover"):
+            return None if word.startswith("-") else word
+    return None
 
 
 class Parser(argparse.ArgumentParser):
@@ -49,7 +66,8 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
                         help="ask an engine already running on the home to stop, then start")
 
 
-def build_parser() -> Parser:
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
+    """The whole parser; when argv names a known command, only that command's module registers."""
     parser = Parser(prog="qtorrentino", description="Terminal media acquisition and library pipeline.")
     parser.add_argument("--version", action="version", version=f"qtorrentino {__version__}")
     _global_options(parser, top=True)
@@ -62,7 +80,8 @@ def build_parser() -> Parser:
         sub.set_defaults(handler=handler)
         return sub
 
-    for module in command_modules():
+    command = command_word(argv) if argv is not None else None
+    for module in command_modules((COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES):
         module.register(add, _global_options)
     return parser
 
@@ -94,7 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     part = missing_part()
     if part is not None:
         return _missing_part_exit(part)
-    args = build_parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = build_parser(given).parse_args(given)
     try:
         return int(args.handler(args))
     except ImportError as error:

@@ -17,7 +17,7 @@ from qtorrentino.domain.ticket import TicketKind
 from qtorrentino.errors import TicketValidationError, UsageError
 
 if TYPE_CHECKING:
-    from qtorrentino.engine.api import TicketsAPI
+    from qtorrentino.engine.tickets_api import TicketsAPI
     from qtorrentino.tickets.creation import Created
 
 EPISODE_CODE = re.compile(r"^[Ss](\d{1,3})(?:[Ee](\d{1,4}))+$")
@@ -94,7 +94,7 @@ def _missing_action(args: argparse.Namespace) -> int:
 
 
 def _api(args: argparse.Namespace) -> tuple[TicketsAPI, Any]:
-    from qtorrentino.engine.api import TicketsAPI
+    from qtorrentino.engine.tickets_api import TicketsAPI
 
     core = open_core(args)
     return TicketsAPI(core), core

@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "qtorrentino"
 HOME_ENV = "QTORRENTINO_HOME"
 
@@ -34,6 +32,8 @@ class Home:
     @classmethod
     def xdg(cls) -> Home:
         """The default home in the XDG config, data, state and cache folders."""
+        import platformdirs  # here: a command on a --home never pays for it (~5 ms)
+
         return cls(
             config_file=Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml",
             data_dir=Path(platformdirs.user_data_dir(APP_NAME)),

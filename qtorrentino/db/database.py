@@ -19,15 +19,20 @@ _writer = threading.RLock()
 
 
 def open_database(path: Path) -> SqliteDatabase:
-    """Bind the models to the file at path and bring its schema up to date."""
-    from qtorrentino.db.migrations import migrate
+    """Bind the models to the file at path and bring its schema up to date.
+
+    A database already at this program's version is only read (no write lock: a read-only command
+    never waits on a running engine's writes); otherwise the migration runs under the write lock.
+    """
+    from qtorrentino.db.migrations import SCHEMA_VERSION, current_version, migrate
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if not database.is_closed():
         database.close()
     database.init(str(path), pragmas=PRAGMAS, timeout=15, check_same_thread=False)
-    with write_transaction():
-        migrate(database)
+    if current_version(database) != SCHEMA_VERSION:
+        with write_transaction():
+            migrate(database)
     return database
 
 

@@ -27,7 +27,7 @@ class UtcDateTimeField(TextField):
     def python_value(self, value: str | None) -> datetime | None:
         if value is None:
             return None
-        return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=UTC)
+        return datetime.fromisoformat(value)  # the stored form, ~10x faster than strptime
 
 
 class JsonField(TextField):

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from peewee import SqliteDatabase
-from playhouse.migrate import SqliteMigrator
-from playhouse.migrate import migrate as run_migrations
 
 from qtorrentino.db.models import ALL_MODELS, SchemaVersion
 from qtorrentino.errors import QtorrentinoError
@@ -31,6 +29,10 @@ def _narrow_audit_indexes_v2(database: SqliteDatabase) -> None:
 
 def _unknown_seeders_v3(database: SqliteDatabase) -> None:
     """A candidate's seeders may be unknown (NULL): some feeds do not say, and 0 would read as a dead torrent."""
+    # imported here: an up-to-date database never loads the migrator (~4 ms)
+    from playhouse.migrate import SqliteMigrator
+    from playhouse.migrate import migrate as run_migrations
+
     run_migrations(SqliteMigrator(database).drop_not_null("candidate", "seeders"))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 
@@ -93,38 +92,7 @@ def redact_value(value: object, secrets: Iterable[str] = ()) -> object:
 
 _SECRET_KEY_NAMES = frozenset({"api_key", "apikey", "passkey", "password", "token", "secret",
                                "x-api-key", "authorization"})
-_SECRET_KEYS_QUOTED = tuple(f'"{name}"' for name in sorted(_SECRET_KEY_NAMES))
 
 
 def _is_secret_key(key: str) -> bool:
     return key.casefold() in _SECRET_KEY_NAMES
-
-
-def redact_json_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """Redact a serialised JSON document; walks it only when a secret-named key appears."""
-    if _names_secret_key(text):
-        return json.dumps(redact_value(json.loads(text), secrets), ensure_ascii=False, separators=(",", ":"))
-    return redact_text(text, secrets)
-
-
-def redact_json_texts(texts: list[str], secrets: Iterable[str] = ()) -> list[str]:
-    """Redact many serialised JSON documents; one scan of them all decides whether any needs a closer look."""
-    secret_list = tuple(secret for secret in secrets if secret and len(secret) >= 4)
-    if not _may_hold_secret("\x00".join(texts), secret_list):
-        return texts
-    return [redact_json_text(text, secret_list) if _may_hold_secret(text, secret_list) else text for text in texts]
-
-
-def _may_hold_secret(text: str, secrets: tuple[str, ...]) -> bool:
-    """False only when no rule of redact_json_text could change the text."""
-    if "=" in text or "%3" in text or "://" in text or any(secret in text for secret in secrets):
-        return True
-    if "earer" in text or "sk-" in text:
-        return True
-    return _names_secret_key(text)
-
-
-def _names_secret_key(json_text: str) -> bool:
-    """Whether a JSON text has a secret-named key (any case); plain substring tests, fast over megabytes."""
-    lowered = json_text.lower()
-    return any(key in lowered for key in _SECRET_KEYS_QUOTED)

@@ -88,11 +88,3 @@ def title_similarity(left: str | None, right: str | None) -> float:
 def best_similarity(wanted: str | None, choices: Sequence[str | None]) -> float:
     """The highest title_similarity between wanted and any of the choices (0 when none)."""
     return max((title_similarity(wanted, choice) for choice in choices), default=0.0)
-
-
-def contains_phrase(text: str, phrase: str) -> bool:
-    """True when phrase appears in text as whole words, after normalise() of both."""
-    normalised_phrase = normalise(phrase, drop_article=False)
-    if not normalised_phrase:
-        return False
-    return f" {normalised_phrase} " in f" {normalise(text, drop_article=False)} "

@@ -287,8 +287,3 @@ def overlap(active: TicketSpec, new: TicketSpec) -> Overlap | None:
     have = {item_key(item) for item in active.requested_items}
     missing = tuple(item for item in new.requested_items if item_key(item) not in have)
     return Overlap(covered=not missing, new_items=missing if new.kind in MERGING_KINDS else ())
-
-
-def with_items(spec: TicketSpec, items: tuple[TicketItem, ...]) -> TicketSpec:
-    """The same ticket with another item list."""
-    return replace(spec, items=items)

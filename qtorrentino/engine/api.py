@@ -1,118 +1,18 @@
-"""The surface the faces call (TUI, CLI, headless, demo): tickets and audit commands and queries."""
+"""The surface the faces call (TUI, CLI, headless, demo): tickets and audit commands and queries.
+
+The CLI imports engine.tickets_api or engine.audit_api alone, so a command loads only its half.
+"""
 
 from __future__ import annotations
 
-import builtins
-from collections.abc import Iterable
-from typing import Any, BinaryIO
-
-from qtorrentino.audit import export, query
 from qtorrentino.audit.query import AuditEvent, AuditFilter, AuditPage
 from qtorrentino.audit.vocabulary import AuditType, summarize
 from qtorrentino.domain.states import TicketState
-from qtorrentino.domain.ticket import TicketKind, TicketSpec
-from qtorrentino.domain.ticket_json import specs_from_json
-from qtorrentino.engine.core import Core
-from qtorrentino.tickets import queries
+from qtorrentino.engine.audit_api import AuditAPI
+from qtorrentino.engine.tickets_api import TicketsAPI
 from qtorrentino.tickets.creation import Created
 from qtorrentino.tickets.views import CandidateView, ItemView, TicketDetail, TicketSummary
 
-__all__ = ["AuditAPI", "AuditEvent", "AuditFilter", "AuditPage", "CandidateView", "Created", "ItemView",
-           "TicketDetail", "TicketState", "TicketSummary", "TicketsAPI"]
-__all__ += ["AuditType", "summarize"]
-
-APPROVAL_STATES = (TicketState.NEEDS_APPROVAL, TicketState.ACQUISITION_FAILED)
-
-
-class TicketsAPI:
-    """Ticket commands and queries; thread-safe, each call its own transaction. Never call from a UI loop."""
-
-    def __init__(self, core: Core) -> None:
-        self._core = core
-
-    def add(self, spec: TicketSpec, *, actor: str) -> Created:
-        return self._core.creator.add(spec, actor=actor)
-
-    def add_json(self, value: Any, *, actor: str) -> list[Created]:
-        """File the tickets of a JSON document (one object or a list); all are validated before any is filed."""
-        return [self.add(spec, actor=actor) for spec in specs_from_json(value)]
-
-    def add_torrent(self, source: str, *, actor: str, kind: TicketKind | None = None, library: str | None = None,
-                    priority: int | None = None, target_format: str | None = None) -> Created:
-        """File a ticket whose only candidate is a .torrent file or a magnet (`ticket add --torrent`)."""
-        # imported here: reading a .torrent loads libtorrent and the scorer, which other commands never need
-        from qtorrentino.workers.direct_torrents import VIA_CLI, DirectTorrents
-
-        core = self._core
-        return DirectTorrents(core.config, core.home, core.creator, core.commands).add(
-            source, via=VIA_CLI, actor=actor, kind=kind, library=library, priority=priority,
-            target_format=target_format)
-
-    def list(self, states: Iterable[TicketState] = (), *, limit: int = 200, after: tuple[int, str] | None = None,
-             text: str | None = None) -> list[TicketSummary]:
-        return queries.list_tickets(states, limit=limit, after=after, text=text)
-
-    def show(self, ticket_id: str) -> TicketDetail:
-        return self._core.commands.get(ticket_id)
-
-    def approval_queue(self, limit: int = 200) -> builtins.list[TicketSummary]:  # list is a method here
-        """Tickets waiting for a person: needs_approval first, then acquisition_failed."""
-        waiting = queries.list_tickets((TicketState.NEEDS_APPROVAL,), limit=limit)
-        return waiting + queries.list_tickets((TicketState.ACQUISITION_FAILED,), limit=limit - len(waiting))
-
-    def counts(self) -> dict[TicketState, int]:
-        return queries.counts_by_state()
-
-    def approve(self, ticket_id: str, rank: int | None = None, *, actor: str) -> TicketDetail:
-        return self._core.commands.approve(ticket_id, rank, actor=actor)
-
-    def reject(self, ticket_id: str, reason: str = "", *, actor: str) -> TicketDetail:
-        return self._core.commands.reject(ticket_id, reason, actor=actor)
-
-    def cancel(self, ticket_id: str, reason: str = "", *, actor: str) -> TicketDetail:
-        return self._core.commands.cancel(ticket_id, reason, actor=actor)
-
-    def retry(self, ticket_id: str, *, actor: str) -> TicketDetail:
-        return self._core.commands.retry(ticket_id, actor=actor)
-
-    def force_search(self, ticket_id: str, query_text: str, *, actor: str) -> TicketDetail:
-        return self._core.commands.force_search(ticket_id, query_text, actor=actor)
-
-    def force_magnet(self, ticket_id: str, magnet_uri: str, *, actor: str) -> TicketDetail:
-        # imported here: the scorer loads rapidfuzz, which list, show and approve never need
-        from qtorrentino.textbrain.picks import person_pick_judge
-
-        return self._core.commands.force_magnet(ticket_id, magnet_uri, actor=actor,
-                                                judge=person_pick_judge(self._core.config))
-
-    def set_priority(self, ticket_id: str, priority: int, *, actor: str) -> TicketDetail:
-        return self._core.commands.set_priority(ticket_id, priority, actor=actor)
-
-    def is_idle(self) -> bool:
-        return queries.all_idle()
-
-    def any_failed(self) -> bool:
-        return queries.any_failed()
-
-
-class AuditAPI:
-    """Audit queries and export."""
-
-    def __init__(self, core: Core) -> None:
-        self._core = core
-
-    def page(self, audit_filter: AuditFilter = AuditFilter(), *, before: int | None = None,
-             limit: int = 50) -> AuditPage:
-        return query.page(audit_filter, before=before, limit=limit)
-
-    def latest(self, ticket_id: str | None = None, type_: str | None = None) -> AuditEvent | None:
-        return query.latest(ticket_id, type_)
-
-    def history(self, ticket_id: str) -> list[AuditEvent]:
-        return query.history(ticket_id)
-
-    def event(self, seq: int) -> AuditEvent | None:
-        return query.by_seq(seq)
-
-    def export(self, output: BinaryIO, audit_filter: AuditFilter = AuditFilter()) -> int:
-        return export.export_jsonl(output, audit_filter)
+__all__ = ["AuditAPI", "AuditEvent", "AuditFilter", "AuditPage", "AuditType", "CandidateView",
+           "Created", "ItemView", "TicketDetail", "TicketState", "TicketSummary", "TicketsAPI",
+           "summarize"]

@@ -1,22 +1,27 @@
-"""The shared core of a home: config, database, audit log and ticket services, with or without workers."""
+"""The shared core of a home: config, database, audit log and ticket services, without workers."""
 
 from __future__ import annotations
 
 import getpass
 import logging
-from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from qtorrentino.audit.record import AuditLog
 from qtorrentino.clock import Clock, SystemClock
-from qtorrentino.config.home import Home
 from qtorrentino.config.load import load_config
-from qtorrentino.config.model import Config
 from qtorrentino.db.database import close_database, open_database, write_transaction
 from qtorrentino.db.models import LibraryRow
-from qtorrentino.events import Bus
-from qtorrentino.tickets.creation import TicketCreator
-from qtorrentino.tickets.service import TicketCommands
-from qtorrentino.tickets.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from qtorrentino.audit.record import AuditLog
+    from qtorrentino.config.home import Home
+    from qtorrentino.config.model import Config
+    from qtorrentino.events import Bus
+    from qtorrentino.tickets.creation import TicketCreator
+    from qtorrentino.tickets.service import TicketCommands
+    from qtorrentino.tickets.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -32,47 +37,104 @@ def actor_name(face: str) -> str:
     return f"{face}:{user}"
 
 
-@dataclass
 class Core:
-    """Everything a face needs to read and change tickets on one home, without the workers."""
+    """Everything a face needs to read and change tickets on one home, without the workers.
 
-    home: Home
-    config: Config
-    clock: Clock
-    bus: Bus
-    audit: AuditLog
-    uow: UnitOfWork
-    commands: TicketCommands
-    creator: TicketCreator
+    The services are built on first use (a read-only command never loads the audit writer, the bus
+    or the ticket commands); once built, each is the one instance for the home.
+    """
+
+    def __init__(
+        self,
+        home: Home,
+        config: Config,
+        clock: Clock,
+        after_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.home = home
+        self.config = config
+        self.clock = clock
+        self.after_commit = after_commit
+        """Run after each unit of work that recorded events commits (the CLI wakes an engine)."""
 
     @classmethod
-    def open(cls, home: Home, *, clock: Clock | None = None, config: Config | None = None) -> Core:
-        """Load the config, open the database (running migrations) and build the services."""
+    def open(
+        cls,
+        home: Home,
+        *,
+        clock: Clock | None = None,
+        config: Config | None = None,
+        after_commit: Callable[[], None] = lambda: None,
+    ) -> Core:
+        """Load the config, open the database (migrated when behind) and sync the libraries."""
         config = config or load_config(home)
         home.ensure()
-        clock = clock or SystemClock()
         open_database(home.database)
-        bus = Bus()
-        audit = AuditLog(home.audit_jsonl, clock, config.secrets)
-        uow = UnitOfWork(audit, bus)
-        core = cls(home=home, config=config, clock=clock, bus=bus, audit=audit, uow=uow,
-                   commands=TicketCommands(uow, clock), creator=TicketCreator(uow, clock, config))
-        core.commands.cancel_hooks.append(core.restore_library_items)
+        core = cls(home, config, clock or SystemClock(), after_commit)
         core.sync_libraries()
         return core
 
+    @cached_property
+    def bus(self) -> Bus:
+        from qtorrentino.events import Bus
+
+        return Bus()
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        from qtorrentino.audit.record import AuditLog
+
+        return AuditLog(self.home.audit_jsonl, self.clock, self.config.secrets)
+
+    @cached_property
+    def uow(self) -> UnitOfWork:
+        from qtorrentino.tickets.unit_of_work import UnitOfWork
+
+        return UnitOfWork(self.audit, self.bus, self.after_commit)
+
+    @cached_property
+    def commands(self) -> TicketCommands:
+        from qtorrentino.tickets.service import TicketCommands
+
+        commands = TicketCommands(self.uow, self.clock)
+        commands.cancel_hooks.append(self.restore_library_items)
+        return commands
+
+    @cached_property
+    def creator(self) -> TicketCreator:
+        from qtorrentino.tickets.creation import TicketCreator
+
+        return TicketCreator(self.uow, self.clock, self.config)
+
     def restore_library_items(self, outbox: object, ticket_id: str) -> None:
-        """A cancelled ticket's library items waiting on its download go back to wanted (whichever face)."""
+        """A cancelled ticket's library items waiting on its download go back to wanted."""
         from qtorrentino.workers.library_status import restore_items  # the CLI starts without it
 
         restore_items(self.config, self.clock, self.commands.get(ticket_id))
 
     def sync_libraries(self) -> None:
-        """Keep the library table in step with config (name, kind, root, naming)."""
+        """Keep the library table in step with config (name, kind, root, naming); only reads when
+        it already is."""
+        wanted = {
+            library.name: (library.kind, str(library.path), library.template)
+            for library in self.config.libraries
+        }
+        stored = {
+            row.name: (row.kind, row.root, row.naming)
+            for row in LibraryRow.select(
+                LibraryRow.name, LibraryRow.kind, LibraryRow.root, LibraryRow.naming
+            )
+        }
+        if all(stored.get(name) == values for name, values in wanted.items()):
+            return
         with write_transaction():
             for library in self.config.libraries:
                 row = LibraryRow.get_or_none(LibraryRow.name == library.name)
-                values = {"kind": library.kind, "root": str(library.path), "naming": library.template}
+                values = {
+                    "kind": library.kind,
+                    "root": str(library.path),
+                    "naming": library.template,
+                }
                 if row is None:
                     LibraryRow.create(name=library.name, **values)
                 elif (row.kind, row.root, row.naming) != tuple(values.values()):

@@ -27,9 +27,11 @@ from qtorrentino.domain.ticket import (
 )
 from qtorrentino.domain.ticket_json import spec_to_json
 from qtorrentino.errors import UsageError
-from qtorrentino.events import AuditRecorded
 from qtorrentino.tickets.rows import spec_of
-from qtorrentino.tickets.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from qtorrentino.events import AuditRecorded
+    from qtorrentino.tickets.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from qtorrentino.domain.direct import DirectTorrent

@@ -9,14 +9,14 @@ from peewee import fn
 
 from qtorrentino.db.models import TicketItemRow, TicketRow, TorrentRow
 from qtorrentino.domain.states import ItemState, TicketState, is_idle_state
-from qtorrentino.tickets.rows import summary
-from qtorrentino.tickets.views import TicketSummary
+from qtorrentino.tickets.rows import SUMMARY_COLUMNS, detail, resolve_id, summary
+from qtorrentino.tickets.views import TicketDetail, TicketSummary
 
 
 def list_tickets(states: Iterable[TicketState] = (), *, limit: int = 200, after: tuple[int, str] | None = None,
                  text: str | None = None) -> list[TicketSummary]:
     """Tickets by priority (high first) then age; `after` = (priority, id) of the last row seen."""
-    query = TicketRow.select()
+    query = TicketRow.select(*SUMMARY_COLUMNS)
     wanted = [state.value for state in states]
     if wanted:
         query = query.where(TicketRow.state.in_(wanted))
@@ -26,9 +26,14 @@ def list_tickets(states: Iterable[TicketState] = (), *, limit: int = 200, after:
         priority, last_id = after
         query = query.where((TicketRow.priority < priority) | ((TicketRow.priority == priority)
                                                                 & (TicketRow.id > last_id)))
-    rows = list(query.order_by(TicketRow.priority.desc(), TicketRow.id).limit(limit))
+    rows = list(query.order_by(TicketRow.priority.desc(), TicketRow.id).limit(limit).namedtuples())
     counts = _item_counts([row.id for row in rows])
     return [summary(row, *counts.get(row.id, (0, 0))) for row in rows]
+
+
+def ticket_detail(ticket_id: str) -> TicketDetail:
+    """One ticket whole, by id or unique prefix."""
+    return detail(TicketRow.get_by_id(resolve_id(ticket_id)))
 
 
 def _item_counts(ticket_ids: list[str]) -> dict[str, tuple[int, int]]:

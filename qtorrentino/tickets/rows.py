@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from qtorrentino.db.models import CandidateRow, TicketItemRow, TicketRow
 from qtorrentino.domain.states import ItemState, TicketState
 from qtorrentino.domain.ticket import ItemType, TicketItem, TicketSpec
@@ -25,7 +27,15 @@ def resolve_id(prefix: str) -> str:
     return matches[0]
 
 
-def summary(row: TicketRow, items_total: int = 0, items_done: int = 0) -> TicketSummary:
+SUMMARY_COLUMNS = (TicketRow.id, TicketRow.kind, TicketRow.title, TicketRow.state, TicketRow.priority,
+                   TicketRow.created_at, TicketRow.updated_at, TicketRow.linked_to, TicketRow.retryable,
+                   TicketRow.attempts, TicketRow.next_attempt_at, TicketRow.error, TicketRow.library,
+                   TicketRow.info_hash)
+"""The columns a summary reads: lists select only these (no spec or stats JSON to decode per row)."""
+
+
+def summary(row: Any, items_total: int = 0, items_done: int = 0) -> TicketSummary:
+    """A ticket row, or a row of SUMMARY_COLUMNS read as named tuples, as lists show it."""
     return TicketSummary(
         id=row.id, kind=row.kind, title=row.title, state=TicketState(row.state), priority=row.priority,
         created_at=row.created_at, updated_at=row.updated_at, linked_to=row.linked_to,

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from qtorrentino.clock import Clock
 from qtorrentino.db.models import BlocklistRow, CandidateRow, TicketItemRow, TicketRow
@@ -15,14 +15,18 @@ from qtorrentino.domain.redact import redact_text
 from qtorrentino.domain.states import RETRY_STAGES, TRANSITIONS, ItemState, TicketState, check_transition
 from qtorrentino.domain.ticket import TicketSpec
 from qtorrentino.errors import FailureClass, IllegalTransition, NotFound, QtorrentinoError, UsageError
-from qtorrentino.events import AuditRecorded
-from qtorrentino.tickets.rows import candidate_view, detail, resolve_id, spec_of
-from qtorrentino.tickets.unit_of_work import UnitOfWork
-from qtorrentino.tickets.views import TicketDetail
+from qtorrentino.tickets.queries import ticket_detail
+from qtorrentino.tickets.rows import candidate_view, resolve_id, spec_of
+
+if TYPE_CHECKING:
+    from qtorrentino.events import AuditRecorded
+    from qtorrentino.tickets.unit_of_work import UnitOfWork
+    from qtorrentino.tickets.views import TicketDetail
 
 log = logging.getLogger(__name__)
 
-Outbox = list[AuditRecorded]
+Outbox: TypeAlias = "list[AuditRecorded]"
+"""The events a unit of work collected, published after it commits."""
 
 MAX_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 30.0
@@ -108,7 +112,7 @@ class TicketCommands:
 
     def get(self, ticket_id: str) -> TicketDetail:
         """One ticket whole, by id or unique prefix."""
-        return detail(TicketRow.get_by_id(resolve_id(ticket_id)))
+        return ticket_detail(ticket_id)
 
     def _row(self, ticket_id: str) -> TicketRow:
         return TicketRow.get_by_id(resolve_id(ticket_id))

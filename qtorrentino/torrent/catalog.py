@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from qtorrentino.db.models import CandidateRow, TicketRow, TorrentContentRow, TorrentRow
 from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.release import parse_release
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogTorrent:
-    """A catalog torrent whose data is complete on disk."""
-
-    info_hash: str
-    name: str
-    save_path: Path
-    total_size: int
-    files: tuple[FileEntry, ...]
-    ratio: float
-    last_access_at: datetime
 
 
 def record_torrent(
@@ -105,21 +91,6 @@ def files_of(info_hash: str) -> tuple[FileEntry, ...]:
     return tuple(FileEntry(index=row.file_index, path=row.path, size=row.size) for row in rows)
 
 
-def complete_torrents() -> list[CatalogTorrent]:
-    """Catalog torrents fully downloaded and not removed (candidates to serve a ticket from)."""
-    rows = TorrentRow.select().where((TorrentRow.progress >= 1.0) & (TorrentRow.removed == False))  # noqa: E712
-    return [
-        CatalogTorrent(
-            info_hash=row.info_hash,
-            name=row.name,
-            save_path=Path(row.save_path),
-            total_size=row.total_size,
-            files=files_of(row.info_hash),
-            ratio=row.ratio,
-            last_access_at=row.last_access_at,
-        )
-        for row in rows
-    ]
 
 
 def indexer_of(info_hash: str) -> str | None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from qtorrentino.errors import UsageError
-from qtorrentino.torrent.session import create_torrent_bytes, read_torrent_file
+from qtorrentino.torrent.metainfo import create_torrent_bytes, read_torrent_file
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

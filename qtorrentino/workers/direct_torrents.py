@@ -17,7 +17,7 @@ from qtorrentino.domain.redact import redact_text
 from qtorrentino.errors import HostileMetadata, QtorrentinoError, TorrentError, UsageError
 from qtorrentino.textbrain.filecheck import check_file_list
 from qtorrentino.textbrain.picks import MANUAL_INDEXER, person_pick_judge
-from qtorrentino.torrent.session import MAX_TORRENT_BYTES, read_torrent_file
+from qtorrentino.torrent.metainfo import MAX_TORRENT_BYTES, read_torrent_file
 
 if TYPE_CHECKING:
     from qtorrentino.config.home import Home

@@ -80,7 +80,7 @@ def corpus_results(names: list[str]) -> list[Any]:
     """The names as an indexer would list them (bench_score_corpus draws sizes the same way)."""
     from qtorrentino.search.result import SearchResult
 
-    rng = random.Random(14)  # noqa: S311 - sizes and seeders, drawn the same every run
+    rng = random.Random(14)
     return [SearchResult(title=name, indexer="bench", size=rng.randint(30, 20_000) * 1_000_000,
                          seeders=rng.choice([None, *range(500)]), info_hash=f"{index:040x}")
             for index, name in enumerate(names)]

@@ -27,10 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from qtorrentino.audit.query import AuditFilter, page
 from qtorrentino.clock import FrozenClock
 from qtorrentino.config.home import Home
-from qtorrentino.db.database import database, write_transaction
+from qtorrentino.db.database import database
 from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.changes import events_after, last_seq
 from qtorrentino.engine.engine import Engine
+from tests.benchmarks import audit_backlog
 
 PATH = (TicketState.ACQUIRING, TicketState.AUTO_APPROVED, TicketState.DOWNLOADING, TicketState.CONVERTING,
         TicketState.PLACING, TicketState.COMPLETED)
@@ -50,7 +51,7 @@ def main() -> None:
             ids = [engine.tickets.add_json({"kind": "generic", "query": {"text": f"bench release {n}"}},
                                            actor="cli:bench")[0].id for n in range(count)]
             mirrored_before = _lines(home)
-            rate = _transitions(engine, ids)
+            rate = transitions_per_second(engine, ids)
             mirrored = _lines(home) - mirrored_before
             print(f"transitions: {count * len(PATH):,} in {THREADS} threads: {rate:,.0f} transitions/s "
                   f"(each one unit of work: row + TicketStateChanged, commit, JSON Lines append, bus)")
@@ -62,7 +63,8 @@ def main() -> None:
             engine.stop()
 
 
-def _transitions(engine: Engine, ids: list[str]) -> float:
+def transitions_per_second(engine: Engine, ids: list[str]) -> float:
+    """Walk every ticket along PATH from THREADS threads, one unit of work per transition."""
     core = engine.core
     chunks = [ids[index::THREADS] for index in range(THREADS)]
 
@@ -87,8 +89,7 @@ def _watcher(engine: Engine) -> None:
     core = engine.core
     at = core.clock.now()
     record = [("SearchExecuted", f"t{n % 5000}", "engine", {"n": n}, at) for n in range(BACKLOG)]
-    with write_transaction():
-        core.audit.record_many(record)
+    audit_backlog.fill(record)
     core.audit.mirror()
     cursor = last_seq() - 3
     cursor_ms = _median_ms(lambda: events_after(cursor))

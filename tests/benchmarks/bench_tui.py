@@ -33,6 +33,7 @@ from qtorrentino.engine.engine import Engine
 from qtorrentino.events import TorrentProgress
 from qtorrentino.tui.app import QtorrentinoApp, UiSettings
 from qtorrentino.tui.widgets.paged_table import PagedTable
+from tests.benchmarks import audit_backlog
 from tests.conftest import make_home
 
 TICKETS = 10_000
@@ -66,8 +67,7 @@ def seed(engine: Engine, audit_events: int) -> None:
         rows = [("TicketStateChanged", f"{n % TICKETS:012x}", "engine",
                  {"from_state": "acquiring", "to_state": "needs_approval", "reason": f"event {n}"},
                  START + timedelta(seconds=n)) for n in range(offset, min(audit_events, offset + AUDIT_BATCH))]
-        with write_transaction():
-            engine.core.audit.record_many(rows)
+        audit_backlog.fill(rows)
     print(f"seeded {TICKETS:,} tickets, {TORRENTS:,} torrents, {audit_events:,} audit events "
           f"in {time.perf_counter() - started:.1f} s")
 

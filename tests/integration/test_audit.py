@@ -5,13 +5,17 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from qtorrentino.audit.query import AuditFilter
+from qtorrentino.audit.vocabulary import shape_of
 from qtorrentino.clock import FrozenClock
 from qtorrentino.config.home import Home
 from qtorrentino.db.database import write_transaction
 from qtorrentino.engine.engine import Engine
+
+SEARCHED = {"indexer": "jackett", "results_count": 0, "duration_ms": 5, "error": None}
+"""The keys a SearchExecuted event promises besides its query."""
 
 
 def jsonl(home: Home) -> list[dict[str, object]]:
@@ -90,40 +94,37 @@ def test_export_streams_oldest_first(engine: Engine) -> None:
     assert [line["data"]["ticket"]["query"]["text"] for line in lines] == [f"x{n}" for n in range(5)]
 
 
-def test_bulk_events_read_back_like_single_ones_and_lose_their_secrets(tmp_path: object, clock: FrozenClock) -> None:
+def test_events_read_back_as_recorded_and_lose_their_secrets(tmp_path: object, clock: FrozenClock) -> None:
     from tests.conftest import make_home
 
     home = make_home(tmp_path, '\n[[indexers]]\nname = "j"\nurl = "http://127.0.0.1:1/api"\napi_key = "topsecret42"\n')  # type: ignore[arg-type]
     engine = Engine.open(home, clock=clock)
     engine.start(workers=False)
     try:
-        moments = [datetime(2026, 3, 1, 9, 30, 15, 999_999, tzinfo=UTC),
-                   datetime(2026, 3, 1, 11, 30, 15, tzinfo=timezone(timedelta(hours=2))),
-                   datetime(2026, 3, 1, 9, 30, 15)]  # noqa: DTZ001 - a naive moment, on purpose
-        with write_transaction():
-            written = engine.core.audit.record_many([
-                ("SearchExecuted", "t1", "engine", {"query": "plain", "é": "ünïcode"}, moments[0]),
-                ("SearchExecuted", "t1", "engine", {"url": "http://x/api?apikey=topsecret42&t=search"}, moments[1]),
-                ("SearchExecuted", None, "engine", {"note": "key topsecret42", "passkey": "abc123"}, moments[2]),
-            ])
-        engine.core.audit.mirror()
+        with engine.core.uow() as outbox:
+            for ticket_id, data in [("t1", {"query": "plain", "é": "ünïcode"}),
+                                    ("t1", {"query": "q", "url": "http://x/api?apikey=topsecret42&t=search"}),
+                                    (None, {"query": "q", "note": "key topsecret42", "passkey": "abc123"})]:
+                engine.core.audit.record(outbox, "SearchExecuted", ticket_id=ticket_id, actor="engine",
+                                         data=SEARCHED | data)
         events = list(reversed(engine.audit.page(AuditFilter(types=("SearchExecuted",))).events))
     finally:
         engine.stop()
-    assert written == 3 and [event.at for event in events] == ["2026-03-01T09:30:15Z"] * 3
-    assert events[0].data == {"query": "plain", "é": "ünïcode"}
-    assert events[1].data == {"url": "http://x/api?apikey=***&t=search"}
-    assert events[2].data == {"note": "key ***", "passkey": "***"} and events[2].ticket_id is None
+    assert len(events) == 3 and [event.at for event in events] == ["2026-01-01T12:00:00Z"] * 3
+    assert events[0].data == SEARCHED | {"query": "plain", "é": "ünïcode"}
+    assert events[1].data == SEARCHED | {"query": "q", "url": "http://x/api?apikey=***&t=search"}
+    assert events[2].data == SEARCHED | {"query": "q", "note": "key ***", "passkey": "***"}
+    assert events[2].ticket_id is None
     text = home.audit_jsonl.read_text()
     assert "topsecret42" not in text and "abc123" not in text and "ünïcode" in text
 
 
 def test_pages_of_several_types_and_of_a_ticket_and_type_stay_newest_first(engine: Engine) -> None:
-    start = datetime(2026, 1, 1, tzinfo=UTC)
     kinds = ("SearchExecuted", "TicketCreated", "DownloadStarted")
-    with write_transaction():
-        engine.core.audit.record_many([(kinds[n % 3], f"t{n % 4}", "engine", {"n": n}, start + timedelta(seconds=n))
-                                       for n in range(120)])
+    with engine.core.uow() as outbox:
+        for n in range(120):
+            engine.core.audit.record(outbox, kinds[n % 3], ticket_id=f"t{n % 4}", actor="engine",
+                                     data=dict.fromkeys(shape_of(kinds[n % 3]).promised) | {"n": n})
     seen: list[int] = []
     before = None
     while True:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 
-from qtorrentino.db.database import write_transaction
 from qtorrentino.engine.engine import Engine
 from qtorrentino.tui.app import QtorrentinoApp, UiSettings
 from qtorrentino.tui.screens import audit as audit_screen
@@ -91,10 +89,11 @@ async def test_export_writes_json_lines_into_the_home(engine: Engine, seeded: Se
 async def test_a_million_events_are_read_page_by_page(engine: Engine, seeded: Seeded,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(audit_screen, "PAGE_SIZE", 40)
-    start = engine.clock.now()
-    with write_transaction():
-        engine.core.audit.record_many(("SearchExecuted", None, "engine", {"query": f"q{n}", "results_count": n},
-                                       start + timedelta(seconds=n)) for n in range(500))
+    with engine.core.uow() as outbox:
+        for n in range(500):
+            engine.core.audit.record(outbox, "SearchExecuted", ticket_id=None, actor="engine",
+                                     data={"query": f"q{n}", "indexer": "jackett", "results_count": n,
+                                           "duration_ms": None, "error": None})
     app = QtorrentinoApp(engine, UiSettings.defaults())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("6")

@@ -6,6 +6,7 @@ loaded; the time this saves is measured by tests/benchmarks/bench_cli_start.py, 
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from qtorrentino.cli.main import COMMAND_MODULES, COMMANDS, build_parser
 from qtorrentino.db.database import write_transaction
 from qtorrentino.db.models import TorrentRow
 from qtorrentino.domain.states import TicketState
@@ -54,6 +56,21 @@ HEAVY = (
     "qtorrentino.domain.release",
 )
 """Packages and modules the everyday commands must not load: the engine, the screen, their parts."""
+WRITER = (
+    "qtorrentino.audit.record",
+    "qtorrentino.events",
+    "qtorrentino.tickets.unit_of_work",
+    "qtorrentino.tickets.service",
+    "qtorrentino.tickets.creation",
+    "playhouse.migrate",
+    "platformdirs",
+    "qtorrentino.cli.demo_cmd",
+    "qtorrentino.cli.doctor",
+    "qtorrentino.cli.torrents",
+)
+"""What a command that only reads never loads: the audit writer, the bus, the ticket commands,
+the schema migrations (the database is up to date), the XDG lookup (--home is given), other
+commands."""
 
 PROBE = """
 import contextlib, io, json, sys
@@ -66,10 +83,10 @@ print(json.dumps({"code": code, "loaded": loaded}))
 """
 
 
-def loaded_by(argv: list[str]) -> tuple[int, list[str]]:
-    """Run the CLI in a fresh interpreter; its exit code and which HEAVY modules it loaded."""
+def loaded_by(argv: list[str], watched: tuple[str, ...] = HEAVY) -> tuple[int, list[str]]:
+    """Run the CLI in a fresh interpreter; its exit code and which watched modules it loaded."""
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(argv), json.dumps(HEAVY)],
+        [sys.executable, "-c", PROBE, json.dumps(argv), json.dumps(watched)],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -115,6 +132,49 @@ def test_everyday_commands_answer_without_the_engine_parts(
     code, loaded = loaded_by(argv)
     assert code == 0
     assert loaded == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ticket", "list"],
+        ["ticket", "list", "--json"],
+        ["ticket", "show", "{id}"],
+        ["ticket", "show", "{id}", "--json"],
+        ["audit"],
+        ["audit", "--ticket", "{id}", "--json"],
+    ],
+    ids=" ".join,
+)
+def test_reading_commands_load_no_writer(
+    engine: Engine, waiting_ticket: str, command: list[str]
+) -> None:
+    argv = [
+        "--home",
+        str(engine.home.data_dir),
+        *(word.format(id=waiting_ticket[:6]) for word in command),
+    ]
+    code, loaded = loaded_by(argv, WRITER)
+    assert code == 0
+    assert loaded == []
+
+
+def test_each_command_is_registered_by_the_module_named_for_it() -> None:
+    """COMMANDS says which module builds a command's parser; the whole parser has exactly those."""
+    whole = _command_names(build_parser())
+    assert whole == set(COMMANDS)
+    for module in COMMAND_MODULES:
+        alone = {name for name, owner in COMMANDS.items() if owner == module}
+        assert alone, f"{module} registers no command of COMMANDS"
+        for name in alone:
+            assert _command_names(build_parser(["--home", "/nowhere", name, "--help"])) == alone
+
+
+def _command_names(parser: argparse.ArgumentParser) -> set[str]:
+    (commands,) = (
+        action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+    )
+    return set(commands.choices)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qtorrentino.domain.release import MAX_NAME_CHARS, ReleaseInfo, parse_release
-from qtorrentino.domain.similarity import contains_phrase, fold_accents, normalise, title_similarity
+from qtorrentino.domain.similarity import fold_accents, normalise, title_similarity
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TEXT_FIELDS = frozenset({"title", "series", "artist", "album"})
@@ -317,8 +317,3 @@ def test_title_similarity_orders_near_and_far_titles() -> None:
     )
     assert title_similarity("Abbey Road", "Let It Be") < 0.5
     assert title_similarity("Anything", None) == 0.0
-
-
-def test_contains_phrase_matches_whole_words_only() -> None:
-    assert contains_phrase("Radiohead - OK Computer [FLAC]", "ok computer")
-    assert not contains_phrase("Radioheads Greatest", "Radiohead")
