@@ -31,6 +31,7 @@ def summary(row: TicketRow, items_total: int = 0, items_done: int = 0) -> Ticket
         created_at=row.created_at, updated_at=row.updated_at, linked_to=row.linked_to,
         retryable=row.retryable, attempts=row.attempts, next_attempt_at=row.next_attempt_at, error=row.error,
         library=row.library, info_hash=row.info_hash, items_total=items_total, items_done=items_done,
+        watching=row.watching, quality=row.quality, upgrade_until=row.upgrade_until,
     )
 
 
@@ -59,7 +60,7 @@ def spec_of(row: TicketRow, items: list[TicketItemRow] | None = None) -> TicketS
     return TicketSpec(
         kind=spec.kind, query=spec.query, constraints=spec.constraints, library=spec.library,
         priority=row.priority, dry_run=spec.dry_run, requested_by=spec.requested_by,
-        auto_approve_threshold=spec.auto_approve_threshold,
+        auto_approve_threshold=spec.auto_approve_threshold, watch=spec.watch, upgrade_until=spec.upgrade_until,
         items=tuple(
             TicketItem(id=item.item_id, type=ItemType(item.type), title=item.title, disc=item.disc,
                        number=item.number, season=item.season, duration_secs=item.duration_secs,
