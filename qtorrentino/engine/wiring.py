@@ -24,6 +24,7 @@ from qtorrentino.workers.conversion import ConversionWorker
 from qtorrentino.workers.download import DownloadWorker
 from qtorrentino.workers.downloading import DownloadingWorker
 from qtorrentino.workers.placement import PlacementWorker
+from qtorrentino.workers.watch import Watch
 from qtorrentino.workers.stages import (
     ACQUISITION,
     CANDIDATE_FILES,
@@ -131,6 +132,9 @@ def build_parts(context: WorkerContext) -> Parts:
     parts.chores.extend([torrent.apply_commands, torrent.release_left_torrents, torrent.enforce_seeding_policy,
                          every(PERSIST_SECONDS, torrent.tracker.persist_pending),
                          every(watchdog.interval_seconds, watchdog.run)])
+    watch = Watch(context, indexers)
+    parts.chores.append(watch.run)
+    parts.stoppers.insert(0, watch.stop)
     parts.starters.insert(0, lambda: clean_libraries(context))
     parts.starters.append(notifier.start)
     parts.stoppers.insert(0, notifier.stop)

@@ -19,6 +19,7 @@ from qtorrentino.events import AuditRecorded
 from qtorrentino.tickets.rows import candidate_view, detail, resolve_id, spec_of
 from qtorrentino.tickets.unit_of_work import UnitOfWork
 from qtorrentino.tickets.views import TicketDetail
+from qtorrentino.tickets.watching import CANCELLED, end_watch
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,7 @@ class TicketCommands:
                             lease_owner=None, lease_until=None)
             self.audit.record(outbox, "TicketCancelled", ticket_id=row.id, actor=actor,
                               data={"reason": reason or "cancelled"})
+            end_watch(outbox, self, row.id, CANCELLED, actor=actor)
             for hook in self.cancel_hooks:
                 hook(outbox, row.id)
         return self.get(row.id)
@@ -185,6 +187,9 @@ class TicketCommands:
         with self.uow() as outbox:
             row = self._row(ticket_id)
             self._not_linked(row)
+            if row.state == TicketState.COMPLETED.value:
+                raise IllegalTransition(f"ticket {row.id} is completed: it is not searched again by hand",
+                                        hint="`ticket watch ID --until QUALITY` searches for an upgrade")
             self.transition(outbox, row.id, TicketState.ACQUIRING, reason=f"force-search: {query}", actor=actor,
                             forced_query=query.strip(), lease_owner=None, lease_until=None)
             self.audit.record(outbox, "AdminForceSearch", ticket_id=row.id, actor=actor, data={"query": query})

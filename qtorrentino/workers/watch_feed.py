@@ -1,0 +1,136 @@
+"""The RSS sync: each indexer's recent feed, each new item read once, matched against every watched ticket
+through the in-memory index, scored by the one scorer and decided by the one rule (docs/states.md)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from qtorrentino.db.models import FeedSeenRow, TicketRow
+from qtorrentino.domain.states import TicketState
+from qtorrentino.textbrain.decide import Outcome, decide
+from qtorrentino.workers.watch_index import Watched, WatchIndex
+from qtorrentino.workers.watch_outcome import only_upgrades
+from qtorrentino.workers.watch_state import (
+    RSS,
+    note_seen,
+    nothing_acceptable,
+    quality_of,
+    record_found,
+    result_json,
+    watch_row,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from qtorrentino.search.result import SearchResult
+    from qtorrentino.textbrain.matching import TextBrain
+    from qtorrentino.textbrain.score import ScoredCandidate
+    from qtorrentino.workers.base import WorkerContext
+
+log = logging.getLogger(__name__)
+
+SEEN_KEPT = 5000
+"""Feed items remembered per indexer (by GUID, else info-hash, else title): older ones are forgotten."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What one read of a feed did."""
+
+    items: int
+    new: int
+    matched: int
+    """Watched tickets at least one new item named."""
+    handed: tuple[str, ...]
+    """Tickets whose release was found: back to acquisition with it."""
+
+
+def item_key(result: SearchResult) -> str:
+    """How a feed item is remembered: its GUID, else its info-hash, else its title."""
+    return (result.guid or result.info_hash or result.title)[:255]
+
+
+def new_items(indexer: str, results: Sequence[SearchResult], now: datetime) -> list[SearchResult]:
+    """The items not read before (each remembered from now on, at most SEEN_KEPT per indexer)."""
+    keyed = {item_key(result): result for result in results}
+    if not keyed:
+        return []
+    seen = {key for (key,) in FeedSeenRow.select(FeedSeenRow.key).where(
+        (FeedSeenRow.indexer == indexer) & FeedSeenRow.key.in_(list(keyed))).tuples()}
+    fresh = [result for key, result in keyed.items() if key not in seen]
+    if fresh:
+        FeedSeenRow.insert_many([{"indexer": indexer, "key": item_key(result), "seen_at": now}
+                                 for result in fresh]).on_conflict_ignore().execute()
+        oldest_kept = (FeedSeenRow.select(FeedSeenRow.seen_at).where(FeedSeenRow.indexer == indexer)
+                       .order_by(FeedSeenRow.seen_at.desc(), FeedSeenRow.id.desc()).offset(SEEN_KEPT).limit(1))
+        cut = oldest_kept.scalar()
+        if cut is not None:
+            FeedSeenRow.delete().where((FeedSeenRow.indexer == indexer) & (FeedSeenRow.seen_at <= cut)).execute()
+    return fresh
+
+
+class RssSync:
+    """Matches feed items against the watched tickets and hands each found release to acquisition."""
+
+    def __init__(self, context: WorkerContext, brain: TextBrain) -> None:
+        self.context = context
+        self.brain = brain
+        self.index = WatchIndex()
+
+    def sync(self, indexer: str, results: Sequence[SearchResult]) -> SyncReport:
+        """Read one feed: new items only, matched through the index, each ticket decided on its own."""
+        context = self.context
+        with context.uow():
+            fresh = new_items(indexer, results, context.clock.now())
+        if not fresh:
+            return SyncReport(len(results), 0, 0, ())
+        self.index.refresh(context.config)
+        matches = self.index.matching(fresh)
+        handed = [ticket_id for ticket_id, found in matches.items() if self._decide(self.index.get(ticket_id), found)]
+        if handed:
+            context.wake_stage(TicketState.ACQUIRING)
+        log.info("%s: recent feed, %d item(s), %d new, %d watched ticket(s) named, %d found", indexer,
+                 len(results), len(fresh), len(matches), len(handed))
+        return SyncReport(len(results), len(fresh), len(matches), tuple(handed))
+
+    def _decide(self, watched: Watched, found: list[SearchResult]) -> bool:
+        """Score a ticket's items with the one scorer and decide with the one rule: True when handed on."""
+        kind = watched.spec.kind.value
+        scored = self.brain.rank(watched.spec, found)
+        if watched.floor is not None:
+            scored = only_upgrades(scored, watched.floor, kind)
+        decision = decide(scored, watched.threshold)
+        upgrade = watched.floor is not None
+        if (decision.outcome is not Outcome.AUTO_APPROVE) if upgrade else nothing_acceptable(decision, scored):
+            with self.context.uow():
+                note_seen(watched.ticket_id, kind, scored)
+            return False
+        return self._hand_on(watched, scored, upgrade)
+
+    def _hand_on(self, watched: Watched, scored: list[ScoredCandidate], upgrade: bool) -> bool:
+        """ReleaseFound (via rss), the acceptable releases kept for the ticket's acquisition round, which
+        takes them at once; False when the ticket moved meanwhile (a person acted on it)."""
+        context = self.context
+        acceptable = [candidate for candidate in scored if not candidate.rejected and not candidate.red_flags]
+        with context.uow() as outbox:
+            row = TicketRow.get_by_id(watched.ticket_id)
+            expected = TicketState.COMPLETED if upgrade else TicketState.WAITING
+            if row.state != expected.value or (upgrade and not row.watching):
+                return False
+            note_seen(watched.ticket_id, watched.spec.kind.value, scored)
+            best = acceptable[0]
+            quality = quality_of(best.result.title, watched.spec.kind.value, best)
+            record_found(outbox, context, watched.ticket_id, best.result, RSS,
+                         quality=quality.name if quality else None)
+            watch = watch_row(watched.ticket_id)
+            watch.found = [result_json(candidate.result) for candidate in acceptable]
+            watch.save()
+            changes = {"info_hash": None} if upgrade else {}
+            context.tickets.transition(outbox, watched.ticket_id, TicketState.ACQUIRING, actor="engine",
+                                       reason=f"the RSS sync found {best.result.title}", lease_owner=None,
+                                       lease_until=None, **changes)
+        return True
