@@ -63,6 +63,18 @@ class TicketsAPI:
     def retry(self, ticket_id: str, *, actor: str) -> TicketDetail:
         return self._core.commands.retry(ticket_id, actor=actor)
 
+    def watch(self, ticket_id: str, until: str | None = None, *, actor: str) -> TicketDetail:
+        """`ticket watch`: wait for a release, or (--until, completed) search for an upgrade."""
+        from qtorrentino.tickets.watching import WatchCommands
+
+        return WatchCommands(self._core.commands, self._core.config.watch).watch(ticket_id, until, actor=actor)
+
+    def unwatch(self, ticket_id: str, *, actor: str) -> TicketDetail:
+        """`ticket unwatch`: stop watching (WatchEnded, reason unwatched)."""
+        from qtorrentino.tickets.watching import WatchCommands
+
+        return WatchCommands(self._core.commands, self._core.config.watch).unwatch(ticket_id, actor=actor)
+
     def force_search(self, ticket_id: str, query_text: str, *, actor: str) -> TicketDetail:
         return self._core.commands.force_search(ticket_id, query_text, actor=actor)
 
