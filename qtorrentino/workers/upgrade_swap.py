@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from qtorrentino.db.database import database
 from qtorrentino.db.models import TicketRow, TrashRow, WatchRow
@@ -92,7 +92,8 @@ def begin_swap(context: WorkerContext, detail: TicketDetail, library: LibraryCon
 
 def pending_swaps() -> list[str]:
     """Tickets whose upgrade swap is still recorded (to finish, or to drop when it never committed)."""
-    return [row.ticket_id for row in WatchRow.select(WatchRow.ticket).where(WatchRow.swap.is_null(False))]
+    rows = WatchRow.select(WatchRow.ticket).where(WatchRow.swap.is_null(False)).tuples()
+    return [ticket_id for (ticket_id,) in cast("Iterable[tuple[str]]", rows)]
 
 
 def finish_swap(context: WorkerContext, ticket_id: str, trash_days: int) -> None:

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from qtorrentino.db.database import database
 from qtorrentino.db.models import TicketRow, WatchRow
@@ -19,9 +19,11 @@ from qtorrentino.metadata.cache import MetadataCache
 from qtorrentino.textbrain.matching import TextBrain
 from qtorrentino.tickets.watching import UPGRADE_DAYS, end_watch
 from qtorrentino.workers.upgrade_swap import finish_swap, pending_swaps
-from qtorrentino.workers.watch_feed import RssSync
+from qtorrentino.workers.watch_feed import RssSync, SyncReport
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from qtorrentino.metadata.tmdb import Tmdb
     from qtorrentino.search.indexers import IndexerSet
     from qtorrentino.workers.base import WorkerContext
@@ -97,14 +99,15 @@ class Watch:
             library = self.context.config.library(row.library or "")
             finish_swap(self.context, ticket_id, library.trash_days if library else 30)
 
-    def read_feeds(self) -> None:
+    def read_feeds(self) -> list[SyncReport]:
         """Each indexer's recent feed, when its interval has passed (within its rate limit)."""
         interval = self.context.config.watch.rss_interval_seconds
+        reports: list[SyncReport] = []
         if interval <= 0:
-            return
+            return reports
         for name in self.indexers.names:
             if self._stopping.is_set():
-                return
+                break
             now = time.monotonic()
             if now - self._read_at.get(name, float("-inf")) < interval:
                 continue
@@ -113,7 +116,8 @@ class Watch:
             if outcome.error is not None:
                 log.warning("recent feed of %s not read: %s", name, outcome.error)
                 continue
-            self.rss.sync(name, outcome.results)
+            reports.append(self.rss.sync(name, outcome.results))
+        return reports
 
     def start_due_searches(self) -> None:
         """Waiting and upgrading tickets whose periodic search is due go back to acquisition."""
@@ -125,7 +129,7 @@ class Watch:
                          | ((TicketRow.state == TicketState.COMPLETED.value)
                             & (TicketRow.watching == True)))).tuples())  # noqa: E712
         started = 0
-        for (ticket_id,) in due:
+        for (ticket_id,) in cast("Iterable[tuple[str]]", due):
             if self._stopping.is_set() or self._before_air_date(ticket_id, now):
                 continue
             with context.uow() as outbox:
@@ -149,7 +153,7 @@ class Watch:
                  .where(WatchRow.first_placed_at.is_null(False) & (WatchRow.first_placed_at <= cutoff)
                         & (TicketRow.state == TicketState.COMPLETED.value)
                         & (TicketRow.watching == True)).tuples())  # noqa: E712
-        for (ticket_id,) in ended:
+        for (ticket_id,) in cast("Iterable[tuple[str]]", ended):
             with context.uow() as outbox:
                 end_watch(outbox, context.tickets, ticket_id, UPGRADE_DAYS)
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from qtorrentino.db.models import FeedSeenRow, TicketRow
 from qtorrentino.domain.states import TicketState
 from qtorrentino.textbrain.decide import Outcome, decide
+from qtorrentino.tickets.watching import watch_row
 from qtorrentino.workers.watch_index import Watched, WatchIndex
 from qtorrentino.workers.watch_outcome import only_upgrades
 from qtorrentino.workers.watch_state import (
@@ -20,21 +21,21 @@ from qtorrentino.workers.watch_state import (
     quality_of,
     record_found,
     result_json,
-    watch_row,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from qtorrentino.search.result import SearchResult
     from qtorrentino.textbrain.matching import TextBrain
     from qtorrentino.textbrain.score import ScoredCandidate
+    from qtorrentino.tickets.service import Outbox
     from qtorrentino.workers.base import WorkerContext
 
 log = logging.getLogger(__name__)
 
 SEEN_KEPT = 5000
-"""Feed items remembered per indexer (by GUID, else info-hash, else title): older ones are forgotten."""
+"""Feed items remembered per indexer (by info-hash, else GUID, else title): older ones are forgotten."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +51,8 @@ class SyncReport:
 
 
 def item_key(result: SearchResult) -> str:
-    """How a feed item is remembered: its GUID, else its info-hash, else its title."""
-    return (result.guid or result.info_hash or result.title)[:255]
+    """How a feed item is remembered: its info-hash (the content itself), else its GUID, else its title."""
+    return (result.info_hash or result.guid or result.title)[:255]
 
 
 def new_items(indexer: str, results: Sequence[SearchResult], now: datetime) -> list[SearchResult]:
@@ -59,18 +60,28 @@ def new_items(indexer: str, results: Sequence[SearchResult], now: datetime) -> l
     keyed = {item_key(result): result for result in results}
     if not keyed:
         return []
-    seen = {key for (key,) in FeedSeenRow.select(FeedSeenRow.key).where(
-        (FeedSeenRow.indexer == indexer) & FeedSeenRow.key.in_(list(keyed))).tuples()}
+    rows = FeedSeenRow.select(FeedSeenRow.key).where(
+        (FeedSeenRow.indexer == indexer) & FeedSeenRow.key.in_(list(keyed))).tuples()
+    seen = {key for (key,) in cast("Iterable[tuple[str]]", rows)}
     fresh = [result for key, result in keyed.items() if key not in seen]
     if fresh:
         FeedSeenRow.insert_many([{"indexer": indexer, "key": item_key(result), "seen_at": now}
                                  for result in fresh]).on_conflict_ignore().execute()
         oldest_kept = (FeedSeenRow.select(FeedSeenRow.seen_at).where(FeedSeenRow.indexer == indexer)
-                       .order_by(FeedSeenRow.seen_at.desc(), FeedSeenRow.id.desc()).offset(SEEN_KEPT).limit(1))
+                       .order_by(FeedSeenRow.seen_at.desc()).offset(SEEN_KEPT).limit(1))
         cut = oldest_kept.scalar()
         if cut is not None:
             FeedSeenRow.delete().where((FeedSeenRow.indexer == indexer) & (FeedSeenRow.seen_at <= cut)).execute()
     return fresh
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """One ticket's items, scored, and whether the rule found its release among them."""
+
+    watched: Watched
+    scored: list[ScoredCandidate]
+    accepted: bool
 
 
 class RssSync:
@@ -82,55 +93,63 @@ class RssSync:
         self.index = WatchIndex()
 
     def sync(self, indexer: str, results: Sequence[SearchResult]) -> SyncReport:
-        """Read one feed: new items only, matched through the index, each ticket decided on its own."""
+        """Read one feed: new items only, matched through the index, each ticket scored and decided on its
+        own; what was seen and what was found are written in one unit of work."""
         context = self.context
         with context.uow():
             fresh = new_items(indexer, results, context.clock.now())
         if not fresh:
             return SyncReport(len(results), 0, 0, ())
-        self.index.refresh(context.config)
+        self.index.refresh()
         matches = self.index.matching(fresh)
-        handed = [ticket_id for ticket_id, found in matches.items() if self._decide(self.index.get(ticket_id), found)]
+        verdicts = [self._decide(self.index.get(ticket_id, context.config), found)
+                    for ticket_id, found in matches.items()]
+        with context.uow() as outbox:
+            handed = tuple(verdict.watched.ticket_id for verdict in verdicts if self._record(outbox, verdict))
         if handed:
             context.wake_stage(TicketState.ACQUIRING)
         log.info("%s: recent feed, %d item(s), %d new, %d watched ticket(s) named, %d found", indexer,
                  len(results), len(fresh), len(matches), len(handed))
-        return SyncReport(len(results), len(fresh), len(matches), tuple(handed))
+        return SyncReport(len(results), len(fresh), len(matches), handed)
 
-    def _decide(self, watched: Watched, found: list[SearchResult]) -> bool:
-        """Score a ticket's items with the one scorer and decide with the one rule: True when handed on."""
+    def _decide(self, watched: Watched, found: list[SearchResult]) -> _Verdict:
+        """Score a ticket's items with the one scorer and decide with the one rule."""
         kind = watched.spec.kind.value
         scored = self.brain.rank(watched.spec, found)
         if watched.floor is not None:
             scored = only_upgrades(scored, watched.floor, kind)
         decision = decide(scored, watched.threshold)
-        upgrade = watched.floor is not None
-        if (decision.outcome is not Outcome.AUTO_APPROVE) if upgrade else nothing_acceptable(decision, scored):
-            with self.context.uow():
-                note_seen(watched.ticket_id, kind, scored)
-            return False
-        return self._hand_on(watched, scored, upgrade)
+        if watched.floor is not None:
+            accepted = decision.outcome is Outcome.AUTO_APPROVE
+        else:
+            accepted = not nothing_acceptable(decision, scored)
+        return _Verdict(watched, scored, accepted)
 
-    def _hand_on(self, watched: Watched, scored: list[ScoredCandidate], upgrade: bool) -> bool:
-        """ReleaseFound (via rss), the acceptable releases kept for the ticket's acquisition round, which
-        takes them at once; False when the ticket moved meanwhile (a person acted on it)."""
+    def _record(self, outbox: Outbox, verdict: _Verdict) -> bool:
+        """The best quality seen; a found release: ReleaseFound (via rss), the acceptable releases kept for
+        the ticket's acquisition round, which takes them at once. False when not found, or when the ticket
+        moved meanwhile (a person acted on it)."""
         context = self.context
+        watched, scored = verdict.watched, verdict.scored
+        kind = watched.spec.kind.value
+        watch = watch_row(watched.ticket_id)
+        note_seen(watched.ticket_id, kind, scored, watch)
+        if not verdict.accepted:
+            return False
+        upgrade = watched.floor is not None
+        state, watching = cast("tuple[str, bool]", TicketRow.select(TicketRow.state, TicketRow.watching)
+                               .where(TicketRow.id == watched.ticket_id).tuples().get())
+        expected = TicketState.COMPLETED if upgrade else TicketState.WAITING
+        if state != expected.value or (upgrade and not watching):
+            return False
         acceptable = [candidate for candidate in scored if not candidate.rejected and not candidate.red_flags]
-        with context.uow() as outbox:
-            row = TicketRow.get_by_id(watched.ticket_id)
-            expected = TicketState.COMPLETED if upgrade else TicketState.WAITING
-            if row.state != expected.value or (upgrade and not row.watching):
-                return False
-            note_seen(watched.ticket_id, watched.spec.kind.value, scored)
-            best = acceptable[0]
-            quality = quality_of(best.result.title, watched.spec.kind.value, best)
-            record_found(outbox, context, watched.ticket_id, best.result, RSS,
-                         quality=quality.name if quality else None)
-            watch = watch_row(watched.ticket_id)
-            watch.found = [result_json(candidate.result) for candidate in acceptable]
-            watch.save()
-            changes = {"info_hash": None} if upgrade else {}
-            context.tickets.transition(outbox, watched.ticket_id, TicketState.ACQUIRING, actor="engine",
-                                       reason=f"the RSS sync found {best.result.title}", lease_owner=None,
-                                       lease_until=None, **changes)
+        best = acceptable[0]
+        quality = quality_of(best.result.title, kind, best)
+        record_found(outbox, context, watched.ticket_id, best.result, RSS, quality=quality.name if quality else None)
+        watch.found = [result_json(candidate.result) for candidate in acceptable]
+        watch.save()
+        changes = {"info_hash": None} if upgrade else {}
+        context.tickets.transition(outbox, watched.ticket_id, TicketState.ACQUIRING, actor="engine",
+                                   reason=f"the RSS sync found {best.result.title}", lease_owner=None,
+                                   lease_until=None, **changes)
         return True

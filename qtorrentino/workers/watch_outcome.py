@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from qtorrentino.db.models import TicketItemRow, TicketRow, WatchRow
 from qtorrentino.domain.states import TicketState
 from qtorrentino.textbrain.decide import Decision, Outcome
+from qtorrentino.tickets.watching import schedule_after_search
 from qtorrentino.workers.watch_state import (
     SEARCH,
     UpgradeFloor,
@@ -20,7 +21,6 @@ from qtorrentino.workers.watch_state import (
     placed_before,
     quality_of,
     record_found,
-    schedule_after_search,
     take_found,
     upgrade_floor,
 )

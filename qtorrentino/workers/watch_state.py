@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from qtorrentino.clock import iso, parse_iso
 from qtorrentino.db.models import TicketItemRow, TicketRow, WatchRow
-from qtorrentino.domain.quality import Quality, cutoff_met, family_of, parse_quality, release_quality
+from qtorrentino.domain.quality import (
+    Quality,
+    cutoff_met,
+    family_of,
+    parse_quality,
+    release_quality,
+)
 from qtorrentino.domain.release import parse_release
 from qtorrentino.search.result import SearchResult
 from qtorrentino.textbrain.decide import Decision, Outcome
@@ -47,9 +53,9 @@ def quality_of(result_title: str, kind: str, scored: ScoredCandidate | None = No
     return release_quality(release, result_title, family_of(kind))
 
 
-def note_seen(ticket_id: str, kind: str, scored: Sequence[ScoredCandidate]) -> None:
+def note_seen(ticket_id: str, kind: str, scored: Sequence[ScoredCandidate], row: WatchRow | None = None) -> None:
     """Keep the best quality seen among acceptable releases that matched the ticket (the Wanted view)."""
-    row = watch_row(ticket_id)
+    row = row if row is not None else watch_row(ticket_id)
     family = family_of(kind)
     best = _stored(row.best_quality, family)
     changed = False
