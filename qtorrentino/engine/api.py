@@ -15,10 +15,12 @@ from qtorrentino.engine.core import Core
 from qtorrentino.tickets import queries
 from qtorrentino.tickets.creation import Created
 from qtorrentino.tickets.views import CandidateView, ItemView, TicketDetail, TicketSummary
+from qtorrentino.tickets.wanted import WantedView, wanted
 
 __all__ = ["AuditAPI", "AuditEvent", "AuditFilter", "AuditPage", "CandidateView", "Created", "ItemView",
            "TicketDetail", "TicketState", "TicketSummary", "TicketsAPI"]
 __all__ += ["AuditType", "summarize"]
+__all__ += ["WantedView"]
 
 APPROVAL_STATES = (TicketState.NEEDS_APPROVAL, TicketState.ACQUISITION_FAILED)
 
@@ -47,6 +49,10 @@ class TicketsAPI:
         """Tickets waiting for a person: needs_approval first, then acquisition_failed."""
         waiting = queries.list_tickets((TicketState.NEEDS_APPROVAL,), limit=limit)
         return waiting + queries.list_tickets((TicketState.ACQUISITION_FAILED,), limit=limit - len(waiting))
+
+    def wanted(self, limit: int = 500, text: str | None = None) -> list[WantedView]:
+        """The Wanted view: waiting tickets, then those watching for an upgrade."""
+        return wanted(limit, text)
 
     def counts(self) -> dict[TicketState, int]:
         return queries.counts_by_state()
