@@ -4,6 +4,7 @@ through the in-memory index, scored by the one scorer and decided by the one rul
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
@@ -48,6 +49,10 @@ class SyncReport:
     """Watched tickets at least one new item named."""
     handed: tuple[str, ...]
     """Tickets whose release was found: back to acquisition with it."""
+    matching_seconds: float = 0.0
+    """Reading what was seen, the index, the matching, the scoring and the decisions."""
+    writing_seconds: float = 0.0
+    """The one unit of work: what each named ticket saw, and each found release handed on."""
 
 
 def item_key(result: SearchResult) -> str:
@@ -96,21 +101,28 @@ class RssSync:
         """Read one feed: new items only, matched through the index, each ticket scored and decided on its
         own; what was seen and what was found are written in one unit of work."""
         context = self.context
+        started = time.perf_counter()
         with context.uow():
             fresh = new_items(indexer, results, context.clock.now())
         if not fresh:
-            return SyncReport(len(results), 0, 0, ())
+            return SyncReport(len(results), 0, 0, (), time.perf_counter() - started)
         self.index.refresh()
         matches = self.index.matching(fresh)
         verdicts = [self._decide(self.index.get(ticket_id, context.config), found)
                     for ticket_id, found in matches.items()]
-        with context.uow() as outbox:
-            handed = tuple(verdict.watched.ticket_id for verdict in verdicts if self._record(outbox, verdict))
+        matched_at = time.perf_counter()
+        handed: tuple[str, ...] = ()
+        if verdicts:
+            with context.uow() as outbox:
+                handed = tuple(verdict.watched.ticket_id for verdict in verdicts if self._record(outbox, verdict))
+        report = SyncReport(len(results), len(fresh), len(matches), handed, matched_at - started,
+                            time.perf_counter() - matched_at)
         if handed:
             context.wake_stage(TicketState.ACQUIRING)
-        log.info("%s: recent feed, %d item(s), %d new, %d watched ticket(s) named, %d found", indexer,
-                 len(results), len(fresh), len(matches), len(handed))
-        return SyncReport(len(results), len(fresh), len(matches), handed)
+        log.info("%s: recent feed, %d item(s), %d new, %d watched ticket(s) named, %d found (%.3f s matching, "
+                 "%.3f s writing)", indexer, report.items, report.new, report.matched, len(handed),
+                 report.matching_seconds, report.writing_seconds)
+        return report
 
     def _decide(self, watched: Watched, found: list[SearchResult]) -> _Verdict:
         """Score a ticket's items with the one scorer and decide with the one rule."""
