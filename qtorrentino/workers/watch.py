@@ -34,12 +34,12 @@ AIR_DATE_RECHECK = timedelta(days=1)
 """An episode's air date is asked of TMDB again after this long (schedules move)."""
 
 
-def watched_rows() -> list[TicketRow]:
-    """Tickets the watch looks after: waiting, or completed and still watching for an upgrade."""
-    return list(TicketRow.select().where(
-        ((TicketRow.state == TicketState.WAITING.value)
-         | ((TicketRow.state == TicketState.COMPLETED.value) & (TicketRow.watching == True)))  # noqa: E712
-        & TicketRow.linked_to.is_null()))
+def anything_watched() -> bool:
+    """Whether any ticket is waiting, or completed and still watching for an upgrade."""
+    return bool(TicketRow.select(TicketRow.id).where(
+        (TicketRow.state == TicketState.WAITING.value)
+        | ((TicketRow.state == TicketState.COMPLETED.value) & (TicketRow.watching == True))  # noqa: E712
+    ).exists())
 
 
 class Watch:
@@ -85,8 +85,7 @@ class Watch:
         if not self._recovered:
             self.finish_interrupted_upgrades()
             self._recovered = True
-        rows = watched_rows()
-        if not rows:
+        if not anything_watched():
             return
         self.read_feeds()
         self.start_due_searches()
