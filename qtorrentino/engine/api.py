@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, BinaryIO
 
 from qtorrentino.audit import export, query
@@ -50,7 +50,7 @@ class TicketsAPI:
         waiting = queries.list_tickets((TicketState.NEEDS_APPROVAL,), limit=limit)
         return waiting + queries.list_tickets((TicketState.ACQUISITION_FAILED,), limit=limit - len(waiting))
 
-    def wanted(self, limit: int = 500, text: str | None = None) -> list[WantedView]:
+    def wanted(self, limit: int = 500, text: str | None = None) -> Sequence[WantedView]:
         """The Wanted view: waiting tickets, then those watching for an upgrade."""
         return wanted(limit, text)
 

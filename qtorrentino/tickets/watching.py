@@ -1,7 +1,8 @@
-"""Watching a ticket: `ticket watch` / `unwatch`, the periodic search's schedule, and the end of a watch.
+"""Watching a ticket: `ticket watch` / `unwatch`, the periodic search's schedule, and the end of a
+watch.
 
-docs/states.md, "Watched tickets", says what each does; the watch chore (workers/watch.py) acts on the
-schedule kept here.
+docs/states.md, "Watched tickets", says what each does; the watch chore (workers/watch.py) acts on
+the schedule kept here.
 """
 
 from __future__ import annotations
@@ -29,11 +30,24 @@ UPGRADE_DAYS = "upgrade_days"
 UNWATCHED = "unwatched"
 CANCELLED = "cancelled"
 """WatchEnded reasons."""
-WATCHABLE = frozenset({TicketState.PENDING, TicketState.ACQUIRING, TicketState.NEEDS_APPROVAL,
-                       TicketState.AUTO_APPROVED, TicketState.APPROVED, TicketState.DOWNLOADING,
-                       TicketState.CONVERTING, TicketState.PLACING, TicketState.ACQUISITION_FAILED,
-                       TicketState.WAITING, TicketState.FAILED, TicketState.COMPLETED})
-"""Where `ticket watch` applies: a ticket that is not given up (cancelled, rejected) nor a dry run."""
+WATCHABLE = frozenset(
+    {
+        TicketState.PENDING,
+        TicketState.ACQUIRING,
+        TicketState.NEEDS_APPROVAL,
+        TicketState.AUTO_APPROVED,
+        TicketState.APPROVED,
+        TicketState.DOWNLOADING,
+        TicketState.CONVERTING,
+        TicketState.PLACING,
+        TicketState.ACQUISITION_FAILED,
+        TicketState.WAITING,
+        TicketState.FAILED,
+        TicketState.COMPLETED,
+    }
+)
+"""Where `ticket watch` applies: a ticket that is not given up (cancelled, rejected) nor a dry
+run."""
 
 
 def watch_row(ticket_id: str) -> WatchRow:
@@ -52,7 +66,9 @@ def research_delay(config: WatchConfig, fruitless: int) -> timedelta | None:
     return timedelta(hours=config.research_interval_hours * factor)
 
 
-def schedule_after_search(ticket_id: str, config: WatchConfig, now: datetime, *, fruitless: bool) -> None:
+def schedule_after_search(
+    ticket_id: str, config: WatchConfig, now: datetime, *, fruitless: bool
+) -> None:
     """Count a search that found nothing (or start afresh) and set when the next one runs."""
     row = watch_row(ticket_id)
     row.fruitless = row.fruitless + 1 if fruitless else 0
@@ -61,16 +77,25 @@ def schedule_after_search(ticket_id: str, config: WatchConfig, now: datetime, *,
     row.save()
 
 
-def end_watch(outbox: Outbox, commands: TicketCommands, ticket_id: str, reason: str, *,
-              actor: str = "engine") -> None:
-    """Stop watching, with WatchEnded and its reason; nothing happens to a ticket that no longer watches."""
+def end_watch(
+    outbox: Outbox, commands: TicketCommands, ticket_id: str, reason: str, *, actor: str = "engine"
+) -> None:
+    """Stop watching, with WatchEnded and its reason; nothing happens to a ticket that no longer
+    watches."""
     row = TicketRow.get_by_id(ticket_id)
     if not row.watching:
         return
-    TicketRow.update(watching=False, updated_at=commands.clock.now()).where(TicketRow.id == ticket_id).execute()
+    TicketRow.update(watching=False, updated_at=commands.clock.now()).where(
+        TicketRow.id == ticket_id
+    ).execute()
     WatchRow.update(next_search_at=None, found=None).where(WatchRow.ticket == ticket_id).execute()
-    commands.audit.record(outbox, "WatchEnded", ticket_id=ticket_id, actor=actor, data={
-        "reason": reason, "quality": row.quality, "upgrade_until": row.upgrade_until})
+    commands.audit.record(
+        outbox,
+        "WatchEnded",
+        ticket_id=ticket_id,
+        actor=actor,
+        data={"reason": reason, "quality": row.quality, "upgrade_until": row.upgrade_until},
+    )
 
 
 class WatchCommands:
@@ -81,30 +106,44 @@ class WatchCommands:
         self.config = config
 
     def watch(self, ticket_id: str, until: str | None = None, *, actor: str) -> TicketDetail:
-        """Watch a ticket (until a quality is placed, with until): a ticket that found nothing waits, a
-        completed one is searched again for upgrades (its upgrade_days count from now)."""
+        """Watch a ticket (until a quality is placed, with until): a ticket that found nothing
+        waits, a completed one is searched again for upgrades (its upgrade_days count from now)."""
         commands = self.commands
         with commands.uow() as outbox:
             row = TicketRow.get_by_id(resolve_id(ticket_id))
             state = TicketState(row.state)
             if row.linked_to:
-                raise IllegalTransition(f"ticket {row.id} follows ticket {row.linked_to}",
-                                        hint=f"watch {row.linked_to} instead")
+                raise IllegalTransition(
+                    f"ticket {row.id} follows ticket {row.linked_to}",
+                    hint=f"watch {row.linked_to} instead",
+                )
             if state not in WATCHABLE or row.dry_run:
-                raise IllegalTransition(f"ticket {row.id} is {state.value}: it cannot watch",
-                                        hint="file a new ticket with \"watch\": true")
+                raise IllegalTransition(
+                    f"ticket {row.id} is {state.value}: it cannot watch",
+                    hint='file a new ticket with "watch": true',
+                )
             cutoff = self._cutoff(row, until)
             if state is TicketState.COMPLETED and cutoff is None:
-                raise UsageError(f"ticket {row.id} is completed: it watches only for an upgrade",
-                                 hint=f"give the quality to reach: ticket watch {row.id} --until QUALITY")
+                raise UsageError(
+                    f"ticket {row.id} is completed: it watches only for an upgrade",
+                    hint=f"give the quality to reach: ticket watch {row.id} --until QUALITY",
+                )
             if state is TicketState.COMPLETED and cutoff_met(row.kind, row.quality, cutoff):
-                raise UsageError(f"ticket {row.id} already has {row.quality}, which meets {cutoff}",
-                                 hint="give a higher quality with --until")
+                raise UsageError(
+                    f"ticket {row.id} already has {row.quality}, which meets {cutoff}",
+                    hint="give a higher quality with --until",
+                )
             now = commands.clock.now()
             TicketRow.update(watching=True, upgrade_until=cutoff, updated_at=now).where(
-                TicketRow.id == row.id).execute()
-            commands.audit.record(outbox, "TicketWatched", ticket_id=row.id, actor=actor,
-                                  data={"upgrade_until": cutoff})
+                TicketRow.id == row.id
+            ).execute()
+            commands.audit.record(
+                outbox,
+                "TicketWatched",
+                ticket_id=row.id,
+                actor=actor,
+                data={"upgrade_until": cutoff},
+            )
             if state is TicketState.COMPLETED:
                 watch = watch_row(row.id)
                 watch.first_placed_at = now
@@ -113,9 +152,15 @@ class WatchCommands:
                 schedule_after_search(row.id, self.config, now, fruitless=False)
             elif state is TicketState.ACQUISITION_FAILED:
                 schedule_after_search(row.id, self.config, now, fruitless=True)
-                commands.transition(outbox, row.id, TicketState.WAITING, actor=actor,
-                                    reason="watching: waiting for a release", lease_owner=None,
-                                    lease_until=None)
+                commands.transition(
+                    outbox,
+                    row.id,
+                    TicketState.WAITING,
+                    actor=actor,
+                    reason="watching: waiting for a release",
+                    lease_owner=None,
+                    lease_until=None,
+                )
         return commands.get(row.id)
 
     def unwatch(self, ticket_id: str, *, actor: str) -> TicketDetail:
@@ -124,20 +169,31 @@ class WatchCommands:
         with commands.uow() as outbox:
             row = TicketRow.get_by_id(resolve_id(ticket_id))
             if not row.watching:
-                raise UsageError(f"ticket {row.id} is not watching", hint="`ticket show ID --json` says `watching`")
+                raise UsageError(
+                    f"ticket {row.id} is not watching",
+                    hint="`ticket show ID --json` says `watching`",
+                )
             end_watch(outbox, commands, row.id, UNWATCHED, actor=actor)
             if row.state == TicketState.WAITING.value:
-                commands.transition(outbox, row.id, TicketState.ACQUISITION_FAILED, actor=actor,
-                                    reason="no longer watching; nothing acceptable was found")
+                commands.transition(
+                    outbox,
+                    row.id,
+                    TicketState.ACQUISITION_FAILED,
+                    actor=actor,
+                    reason="no longer watching; nothing acceptable was found",
+                )
         return commands.get(row.id)
 
     @staticmethod
     def _cutoff(row: TicketRow, until: str | None) -> str | None:
-        """--until checked against the ticket's quality order (else the ticket's own cutoff stays)."""
+        """--until checked against the ticket's quality order (else the ticket's own cutoff
+        stays)."""
         if until is None:
             return row.upgrade_until
         try:
             return upgrade_cutoff(until, TicketKind(row.kind), "--until")
         except TicketValidationError as error:
-            raise UsageError(error.message.replace("ticket field '--until'", "--until"),
-                             hint="docs/ticket-json.md lists the qualities") from None
+            raise UsageError(
+                error.message.replace("ticket field '--until'", "--until"),
+                hint="docs/ticket-json.md lists the qualities",
+            ) from None

@@ -1,6 +1,7 @@
-"""The watch: the owner of `waiting` (workers/stages.py). On its own thread it reads the indexers' recent
-feeds (RSS sync), starts the periodic searches that are due (not before an episode airs), ends upgrade
-windows that passed, and finishes an upgrade a crash interrupted after its commit (docs/states.md)."""
+"""The watch: the owner of `waiting` (workers/stages.py). On its own thread it reads the indexers'
+recent feeds (RSS sync), starts the periodic searches that are due (not before an episode airs),
+ends upgrade windows that passed, and finishes an upgrade a crash interrupted after its commit
+(docs/states.md)."""
 
 from __future__ import annotations
 
@@ -36,20 +37,30 @@ AIR_DATE_RECHECK = timedelta(days=1)
 
 def anything_watched() -> bool:
     """Whether any ticket is waiting, or completed and still watching for an upgrade."""
-    return bool(TicketRow.select(TicketRow.id).where(
-        (TicketRow.state == TicketState.WAITING.value)
-        | ((TicketRow.state == TicketState.COMPLETED.value) & (TicketRow.watching == True))  # noqa: E712
-    ).exists())
+    return bool(
+        TicketRow.select(TicketRow.id)
+        .where(
+            (TicketRow.state == TicketState.WAITING.value)
+            | ((TicketRow.state == TicketState.COMPLETED.value) & (TicketRow.watching == True))  # noqa: E712
+        )
+        .exists()
+    )
 
 
 class Watch:
-    """One pass at a time on its own thread, so a slow indexer never holds up the housekeeping loop."""
+    """One pass at a time on its own thread, so a slow indexer never holds up the housekeeping
+    loop."""
 
-    def __init__(self, context: WorkerContext, indexers: IndexerSet, *, brain: TextBrain | None = None) -> None:
+    def __init__(
+        self, context: WorkerContext, indexers: IndexerSet, *, brain: TextBrain | None = None
+    ) -> None:
         self.context = context
         self.indexers = indexers
-        self.rss = RssSync(context, brain or TextBrain.from_config(context.config.textbrain,
-                                                                   cache=MetadataCache(context.clock)))
+        self.rss = RssSync(
+            context,
+            brain
+            or TextBrain.from_config(context.config.textbrain, cache=MetadataCache(context.clock)),
+        )
         self._read_at: dict[str, float] = {}
         self._recovered = False
         self._thread: threading.Thread | None = None
@@ -75,13 +86,14 @@ class Watch:
     def _pass(self) -> None:
         try:
             self.run_once()
-        except Exception:  # noqa: BLE001 - the next pass tries again; one failure must not end the watch
+        except Exception:
             log.exception("the watch's pass failed")
         finally:
             database.close()
 
     def run_once(self) -> None:
-        """One pass: interrupted upgrades first (once), then the feeds, the due searches, the ended windows."""
+        """One pass: interrupted upgrades first (once), then the feeds, the due searches, the ended
+        windows."""
         if not self._recovered:
             self.finish_interrupted_upgrades()
             self._recovered = True
@@ -92,7 +104,8 @@ class Watch:
         self.end_upgrade_windows()
 
     def finish_interrupted_upgrades(self) -> None:
-        """An upgrade whose placement committed before a crash: its old files go to the trash now."""
+        """An upgrade whose placement committed before a crash: its old files go to the trash
+        now."""
         for ticket_id in pending_swaps():
             row = TicketRow.get_by_id(ticket_id)
             library = self.context.config.library(row.library or "")
@@ -122,11 +135,22 @@ class Watch:
         """Waiting and upgrading tickets whose periodic search is due go back to acquisition."""
         context = self.context
         now = context.clock.now()
-        due = (WatchRow.select(WatchRow.ticket).join(TicketRow)
-               .where(WatchRow.next_search_at.is_null(False) & (WatchRow.next_search_at <= now)
-                      & ((TicketRow.state == TicketState.WAITING.value)
-                         | ((TicketRow.state == TicketState.COMPLETED.value)
-                            & (TicketRow.watching == True)))).tuples())  # noqa: E712
+        due = (
+            WatchRow.select(WatchRow.ticket)
+            .join(TicketRow)
+            .where(
+                WatchRow.next_search_at.is_null(False)
+                & (WatchRow.next_search_at <= now)
+                & (
+                    (TicketRow.state == TicketState.WAITING.value)
+                    | (
+                        (TicketRow.state == TicketState.COMPLETED.value)
+                        & (TicketRow.watching == True)  # noqa: E712
+                    )
+                )
+            )
+            .tuples()
+        )
         started = 0
         for (ticket_id,) in cast("Iterable[tuple[str]]", due):
             if self._stopping.is_set() or self._before_air_date(ticket_id, now):
@@ -136,37 +160,58 @@ class Watch:
                 upgrade = row.state == TicketState.COMPLETED.value
                 changes = {"info_hash": None} if upgrade else {}
                 WatchRow.update(next_search_at=None).where(WatchRow.ticket == ticket_id).execute()
-                context.tickets.transition(outbox, ticket_id, TicketState.ACQUIRING, actor="engine",
-                                           reason="watching: the periodic search for " +
-                                                  ("an upgrade" if upgrade else "a release"),
-                                           lease_owner=None, lease_until=None, **changes)
+                context.tickets.transition(
+                    outbox,
+                    ticket_id,
+                    TicketState.ACQUIRING,
+                    actor="engine",
+                    reason="watching: the periodic search for "
+                    + ("an upgrade" if upgrade else "a release"),
+                    lease_owner=None,
+                    lease_until=None,
+                    **changes,
+                )
             started += 1
         if started:
             context.wake_stage(TicketState.ACQUIRING)
 
     def end_upgrade_windows(self) -> None:
-        """Upgrading tickets whose upgrade_days have passed since the first placement stop watching."""
+        """Upgrading tickets whose upgrade_days have passed since the first placement stop
+        watching."""
         context = self.context
         cutoff = context.clock.now() - timedelta(days=context.config.watch.upgrade_days)
-        ended = (WatchRow.select(WatchRow.ticket).join(TicketRow)
-                 .where(WatchRow.first_placed_at.is_null(False) & (WatchRow.first_placed_at <= cutoff)
-                        & (TicketRow.state == TicketState.COMPLETED.value)
-                        & (TicketRow.watching == True)).tuples())  # noqa: E712
+        ended = (
+            WatchRow.select(WatchRow.ticket)
+            .join(TicketRow)
+            .where(
+                WatchRow.first_placed_at.is_null(False)
+                & (WatchRow.first_placed_at <= cutoff)
+                & (TicketRow.state == TicketState.COMPLETED.value)
+                & (TicketRow.watching == True)  # noqa: E712
+            )
+            .tuples()
+        )
         for (ticket_id,) in cast("Iterable[tuple[str]]", ended):
             with context.uow() as outbox:
                 end_watch(outbox, context.tickets, ticket_id, UPGRADE_DAYS)
 
     def _before_air_date(self, ticket_id: str, now: datetime) -> bool:
-        """A waiting episode TMDB says has not aired is not searched yet (the RSS sync still matches it)."""
+        """A waiting episode TMDB says has not aired is not searched yet (the RSS sync still matches
+        it)."""
         row = TicketRow.get_by_id(ticket_id)
-        if self._tmdb is None or row.kind != TicketKind.EPISODE.value or row.state != TicketState.WAITING.value:
+        if (
+            self._tmdb is None
+            or row.kind != TicketKind.EPISODE.value
+            or row.state != TicketState.WAITING.value
+        ):
             return False
         watch = WatchRow.get_by_id(ticket_id)
         if watch.air_date_checked_at is None or now - watch.air_date_checked_at >= AIR_DATE_RECHECK:
             air_date = self._air_date(ticket_id)
             with self.context.uow():
                 WatchRow.update(air_date=air_date, air_date_checked_at=now).where(
-                    WatchRow.ticket == ticket_id).execute()
+                    WatchRow.ticket == ticket_id
+                ).execute()
             watch.air_date = air_date
         if watch.air_date is None or date.fromisoformat(watch.air_date) <= now.date():
             return False
@@ -177,14 +222,18 @@ class Watch:
         return True
 
     def _air_date(self, ticket_id: str) -> str | None:
-        """TMDB's air date of the ticket's episode; None when TMDB does not say (or fails: search anyway)."""
-        assert self._tmdb is not None
+        """TMDB's air date of the ticket's episode; None when TMDB does not say (or fails: search
+        anyway)."""
+        if self._tmdb is None:
+            return None
         detail = self.context.tickets.get(ticket_id)
         query = detail.spec.query
         if not query.series or query.season is None or len(query.episodes) != 1:
             return None
         try:
-            return self._tmdb.episode_air_date(query.series, query.season, query.episodes[0], query.tmdb_id)
+            return self._tmdb.episode_air_date(
+                query.series, query.season, query.episodes[0], query.tmdb_id
+            )
         except QtorrentinoError as error:
             log.warning("no air date for ticket %s: %s", ticket_id, error.message)
             return None

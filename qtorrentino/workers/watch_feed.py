@@ -1,12 +1,12 @@
-"""The RSS sync: each indexer's recent feed, each new item read once, matched against every watched ticket
-through the in-memory index, scored by the one scorer and decided by the one rule (docs/states.md)."""
+"""The RSS sync: each indexer's recent feed, each new item read once, matched against every watched
+ticket through the in-memory index, scored by the one scorer and decided by the one rule
+(docs/states.md)."""
 
 from __future__ import annotations
 
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from qtorrentino.db.models import FeedSeenRow, TicketRow
@@ -26,6 +26,7 @@ from qtorrentino.workers.watch_state import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from datetime import datetime
 
     from qtorrentino.search.result import SearchResult
     from qtorrentino.textbrain.matching import TextBrain
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEEN_KEPT = 5000
-"""Feed items remembered per indexer (by info-hash, else GUID, else title): older ones are forgotten."""
+"""Feed items remembered per indexer (by info-hash, else GUID, else title): older ones are
+forgotten."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,8 @@ class SyncReport:
 
 
 def item_key(result: SearchResult) -> str:
-    """How a feed item is remembered: its info-hash (the content itself), else its GUID, else its title."""
+    """How a feed item is remembered: its info-hash (the content itself), else its GUID, else its
+    title."""
     return (result.info_hash or result.guid or result.title)[:255]
 
 
@@ -65,18 +68,29 @@ def new_items(indexer: str, results: Sequence[SearchResult], now: datetime) -> l
     keyed = {item_key(result): result for result in results}
     if not keyed:
         return []
-    rows = FeedSeenRow.select(FeedSeenRow.key).where(
-        (FeedSeenRow.indexer == indexer) & FeedSeenRow.key.in_(list(keyed))).tuples()
+    rows = (
+        FeedSeenRow.select(FeedSeenRow.key)
+        .where((FeedSeenRow.indexer == indexer) & FeedSeenRow.key.in_(list(keyed)))
+        .tuples()
+    )
     seen = {key for (key,) in cast("Iterable[tuple[str]]", rows)}
     fresh = [result for key, result in keyed.items() if key not in seen]
     if fresh:
-        FeedSeenRow.insert_many([{"indexer": indexer, "key": item_key(result), "seen_at": now}
-                                 for result in fresh]).on_conflict_ignore().execute()
-        oldest_kept = (FeedSeenRow.select(FeedSeenRow.seen_at).where(FeedSeenRow.indexer == indexer)
-                       .order_by(FeedSeenRow.seen_at.desc()).offset(SEEN_KEPT).limit(1))
+        FeedSeenRow.insert_many(
+            [{"indexer": indexer, "key": item_key(result), "seen_at": now} for result in fresh]
+        ).on_conflict_ignore().execute()
+        oldest_kept = (
+            FeedSeenRow.select(FeedSeenRow.seen_at)
+            .where(FeedSeenRow.indexer == indexer)
+            .order_by(FeedSeenRow.seen_at.desc())
+            .offset(SEEN_KEPT)
+            .limit(1)
+        )
         cut = oldest_kept.scalar()
         if cut is not None:
-            FeedSeenRow.delete().where((FeedSeenRow.indexer == indexer) & (FeedSeenRow.seen_at <= cut)).execute()
+            FeedSeenRow.delete().where(
+                (FeedSeenRow.indexer == indexer) & (FeedSeenRow.seen_at <= cut)
+            ).execute()
     return fresh
 
 
@@ -90,7 +104,8 @@ class _Verdict:
 
 
 class RssSync:
-    """Matches feed items against the watched tickets and hands each found release to acquisition."""
+    """Matches feed items against the watched tickets and hands each found release to
+    acquisition."""
 
     def __init__(self, context: WorkerContext, brain: TextBrain) -> None:
         self.context = context
@@ -98,8 +113,8 @@ class RssSync:
         self.index = WatchIndex()
 
     def sync(self, indexer: str, results: Sequence[SearchResult]) -> SyncReport:
-        """Read one feed: new items only, matched through the index, each ticket scored and decided on its
-        own; what was seen and what was found are written in one unit of work."""
+        """Read one feed: new items only, matched through the index, each ticket scored and decided
+        on its own; what was seen and what was found are written in one unit of work."""
         context = self.context
         started = time.perf_counter()
         with context.uow():
@@ -108,20 +123,40 @@ class RssSync:
             return SyncReport(len(results), 0, 0, (), time.perf_counter() - started)
         self.index.refresh()
         matches = self.index.matching(fresh)
-        verdicts = [self._decide(self.index.get(ticket_id, context.config), found)
-                    for ticket_id, found in matches.items()]
+        verdicts = [
+            self._decide(self.index.get(ticket_id, context.config), found)
+            for ticket_id, found in matches.items()
+        ]
         matched_at = time.perf_counter()
         handed: tuple[str, ...] = ()
         if verdicts:
             with context.uow() as outbox:
-                handed = tuple(verdict.watched.ticket_id for verdict in verdicts if self._record(outbox, verdict))
-        report = SyncReport(len(results), len(fresh), len(matches), handed, matched_at - started,
-                            time.perf_counter() - matched_at)
+                handed = tuple(
+                    verdict.watched.ticket_id
+                    for verdict in verdicts
+                    if self._record(outbox, verdict)
+                )
+        report = SyncReport(
+            len(results),
+            len(fresh),
+            len(matches),
+            handed,
+            matched_at - started,
+            time.perf_counter() - matched_at,
+        )
         if handed:
             context.wake_stage(TicketState.ACQUIRING)
-        log.info("%s: recent feed, %d item(s), %d new, %d watched ticket(s) named, %d found (%.3f s matching, "
-                 "%.3f s writing)", indexer, report.items, report.new, report.matched, len(handed),
-                 report.matching_seconds, report.writing_seconds)
+        log.info(
+            "%s: recent feed, %d item(s), %d new, %d watched ticket(s) named, %d found "
+            "(%.3f s matching, %.3f s writing)",
+            indexer,
+            report.items,
+            report.new,
+            report.matched,
+            len(handed),
+            report.matching_seconds,
+            report.writing_seconds,
+        )
         return report
 
     def _decide(self, watched: Watched, found: list[SearchResult]) -> _Verdict:
@@ -138,9 +173,9 @@ class RssSync:
         return _Verdict(watched, scored, accepted)
 
     def _record(self, outbox: Outbox, verdict: _Verdict) -> bool:
-        """The best quality seen; a found release: ReleaseFound (via rss), the acceptable releases kept for
-        the ticket's acquisition round, which takes them at once. False when not found, or when the ticket
-        moved meanwhile (a person acted on it)."""
+        """The best quality seen; a found release: ReleaseFound (via rss), the acceptable releases
+        kept for the ticket's acquisition round, which takes them at once. False when not found, or
+        when the ticket moved meanwhile (a person acted on it)."""
         context = self.context
         watched, scored = verdict.watched, verdict.scored
         kind = watched.spec.kind.value
@@ -149,19 +184,40 @@ class RssSync:
         if not verdict.accepted:
             return False
         upgrade = watched.floor is not None
-        state, watching = cast("tuple[str, bool]", TicketRow.select(TicketRow.state, TicketRow.watching)
-                               .where(TicketRow.id == watched.ticket_id).tuples().get())
+        state, watching = cast(
+            "tuple[str, bool]",
+            TicketRow.select(TicketRow.state, TicketRow.watching)
+            .where(TicketRow.id == watched.ticket_id)
+            .tuples()
+            .get(),
+        )
         expected = TicketState.COMPLETED if upgrade else TicketState.WAITING
         if state != expected.value or (upgrade and not watching):
             return False
-        acceptable = [candidate for candidate in scored if not candidate.rejected and not candidate.red_flags]
+        acceptable = [
+            candidate for candidate in scored if not candidate.rejected and not candidate.red_flags
+        ]
         best = acceptable[0]
         quality = quality_of(best.result.title, kind, best)
-        record_found(outbox, context, watched.ticket_id, best.result, RSS, quality=quality.name if quality else None)
+        record_found(
+            outbox,
+            context,
+            watched.ticket_id,
+            best.result,
+            RSS,
+            quality=quality.name if quality else None,
+        )
         watch.found = [result_json(candidate.result) for candidate in acceptable]
         watch.save()
         changes = {"info_hash": None} if upgrade else {}
-        context.tickets.transition(outbox, watched.ticket_id, TicketState.ACQUIRING, actor="engine",
-                                   reason=f"the RSS sync found {best.result.title}", lease_owner=None,
-                                   lease_until=None, **changes)
+        context.tickets.transition(
+            outbox,
+            watched.ticket_id,
+            TicketState.ACQUIRING,
+            actor="engine",
+            reason=f"the RSS sync found {best.result.title}",
+            lease_owner=None,
+            lease_until=None,
+            **changes,
+        )
         return True

@@ -1,8 +1,10 @@
-"""The watched tickets in memory, by the first word of the name they want: a feed item finds its tickets
-without a look at the others (the RSS sync's cost grows with the items, not with items × tickets).
+"""The watched tickets in memory, by the first word of the name they want: a feed item finds its
+tickets without a look at the others (the RSS sync's cost grows with the items, not with items ×
+tickets).
 
-The index keeps only each ticket's wanted name, read from its stored JSON; the scoring view of a ticket
-(its spec, threshold, upgrade floor) is built only for a ticket an item names, and kept until it changes.
+The index keeps only each ticket's wanted name, read from its stored JSON; the scoring view of a
+ticket (its spec, threshold, upgrade floor) is built only for a ticket an item names, and kept until
+it changes.
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ if TYPE_CHECKING:
     from qtorrentino.config.model import Config
     from qtorrentino.search.result import SearchResult
 
-_WATCHED_SQL = ('SELECT id, kind, updated_at, spec FROM "ticket" WHERE linked_to IS NULL AND '
-                "(state = ? OR (state = ? AND watching = 1))")
-_VERSIONS_SQL = ('SELECT id, updated_at FROM "ticket" WHERE linked_to IS NULL AND '
-                 "(state = ? OR (state = ? AND watching = 1))")
+_WATCHED_SQL = (
+    'SELECT id, kind, updated_at, spec FROM "ticket" WHERE linked_to IS NULL AND '
+    "(state = ? OR (state = ? AND watching = 1))"
+)
+_VERSIONS_SQL = (
+    'SELECT id, updated_at FROM "ticket" WHERE linked_to IS NULL AND '
+    "(state = ? OR (state = ? AND watching = 1))"
+)
 _STATES = (TicketState.WAITING.value, TicketState.COMPLETED.value)
 
 
@@ -46,7 +52,8 @@ class Watched:
 
 
 def wanted_name(kind: str, query: Mapping[str, Any]) -> str:
-    """The normalised name a release must contain to be this ticket's (artist, title, series, text)."""
+    """The normalised name a release must contain to be this ticket's (artist, title, series,
+    text)."""
     ticket_kind = TicketKind(kind)
     if ticket_kind in MUSIC_KINDS:
         name = query.get("artist") or query.get("album")
@@ -60,7 +67,8 @@ def wanted_name(kind: str, query: Mapping[str, Any]) -> str:
 
 
 class WatchIndex:
-    """Watched tickets by the first word of their wanted name; refreshed from the database cheaply."""
+    """Watched tickets by the first word of their wanted name; refreshed from the database
+    cheaply."""
 
     def __init__(self) -> None:
         self._names: dict[str, tuple[str, str]] = {}
@@ -74,7 +82,9 @@ class WatchIndex:
     def refresh(self) -> None:
         """Follow the database: add new or changed watched tickets, drop those no longer watched."""
         current = dict(database.execute_sql(_VERSIONS_SQL, _STATES).fetchall())
-        for ticket_id in [known for known in self._names if current.get(known) != self._names[known][0]]:
+        for ticket_id in [
+            known for known in self._names if current.get(known) != self._names[known][0]
+        ]:
             self._drop(ticket_id)
         missing = [ticket_id for ticket_id in current if ticket_id not in self._names]
         if not missing:
@@ -84,9 +94,11 @@ class WatchIndex:
         else:
             rows = []
             for start in range(0, len(missing), 500):
-                chunk = missing[start:start + 500]
+                chunk = missing[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                rows += database.execute_sql(f"{_WATCHED_SQL} AND id IN ({marks})", (*_STATES, *chunk)).fetchall()
+                rows += database.execute_sql(
+                    f"{_WATCHED_SQL} AND id IN ({marks})", (*_STATES, *chunk)
+                ).fetchall()
         for ticket_id, kind, updated_at, spec in rows:
             if ticket_id in self._names:
                 continue
@@ -114,12 +126,19 @@ class WatchIndex:
         if kept is not None and kept[0] == version:
             return kept[1]
         row = TicketRow.get_by_id(ticket_id)
-        items = list(TicketItemRow.select().where(TicketItemRow.ticket == ticket_id)
-                     .order_by(TicketItemRow.position))
+        items = list(
+            TicketItemRow.select()
+            .where(TicketItemRow.ticket == ticket_id)
+            .order_by(TicketItemRow.position)
+        )
         spec = scoring_spec(spec_of(row, items), config)
         placed = any(item.path for item in items)
-        watched = Watched(ticket_id, spec, threshold_for(spec, config.textbrain.auto_approve_threshold),
-                          upgrade_floor(row) if placed else None)
+        watched = Watched(
+            ticket_id,
+            spec,
+            threshold_for(spec, config.textbrain.auto_approve_threshold),
+            upgrade_floor(row) if placed else None,
+        )
         self._scoring[ticket_id] = (version, watched)
         return watched
 

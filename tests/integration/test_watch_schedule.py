@@ -1,16 +1,15 @@
-"""The watch's schedule and commands against a loopback Torznab and TMDB, on a frozen clock: waiting instead
-of failing, `ticket watch`/`unwatch`, the periodic search with back-off, air dates, upgrade windows."""
+"""The watch's schedule and commands against a loopback Torznab and TMDB, on a frozen clock: waiting
+instead of failing, `ticket watch`/`unwatch`, the periodic search with back-off, air dates, upgrade
+windows."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from qtorrentino.clock import FrozenClock
 from qtorrentino.db.models import WatchRow
 from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.engine import Engine
@@ -21,6 +20,12 @@ from tests.conftest import make_home, run_cli
 from tests.servers.tmdb import DEFAULT_API_KEY as TMDB_KEY
 from tests.servers.tmdb import StubEpisode, StubSeries, TmdbServer
 from tests.servers.torznab import DEFAULT_API_KEY, Release, TorznabServer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from qtorrentino.clock import FrozenClock
 
 
 @pytest.fixture
@@ -38,10 +43,13 @@ def tmdb() -> Iterator[TmdbServer]:
 
 
 def open_engine(root: Path, server: TorznabServer, clock: FrozenClock, extra: str = "") -> Engine:
-    home = make_home(root, f'\n[[indexers]]\nname = "loopback"\nurl = "{server.url}"\n'
-                           f'api_key = "{DEFAULT_API_KEY}"\nrate_limit_per_minute = 0\n'
-                           "\n[watch]\nrss_interval_seconds = 0\nresearch_interval_hours = 12\n"
-                           "upgrade_days = 30\n" + extra)
+    home = make_home(
+        root,
+        f'\n[[indexers]]\nname = "loopback"\nurl = "{server.url}"\n'
+        f'api_key = "{DEFAULT_API_KEY}"\nrate_limit_per_minute = 0\n'
+        "\n[watch]\nrss_interval_seconds = 0\nresearch_interval_hours = 12\n"
+        "upgrade_days = 30\n" + extra,
+    )
     engine = Engine.open(home, clock=clock)
     engine.start(workers=False)
     return engine
@@ -57,11 +65,14 @@ def watch_of(engine: Engine) -> Watch:
 
 
 def test_a_watched_ticket_that_finds_nothing_waits_and_is_searched_again_with_back_off(
-        tmp_path: Path, server: TorznabServer, clock: FrozenClock) -> None:
+    tmp_path: Path, server: TorznabServer, clock: FrozenClock
+) -> None:
     engine = open_engine(tmp_path, server, clock)
     try:
-        ticket = engine.tickets.add_json({"kind": "movie", "query": {"title": "Nowhere Film", "year": 2024},
-                                          "watch": True}, actor="cli:test")[0].id
+        ticket = engine.tickets.add_json(
+            {"kind": "movie", "query": {"title": "Nowhere Film", "year": 2024}, "watch": True},
+            actor="cli:test",
+        )[0].id
         acquire(engine)
         assert engine.tickets.show(ticket).state is TicketState.WAITING
         assert engine.is_idle(), "a waiting ticket is idle for --exit-when-idle"
@@ -76,15 +87,20 @@ def test_a_watched_ticket_that_finds_nothing_waits_and_is_searched_again_with_ba
         assert engine.tickets.show(ticket).state is TicketState.WAITING
         second = WatchRow.get_by_id(ticket)
         assert second.fruitless == 2
-        assert second.next_search_at == clock.now() + timedelta(hours=24), "the second fruitless search doubles"
+        assert second.next_search_at == clock.now() + timedelta(hours=24), (
+            "the second fruitless search doubles"
+        )
     finally:
         engine.stop()
 
 
-def test_ticket_watch_and_unwatch_from_the_command_line(tmp_path: Path, server: TorznabServer,
-                                                        clock: FrozenClock) -> None:
+def test_ticket_watch_and_unwatch_from_the_command_line(
+    tmp_path: Path, server: TorznabServer, clock: FrozenClock
+) -> None:
     engine = open_engine(tmp_path, server, clock)
-    ticket = engine.tickets.add_json({"kind": "movie", "query": {"title": "Nowhere Film"}}, actor="cli:test")[0].id
+    ticket = engine.tickets.add_json(
+        {"kind": "movie", "query": {"title": "Nowhere Film"}}, actor="cli:test"
+    )[0].id
     acquire(engine)
     assert engine.tickets.show(ticket).state is TicketState.ACQUISITION_FAILED
     engine.stop()
@@ -93,28 +109,40 @@ def test_ticket_watch_and_unwatch_from_the_command_line(tmp_path: Path, server: 
     watched = run_cli(tmp_path, "ticket", "watch", ticket, "--until", "1080p", "--json")
     assert watched.returncode == 0, watched.stderr
     shown = json.loads(watched.stdout)
-    assert (shown["state"], shown["watching"], shown["quality"], shown["cutoff_met"]) == \
-        ("waiting", True, None, False)
+    assert (shown["state"], shown["watching"], shown["quality"], shown["cutoff_met"]) == (
+        "waiting",
+        True,
+        None,
+        False,
+    )
     idle = run_cli(tmp_path, "headless", "--exit-when-idle", timeout=120)
     assert idle.returncode == 0, idle.stderr
     unwatched = run_cli(tmp_path, "ticket", "unwatch", ticket, "--json")
     assert unwatched.returncode == 0, unwatched.stderr
-    assert (json.loads(unwatched.stdout)["state"], json.loads(unwatched.stdout)["watching"]) == \
-        ("acquisition_failed", False)
+    assert (json.loads(unwatched.stdout)["state"], json.loads(unwatched.stdout)["watching"]) == (
+        "acquisition_failed",
+        False,
+    )
     again = run_cli(tmp_path, "ticket", "unwatch", ticket)
     assert again.returncode == 2 and "not watching" in again.stderr
     audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
     mine = [line for line in audit if line.get("ticket_id") == ticket]
-    assert [line["data"]["reason"] for line in mine if line["type"] == "WatchEnded"] == ["unwatched"]
-    assert [line["data"]["upgrade_until"] for line in mine if line["type"] == "TicketWatched"] == ["1080p"]
+    assert [line["data"]["reason"] for line in mine if line["type"] == "WatchEnded"] == [
+        "unwatched"
+    ]
+    assert [line["data"]["upgrade_until"] for line in mine if line["type"] == "TicketWatched"] == [
+        "1080p"
+    ]
 
 
-def test_cancelling_a_waiting_ticket_ends_its_watch(tmp_path: Path, server: TorznabServer,
-                                                    clock: FrozenClock) -> None:
+def test_cancelling_a_waiting_ticket_ends_its_watch(
+    tmp_path: Path, server: TorznabServer, clock: FrozenClock
+) -> None:
     engine = open_engine(tmp_path, server, clock)
     try:
-        ticket = engine.tickets.add_json({"kind": "movie", "query": {"title": "Nowhere Film"}, "watch": True},
-                                         actor="cli:test")[0].id
+        ticket = engine.tickets.add_json(
+            {"kind": "movie", "query": {"title": "Nowhere Film"}, "watch": True}, actor="cli:test"
+        )[0].id
         acquire(engine)
         engine.tickets.cancel(ticket, actor="cli:test")
         ended = [event for event in engine.audit.history(ticket) if event.type == "WatchEnded"]
@@ -125,12 +153,20 @@ def test_cancelling_a_waiting_ticket_ends_its_watch(tmp_path: Path, server: Torz
 
 
 def test_an_episode_that_has_not_aired_is_not_searched_before_its_air_date(
-        tmp_path: Path, server: TorznabServer, tmdb: TmdbServer, clock: FrozenClock) -> None:
-    engine = open_engine(tmp_path, server, clock, f'\n[tmdb]\napi_key = "{TMDB_KEY}"\nbase_url = "{tmdb.base_url}"\n')
+    tmp_path: Path, server: TorznabServer, tmdb: TmdbServer, clock: FrozenClock
+) -> None:
+    engine = open_engine(
+        tmp_path, server, clock, f'\n[tmdb]\napi_key = "{TMDB_KEY}"\nbase_url = "{tmdb.base_url}"\n'
+    )
     try:
-        ticket = engine.tickets.add_json({"kind": "episode", "query": {"series": "Future Show", "season": 1,
-                                                                        "episodes": [9]}, "watch": True},
-                                         actor="cli:test")[0].id
+        ticket = engine.tickets.add_json(
+            {
+                "kind": "episode",
+                "query": {"series": "Future Show", "season": 1, "episodes": [9]},
+                "watch": True,
+            },
+            actor="cli:test",
+        )[0].id
         acquire(engine)
         assert engine.tickets.show(ticket).state is TicketState.WAITING
         searches = len(server.api_requests())
@@ -143,28 +179,41 @@ def test_an_episode_that_has_not_aired_is_not_searched_before_its_air_date(
         watch.run_once()
         assert engine.tickets.show(ticket).state is TicketState.ACQUIRING
         assert len(server.api_requests()) == searches, "the watch itself searched nothing"
-        server.releases = [Release(title="Future Show S01E09 1080p WEB-DL x264-GRP", size=900_000_000,
-                                   seeders=30, info_hash="9" * 40, magnet=f"magnet:?xt=urn:btih:{'9' * 40}",
-                                   category=5000)]
+        server.releases = [
+            Release(
+                title="Future Show S01E09 1080p WEB-DL x264-GRP",
+                size=900_000_000,
+                seeders=30,
+                info_hash="9" * 40,
+                magnet=f"magnet:?xt=urn:btih:{'9' * 40}",
+                category=5000,
+            )
+        ]
         acquire(engine)
         assert engine.tickets.show(ticket).state is TicketState.AUTO_APPROVED
         found = [event for event in engine.audit.history(ticket) if event.type == "ReleaseFound"]
-        assert [(event.data["via"], event.data["quality"]) for event in found] == [("search", "1080p web-dl")]
+        assert [(event.data["via"], event.data["quality"]) for event in found] == [
+            ("search", "1080p web-dl")
+        ]
     finally:
         engine.stop()
 
 
-def test_the_upgrade_window_closes_after_upgrade_days(tmp_path: Path, server: TorznabServer,
-                                                      clock: FrozenClock) -> None:
+def test_the_upgrade_window_closes_after_upgrade_days(
+    tmp_path: Path, server: TorznabServer, clock: FrozenClock
+) -> None:
     engine = open_engine(tmp_path, server, clock)
     try:
-        ticket = engine.tickets.add_json({"kind": "movie", "query": {"title": "Nowhere Film"}}, actor="cli:test")[0].id
+        ticket = engine.tickets.add_json(
+            {"kind": "movie", "query": {"title": "Nowhere Film"}}, actor="cli:test"
+        )[0].id
         acquire(engine)
         with engine.context.uow():
             from qtorrentino.db.models import TicketRow
 
             TicketRow.update(state=TicketState.COMPLETED.value, quality="720p web-dl").where(
-                TicketRow.id == ticket).execute()
+                TicketRow.id == ticket
+            ).execute()
         engine.tickets.watch(ticket, "1080p", actor="cli:test")
         watch = watch_of(engine)
         clock.advance(timedelta(days=29))
@@ -174,6 +223,8 @@ def test_the_upgrade_window_closes_after_upgrade_days(tmp_path: Path, server: To
         watch.end_upgrade_windows()
         assert engine.tickets.show(ticket).summary.watching is False
         ended = [event.data for event in engine.audit.history(ticket) if event.type == "WatchEnded"]
-        assert ended == [{"reason": "upgrade_days", "quality": "720p web-dl", "upgrade_until": "1080p"}]
+        assert ended == [
+            {"reason": "upgrade_days", "quality": "720p web-dl", "upgrade_until": "1080p"}
+        ]
     finally:
         engine.stop()

@@ -1,18 +1,16 @@
-"""Wanted (w on Tickets): what the watch looks for — waiting tickets and those upgrading to a quality — with
-the best quality seen so far and when each is searched next."""
+"""Wanted (w on Tickets): what the watch looks for — waiting tickets and those upgrading to a
+quality — with the best quality seen so far and when each is searched next."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from qtorrentino.engine.api import WantedView
 from qtorrentino.tui.palette import CellStyles, cell_styles
 from qtorrentino.tui.screens.base import TUI_ACTOR, EngineScreen, filter_binding
 from qtorrentino.tui.text import plain, short_id
@@ -22,14 +20,28 @@ from qtorrentino.tui.widgets.header import AppHeader
 from qtorrentino.tui.widgets.key_footer import KeyFooter
 from qtorrentino.tui.widgets.paged_table import Column, PagedTable, Row
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from textual.app import ComposeResult
+
+    from qtorrentino.engine.api import WantedView
+
 LIMIT = 1_000
-COLUMNS = (Column("id", "ID", 8), Column("watch", "Watch", 9), Column("title", "Wanted", flex=True),
-           Column("until", "Until", 11), Column("best", "Best seen", 15),
-           Column("next", "Next search", 14, spill=True), Column("kind", "Kind", 7, spill=True))
+COLUMNS = (
+    Column("id", "ID", 8),
+    Column("watch", "Watch", 9),
+    Column("title", "Wanted", flex=True),
+    Column("until", "Until", 11),
+    Column("best", "Best seen", 15),
+    Column("next", "Next search", 14, spill=True),
+    Column("kind", "Kind", 7, spill=True),
+)
 
 
 def next_search(view: WantedView, now_text: str) -> str:
-    """When the periodic search runs next: "in 11h59m", "airs 2026-01-20", or only the feed looks."""
+    """When the periodic search runs next: "in 11h59m", "airs 2026-01-20", or only the feed
+    looks."""
     if view.next_search_at is None:
         return "feed only"
     if view.air_date is not None and view.next_search_at.date().isoformat() == view.air_date:
@@ -50,7 +62,7 @@ class WantedScreen(EngineScreen):
     class Loaded(Message):
         """The wanted list, read off the UI thread."""
 
-        def __init__(self, views: list[WantedView]) -> None:
+        def __init__(self, views: Sequence[WantedView]) -> None:
             super().__init__()
             self.views = views
 
@@ -95,8 +107,11 @@ class WantedScreen(EngineScreen):
         if self.filter_text:
             parts.append(f"filter: {self.filter_text}")
         if not message.views:
-            parts.append("none match" if self.filter_text else
-                         'nothing watched — a ticket with "watch": true waits here when nothing is found')
+            parts.append(
+                "none match"
+                if self.filter_text
+                else 'nothing watched: a ticket with "watch": true waits here when nothing is found'
+            )
         self.query_one("#status", Static).update(plain(" · ".join(parts)))
         self.update_bindings()
 
@@ -105,15 +120,20 @@ class WantedScreen(EngineScreen):
         now = self.engine.clock.now()
         until = ticket.upgrade_until or "any"
         best = view.best_quality or (f"{ticket.quality or '?'} placed" if view.upgrading else "—")
-        return Row(ticket.id, (
-            plain(short_id(ticket.id)),
-            plain("upgrade" if view.upgrading else "waiting", style=styles.for_state(ticket.state)),
-            plain(ticket.title),
-            plain(until),
-            plain(best),
-            plain(next_search(view, ago(view.next_search_at, now))),
-            plain(ticket.kind),
-        ))
+        return Row(
+            ticket.id,
+            (
+                plain(short_id(ticket.id)),
+                plain(
+                    "upgrade" if view.upgrading else "waiting", style=styles.for_state(ticket.state)
+                ),
+                plain(ticket.title),
+                plain(until),
+                plain(best),
+                plain(next_search(view, ago(view.next_search_at, now))),
+                plain(ticket.kind),
+            ),
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"open", "unwatch"}:
@@ -132,5 +152,7 @@ class WantedScreen(EngineScreen):
     def action_unwatch(self) -> None:
         if (view := self.selected) is not None:
             ticket_id, tickets = view.ticket.id, self.engine.tickets
-            self.run_command(lambda: tickets.unwatch(ticket_id, actor=TUI_ACTOR),
-                             f"Ticket {short_id(ticket_id)} no longer watched")
+            self.run_command(
+                lambda: tickets.unwatch(ticket_id, actor=TUI_ACTOR),
+                f"Ticket {short_id(ticket_id)} no longer watched",
+            )
