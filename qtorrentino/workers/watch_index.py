@@ -132,7 +132,7 @@ class WatchIndex:
             .order_by(TicketItemRow.position)
         )
         spec = scoring_spec(spec_of(row, items), config)
-        placed = any(item.path for item in items)
+        placed = row.state == TicketState.COMPLETED.value or any(item.path for item in items)
         watched = Watched(
             ticket_id,
             spec,

@@ -67,7 +67,8 @@ class WatchRound:
     def of(cls, ticket_id: str) -> WatchRound:
         row = TicketRow.get_by_id(ticket_id)
         watch: WatchRow | None = WatchRow.get_or_none(WatchRow.ticket == ticket_id)
-        floor = upgrade_floor(row) if placed_before(ticket_id) else None
+        placed = watch is not None and watch.first_placed_at is not None
+        floor = upgrade_floor(row) if placed or placed_before(ticket_id) else None
         came_back = floor is not None or (watch is not None and watch.fruitless > 0)
         return cls(ticket_id, bool(row.watching), came_back, tuple(take_found(ticket_id)), floor)
 
@@ -138,6 +139,8 @@ class WatchRound:
         now = context.clock.now()
         watch = WatchRow.get_or_none(WatchRow.ticket == self.ticket_id)
         if decision.outcome is not Outcome.AUTO_APPROVE or decision.recommended_rank is None:
+            # an earlier upgrade whose placement failed was rolled back: its swap is over
+            WatchRow.update(swap=None).where(WatchRow.ticket == self.ticket_id).execute()
             note_seen(self.ticket_id, spec.kind.value, scored)
             schedule_after_search(self.ticket_id, context.config.watch, now, fruitless=True)
             context.tickets.transition(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from qtorrentino.db.models import WatchRow
+from qtorrentino.db.models import TicketRow, WatchRow
 from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.engine import Engine
 from qtorrentino.search.indexers import IndexerSet
@@ -199,6 +199,50 @@ def test_an_episode_that_has_not_aired_is_not_searched_before_its_air_date(
         engine.stop()
 
 
+def test_an_upgrade_search_that_finds_nothing_better_leaves_the_ticket_completed_with_its_torrent(
+    tmp_path: Path, server: TorznabServer, clock: FrozenClock
+) -> None:
+    engine = open_engine(tmp_path, server, clock)
+    try:
+        ticket = engine.tickets.add_json(
+            {"kind": "movie", "query": {"title": "Nowhere Film", "year": 2024}}, actor="cli:test"
+        )[0].id
+        acquire(engine)
+        placed = "7" * 40
+        with engine.context.uow():
+            TicketRow.update(
+                state=TicketState.COMPLETED.value, quality="720p web-dl", info_hash=placed
+            ).where(TicketRow.id == ticket).execute()
+        engine.tickets.watch(ticket, "1080p", actor="cli:test")
+        server.releases = [
+            Release(
+                title="Nowhere Film 2024 720p WEB-DL x264-OTHER",
+                size=900_000_000,
+                seeders=50,
+                info_hash="8" * 40,
+                magnet=f"magnet:?xt=urn:btih:{'8' * 40}",
+                category=2000,
+            )
+        ]
+        clock.advance(timedelta(hours=12, seconds=1))
+        watch_of(engine).run_once()
+        assert engine.tickets.show(ticket).state is TicketState.ACQUIRING
+        assert engine.tickets.show(ticket).summary.info_hash is None, "the old torrent is not left"
+        acquire(engine)
+        detail = engine.tickets.show(ticket)
+        assert (detail.state, detail.summary.info_hash, detail.summary.watching) == (
+            TicketState.COMPLETED,
+            placed,
+            True,
+        )
+        assert detail.candidates[0].rejected, "720p web-dl is no step up from 720p web-dl"
+        types = [event.type for event in engine.audit.history(ticket)]
+        assert "ReleaseFound" not in types and "UpgradeStarted" not in types
+        assert engine.is_idle()
+    finally:
+        engine.stop()
+
+
 def test_the_upgrade_window_closes_after_upgrade_days(
     tmp_path: Path, server: TorznabServer, clock: FrozenClock
 ) -> None:
@@ -209,8 +253,6 @@ def test_the_upgrade_window_closes_after_upgrade_days(
         )[0].id
         acquire(engine)
         with engine.context.uow():
-            from qtorrentino.db.models import TicketRow
-
             TicketRow.update(state=TicketState.COMPLETED.value, quality="720p web-dl").where(
                 TicketRow.id == ticket
             ).execute()
