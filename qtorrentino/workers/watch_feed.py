@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from qtorrentino.db.database import database
 from qtorrentino.db.models import FeedSeenRow, TicketRow
 from qtorrentino.domain.states import TicketState
 from qtorrentino.textbrain.decide import Outcome, decide
@@ -39,6 +40,11 @@ log = logging.getLogger(__name__)
 SEEN_KEPT = 5000
 """Feed items remembered per indexer (by info-hash, else GUID, else title): older ones are
 forgotten."""
+_FORGET_SQL = (
+    'DELETE FROM "feed_seen" WHERE indexer = ? AND id NOT IN (SELECT id FROM "feed_seen" '
+    "WHERE indexer = ? ORDER BY seen_at DESC, id DESC LIMIT ?)"
+)
+"""All but the newest SEEN_KEPT items of an indexer are forgotten (the later insert wins a tie)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,18 +85,7 @@ def new_items(indexer: str, results: Sequence[SearchResult], now: datetime) -> l
         FeedSeenRow.insert_many(
             [{"indexer": indexer, "key": item_key(result), "seen_at": now} for result in fresh]
         ).on_conflict_ignore().execute()
-        oldest_kept = (
-            FeedSeenRow.select(FeedSeenRow.seen_at)
-            .where(FeedSeenRow.indexer == indexer)
-            .order_by(FeedSeenRow.seen_at.desc())
-            .offset(SEEN_KEPT)
-            .limit(1)
-        )
-        cut = oldest_kept.scalar()
-        if cut is not None:
-            FeedSeenRow.delete().where(
-                (FeedSeenRow.indexer == indexer) & (FeedSeenRow.seen_at <= cut)
-            ).execute()
+        database.execute_sql(_FORGET_SQL, (indexer, indexer, SEEN_KEPT))
     return fresh
 
 

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from qtorrentino.db.models import TicketRow, WatchRow
+from qtorrentino.db.models import FeedSeenRow, TicketRow, WatchRow
 from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.engine import Engine
 from qtorrentino.search.indexers import IndexerSet
+from qtorrentino.search.result import SearchResult
+from qtorrentino.workers import watch_feed
 from qtorrentino.workers.acquisition import AcquisitionWorker
 from qtorrentino.workers.watch import Watch
 from tests.conftest import make_home, run_cli
@@ -270,3 +272,28 @@ def test_the_upgrade_window_closes_after_upgrade_days(
         ]
     finally:
         engine.stop()
+
+
+def test_each_feed_item_is_read_once_and_only_the_newest_are_remembered(
+    tmp_path: Path, server: TorznabServer, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = open_engine(tmp_path, server, clock)
+    monkeypatch.setattr(watch_feed, "SEEN_KEPT", 3)
+    items = [
+        SearchResult(
+            title=f"Item {n}", indexer="loopback", size=1, seeders=1, info_hash=f"{n:040x}"
+        )
+        for n in range(5)
+    ]
+    try:
+        with engine.context.uow():
+            first = watch_feed.new_items("loopback", items[:4], clock.now())
+        clock.advance(timedelta(seconds=1))
+        with engine.context.uow():
+            again = watch_feed.new_items("loopback", items[2:], clock.now())
+            kept = sorted(row.key for row in FeedSeenRow.select())
+    finally:
+        engine.stop()
+    assert [item.title for item in first] == ["Item 0", "Item 1", "Item 2", "Item 3"]
+    assert [item.title for item in again] == ["Item 4"], "items 2 and 3 were read before"
+    assert kept == [f"{n:040x}" for n in (2, 3, 4)], "the oldest are forgotten, the newest kept"
