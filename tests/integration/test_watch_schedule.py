@@ -297,3 +297,29 @@ def test_each_feed_item_is_read_once_and_only_the_newest_are_remembered(
     assert [item.title for item in first] == ["Item 0", "Item 1", "Item 2", "Item 3"]
     assert [item.title for item in again] == ["Item 4"], "items 2 and 3 were read before"
     assert kept == [f"{n:040x}" for n in (2, 3, 4)], "the oldest are forgotten, the newest kept"
+
+
+def test_the_recent_feed_is_a_search_with_no_query_in_the_configured_categories(
+    tmp_path: Path, server: TorznabServer, clock: FrozenClock
+) -> None:
+    home = make_home(
+        tmp_path,
+        f'\n[[indexers]]\nname = "loopback"\nurl = "{server.url}"\napi_key = "{DEFAULT_API_KEY}"\n'
+        "rate_limit_per_minute = 0\ncategories = [3000, 5000]\n",
+    )
+    engine = Engine.open(home, clock=clock)
+    engine.start(workers=False)
+    try:
+        engine.tickets.add_json(
+            {"kind": "movie", "query": {"title": "Nowhere Film"}, "watch": True}, actor="cli:test"
+        )
+        acquire(engine)
+        searched = len(server.api_requests())
+        reports = watch_of(engine).read_feeds()
+    finally:
+        engine.stop()
+    reads = [
+        request for request in server.api_requests()[searched:] if request.get("t") == "search"
+    ]
+    assert reads and all("q" not in request and request["cat"] == "3000,5000" for request in reads)
+    assert [(report.items, report.new) for report in reports] == [(0, 0)]
