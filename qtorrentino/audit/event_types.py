@@ -56,6 +56,7 @@ class AuditType(StrEnum):
     UPGRADE_STARTED = "UpgradeStarted"
     UPGRADE_COMPLETED = "UpgradeCompleted"
     WATCH_ENDED = "WatchEnded"
+    TICKET_WATCHED = "TicketWatched"
     TORRENT_REMOVED = "TorrentRemoved"
     NOTIFICATION_FAILED = "NotificationFailed"
     TICKET_STUCK = "TicketStuck"

@@ -88,6 +88,9 @@ UPGRADE = (
     key("quality", STRING),
     key("replaced", ("array",), "files"),
     key("trashed", ("array", "boolean", "integer")),
+    extra("from_quality", STRING_OR_NULL, "the quality placed before"),
+    extra("title", STRING, "the better release"),
+    extra("library", STRING),
 )
 FAULT = extra("fault", STRING, "`disk_full`, `library_offline`: what the notifier keys on")
 
@@ -329,13 +332,29 @@ SHAPES = (
             key("title", STRING),
             key("info_hash", STRING_OR_NULL),
             key("via", STRING, "`rss` or `search`"),
+            extra("size", INTEGER, "bytes"),
+            extra("seeders", INTEGER_OR_NULL),
+            extra("quality", STRING_OR_NULL, "the release's quality (docs/ticket-json.md)"),
         ),
     ),
     EventShape(
         T.UPGRADE_STARTED, "a better release is being fetched for a completed ticket", UPGRADE
     ),
     EventShape(T.UPGRADE_COMPLETED, "a better release replaced the placed files", UPGRADE),
-    EventShape(T.WATCH_ENDED, "a ticket stopped watching for releases", (key("reason", STRING),)),
+    EventShape(
+        T.WATCH_ENDED,
+        "a ticket stopped watching for releases",
+        (
+            key("reason", STRING, "`cutoff_met`, `upgrade_days`, `unwatched`, `cancelled`"),
+            extra("quality", STRING_OR_NULL, "the placed release's quality"),
+            extra("upgrade_until", STRING_OR_NULL),
+        ),
+    ),
+    EventShape(
+        T.TICKET_WATCHED,
+        "a person asked a ticket to watch (`ticket watch`)",
+        (extra("upgrade_until", STRING_OR_NULL, "the quality that ends its upgrades"),),
+    ),
     EventShape(
         T.TORRENT_REMOVED,
         "a torrent left the session",

@@ -1,4 +1,5 @@
-"""`qtorrentino ticket add|list|show|cancel|retry|approve|reject|force-search|force-magnet|priority`."""
+"""`qtorrentino ticket add|list|show|cancel|retry|approve|reject|force-search|force-magnet|priority|
+watch|unwatch`."""
 
 from __future__ import annotations
 
@@ -81,6 +82,13 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
     priority = action("priority", "set a ticket's priority (0–65535, higher first)", _act)
     _ticket_arguments(priority)
     priority.add_argument("priority", type=int, help="0–65535, higher first")
+    watch = action("watch", "keep looking for a ticket's release (waiting), or for a better one (--until)", _act)
+    _ticket_arguments(watch)
+    watch.add_argument("--until", metavar="QUALITY",
+                       help="upgrade until a release of this quality is placed (e.g. flac, 1080p; "
+                            "docs/ticket-json.md lists the qualities)")
+    _ticket_arguments(action("unwatch", "stop watching a ticket (a waiting one becomes acquisition_failed)",
+                             _act))
 
 
 def _ticket_arguments(parser: argparse.ArgumentParser) -> None:
@@ -198,6 +206,11 @@ def _print_detail(args: argparse.Namespace, core: Any, detail: Any) -> None:
         sys.stdout.write(f"error: {summary.error}\n")
     if summary.linked_to:
         sys.stdout.write(f"follows ticket {summary.linked_to}\n")
+    if summary.watching or summary.quality:
+        until = f" until {summary.upgrade_until}" if summary.upgrade_until else ""
+        placed = f"placed: {summary.quality or 'unknown quality'}" if summary.state is TicketState.COMPLETED else ""
+        watching = f"watching{until}" if summary.watching else ""
+        sys.stdout.write("  ".join(part for part in (watching, placed) if part) + "\n")
     if detail.items:
         sys.stdout.write("items:\n")
         print_table(("ID", "STATE", "ITEM", "PATH"),
@@ -223,6 +236,8 @@ ACTIONS: dict[str, Callable[[TicketsAPI, argparse.Namespace, str], Any]] = {
     "force-search": lambda api, args, actor: api.force_search(args.id, args.query, actor=actor),
     "force-magnet": lambda api, args, actor: api.force_magnet(args.id, args.magnet_uri, actor=actor),
     "priority": lambda api, args, actor: api.set_priority(args.id, args.priority, actor=actor),
+    "watch": lambda api, args, actor: api.watch(args.id, args.until, actor=actor),
+    "unwatch": lambda api, args, actor: api.unwatch(args.id, actor=actor),
 }
 """Each admin action: one engine call, then the ticket as it now is."""
 

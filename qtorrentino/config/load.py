@@ -31,6 +31,7 @@ from qtorrentino.config.model import (
     TmdbConfig,
     TorrentConfig,
     UiConfig,
+    WatchConfig,
     WorkersConfig,
 )
 from qtorrentino.config.proxy import parse_proxy
@@ -39,7 +40,7 @@ from qtorrentino.domain.ticket import FORMATS
 from qtorrentino.errors import ConfigError
 
 TOP_KEYS = ("paths", "torrent", "indexers", "textbrain", "libraries", "workers", "musicbrainz", "tmdb", "ui",
-            "notify", "network")
+            "notify", "network", "watch")
 CHOICES: dict[str, tuple[str, ...]] = {
     "torrent.encryption": ENCRYPTION_POLICIES,
     "textbrain.mode": TEXTBRAIN_MODES,
@@ -196,8 +197,10 @@ def parse_config(raw: dict[str, Any], home: Home, source: Path) -> Config:
         parse_proxy(network.proxy)
     except ConfigError as error:
         raise reader.error("[network]", error.message.removeprefix("[network] "), error.hint or "") from None
+    watch = WatchConfig(**reader.section(WatchConfig, raw.get("watch", {}), "[watch]"))
     return Config(paths=paths, torrent=torrent, indexers=indexers, textbrain=textbrain, libraries=libraries,
-                  workers=workers, musicbrainz=musicbrainz, tmdb=tmdb, ui=ui, notify=notify, network=network)
+                  workers=workers, musicbrainz=musicbrainz, tmdb=tmdb, ui=ui, notify=notify, network=network,
+                  watch=watch)
 
 
 def _check_identity(reader: _Reader, torrent: TorrentConfig) -> None:

@@ -254,6 +254,19 @@ class NetworkConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WatchConfig:
+    """[watch]: how watched tickets look for releases (RSS sync, periodic searches, upgrades)."""
+
+    rss_interval_seconds: int = 900
+    """Each indexer's recent feed (Torznab t=search with no query) is read this often; 0 = off."""
+    research_interval_hours: float = 12
+    """A full search again for waiting (and upgrading) tickets this long after the last one found
+    nothing, doubling after each fruitless search up to 8 times this; 0 = no periodic search."""
+    upgrade_days: float = 30
+    """Stop watching for upgrades this long after the first placement (WatchEnded, reason upgrade_days)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole config, validated."""
 
@@ -268,6 +281,7 @@ class Config:
     ui: UiConfig = field(default_factory=UiConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
+    watch: WatchConfig = field(default_factory=WatchConfig)
 
     def library(self, name: str) -> LibraryConfig | None:
         """The library called name (case-insensitive), if configured."""

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from peewee import SqliteDatabase
 
-from qtorrentino.db.models import ALL_MODELS, SchemaVersion
+from qtorrentino.db.models import ALL_MODELS, FeedSeenRow, SchemaVersion, WatchRow
 from qtorrentino.errors import QtorrentinoError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _create_v1(database: SqliteDatabase) -> None:
@@ -53,9 +53,20 @@ def _library_marker_and_scan_state_v5(database: SqliteDatabase) -> None:
             database.execute_sql(f'ALTER TABLE "library" ADD COLUMN "{name}" TEXT')
 
 
+def _watching_v6(database: SqliteDatabase) -> None:
+    """Watched tickets: whether a ticket watches, its upgrade cutoff and placed quality, its schedule, and
+    the recent-feed items already read."""
+    present = {column.name for column in database.get_columns("ticket")}
+    for name, definition in (("watching", "INTEGER NOT NULL DEFAULT 0"), ("upgrade_until", "VARCHAR(255)"),
+                             ("quality", "VARCHAR(255)")):
+        if name not in present:
+            database.execute_sql(f'ALTER TABLE "ticket" ADD COLUMN "{name}" {definition}')
+    database.create_tables([WatchRow, FeedSeenRow], safe=True)
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {1: _create_v1, 2: _narrow_audit_indexes_v2,
                                                       3: _unknown_seeders_v3, 4: _torrent_seed_columns_v4,
-                                                      5: _library_marker_and_scan_state_v5}
+                                                      5: _library_marker_and_scan_state_v5, 6: _watching_v6}
 """Step N brings a database from version N-1 to N."""
 
 

@@ -65,6 +65,12 @@ class TicketRow(BaseModel):
     stats = JsonField(null=True)
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
+    watching = BooleanField(default=False)
+    """Still watching: waits for a release when nothing is found, or for an upgrade after completion."""
+    upgrade_until = CharField(null=True)
+    """The quality that ends an upgrading ticket's watch (the ticket JSON's, or `ticket watch --until`)."""
+    quality = CharField(null=True)
+    """The quality of the placed release (domain/quality.py names), NULL until placed or unknown."""
 
     items: ModelSelect[TicketItemRow]
     """The ticket's items (the backref TicketItemRow.ticket declares)."""
@@ -350,6 +356,45 @@ class AuditEventRow(BaseModel):
         """Each entry ends with the rowid (seq), so both keep events in seq order at the smallest entry size."""
 
 
+class WatchRow(BaseModel):
+    """A watched ticket's schedule and findings: its next search, what was seen, an upgrade's swap."""
+
+    ticket = ForeignKeyField(TicketRow, primary_key=True, backref="watch", on_delete="CASCADE")
+    next_search_at = UtcDateTimeField(null=True)
+    """When the periodic search runs next (NULL: not scheduled)."""
+    fruitless = IntegerField(default=0)
+    """Searches in a row that found nothing acceptable: the back-off's exponent."""
+    best_quality = CharField(null=True)
+    """The best quality seen so far among releases that matched the ticket."""
+    best_title = TextField(null=True)
+    air_date = CharField(null=True)
+    """An episode's air date as TMDB gives it (ISO date); no periodic search before it."""
+    air_date_checked_at = UtcDateTimeField(null=True)
+    first_placed_at = UtcDateTimeField(null=True)
+    """When the upgrade window (upgrade_days) started: the first placement, or `ticket watch`."""
+    placed_info_hash = CharField(null=True)
+    """The torrent whose files are placed: the ticket holds it again when an upgrade search finds nothing."""
+    found = JsonField(null=True)
+    """Releases the RSS sync found for the ticket, handed to its next acquisition round."""
+    swap = JsonField(null=True)
+    """An upgrade's placement in progress: its trash folder, the library root and the files replaced."""
+
+    class Meta:
+        table_name = "watch"
+
+
+class FeedSeenRow(BaseModel):
+    """An item of an indexer's recent feed already read (by GUID, else info-hash): never parsed twice."""
+
+    indexer = CharField()
+    key = CharField()
+    seen_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "feed_seen"
+        indexes = ((("indexer", "key"), True), (("indexer", "seen_at"), False))
+
+
 class MetadataCacheRow(BaseModel):
     """A cached metadata provider response, with its expiry."""
 
@@ -364,5 +409,5 @@ class MetadataCacheRow(BaseModel):
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion, TicketRow, TicketItemRow, CandidateRow, BlocklistRow, LibraryRow, LibraryItemRow,
     MediaFileRow, MediaFileStateRow, ImportRecordRow, UnmatchedFileRow, TrashRow, TorrentRow,
-    TorrentContentRow, AuditEventRow, MetadataCacheRow,
+    TorrentContentRow, AuditEventRow, MetadataCacheRow, WatchRow, FeedSeenRow,
 )

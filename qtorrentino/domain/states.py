@@ -24,6 +24,8 @@ class TicketState(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     DRY_RUN_COMPLETE = "dry_run_complete"
+    WAITING = "waiting"
+    """A watched ticket for which nothing acceptable was found yet: the watch acquires it when one appears."""
 
 
 class ItemState(StrEnum):
@@ -49,6 +51,9 @@ TERMINAL_STATES: frozenset[TicketState] = frozenset(
 WAITING_FOR_PERSON: frozenset[TicketState] = frozenset({S.NEEDS_APPROVAL, S.ACQUISITION_FAILED})
 """States no worker moves a ticket out of."""
 
+WAITING_FOR_RELEASE: frozenset[TicketState] = frozenset({S.WAITING})
+"""States a ticket waits in for a release to appear (the watch moves it on, on its own schedule)."""
+
 RETRY_STAGES: frozenset[TicketState] = frozenset(
     {S.PENDING, S.ACQUIRING, S.APPROVED, S.AUTO_APPROVED, S.DOWNLOADING, S.CONVERTING, S.PLACING}
 )
@@ -69,13 +74,32 @@ _PIPELINE: dict[TicketState, frozenset[TicketState]] = {
 
 
 FORCE_MAGNET_FROM: frozenset[TicketState] = frozenset(
-    {S.PENDING, S.ACQUIRING, S.NEEDS_APPROVAL, S.ACQUISITION_FAILED}
+    {S.PENDING, S.ACQUIRING, S.NEEDS_APPROVAL, S.ACQUISITION_FAILED, S.WAITING}
 )
 """A person's magnet becomes the chosen candidate from any state before a release was chosen."""
 
 
+WATCH_TRANSITIONS: frozenset[tuple[TicketState, TicketState]] = frozenset({
+    (S.ACQUIRING, S.WAITING),
+    (S.WAITING, S.ACQUIRING),
+    (S.WAITING, S.ACQUISITION_FAILED),
+    (S.ACQUISITION_FAILED, S.WAITING),
+})
+"""A watched ticket waits when nothing acceptable is found, and is acquired again when a release appears
+or its periodic search is due; `ticket unwatch` leaves it as acquisition_failed, `ticket watch` makes an
+acquisition_failed one wait (docs/states.md justifies each pair)."""
+
+UPGRADE_TRANSITIONS: frozenset[tuple[TicketState, TicketState]] = frozenset({
+    (S.COMPLETED, S.ACQUIRING),
+    (S.ACQUIRING, S.COMPLETED),
+})
+"""The only ways out of a final state: a completed ticket with `upgrade_until` is searched again for a
+better release, and an upgrade search that finds none leaves it completed, its placed files untouched."""
+
+
 def _build_transitions() -> frozenset[tuple[TicketState, TicketState]]:
     pairs = {(old, new) for old, targets in _PIPELINE.items() for new in targets}
+    pairs |= WATCH_TRANSITIONS | UPGRADE_TRANSITIONS
     pairs |= {(old, S.APPROVED) for old in FORCE_MAGNET_FROM}
     for state in TicketState:
         if state not in TERMINAL_STATES:
@@ -96,6 +120,8 @@ def check_transition(old: TicketState, new: TicketState) -> None:
         hint = f"from {old.value} a ticket can go to: {', '.join(allowed)}" if allowed else (
             f"{old.value} is final"
         )
+        if old in TERMINAL_STATES and allowed:
+            hint = f"{old.value} is final (only a watched ticket's upgrade search leaves it)"
         raise IllegalTransition(f"illegal transition {old.value} → {new.value}", hint=hint)
 
 
@@ -103,4 +129,4 @@ def is_idle_state(state: TicketState, *, retryable: bool) -> bool:
     """True when no worker will move a ticket in this state without a person."""
     if state is S.FAILED:
         return not retryable
-    return state in TERMINAL_STATES or state in WAITING_FOR_PERSON
+    return state in TERMINAL_STATES or state in WAITING_FOR_PERSON or state in WAITING_FOR_RELEASE

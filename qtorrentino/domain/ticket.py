@@ -127,6 +127,10 @@ class TicketSpec:
     dry_run: bool = False
     requested_by: str | None = None
     auto_approve_threshold: float | None = None
+    watch: bool = False
+    """When nothing acceptable is found, wait for a release (state `waiting`) instead of failing."""
+    upgrade_until: str | None = None
+    """Keep watching after completion until a release at or above this quality is placed (implies watch)."""
 
     @property
     def title(self) -> str:
@@ -219,9 +223,11 @@ def compatible_constraints(active: TicketSpec, new: TicketSpec) -> bool:
 
     Call with both made effective (see with_defaults): the format the ticket's, else its library's;
     the threshold the ticket's, else the configured one. The new ticket's threshold may not be
-    stricter than the active one's: the active one decides for both.
+    stricter than the active one's: the active one decides for both; it must watch as the new one asks.
     """
     if active.constraints != new.constraints:
+        return False
+    if (active.watch, active.upgrade_until) != (new.watch, new.upgrade_until):
         return False
     new_threshold, active_threshold = new.auto_approve_threshold, active.auto_approve_threshold
     if new_threshold is None or active_threshold is None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+from qtorrentino.domain.quality import family_of, parse_quality
 from qtorrentino.domain.ticket import (
     FORMATS,
     Constraints,
@@ -19,7 +20,7 @@ from qtorrentino.domain.ticket import (
 from qtorrentino.errors import TicketValidationError
 
 TOP_FIELDS = frozenset({"kind", "query", "items", "constraints", "library", "priority", "dry_run",
-                        "requested_by", "auto_approve_threshold"})
+                        "requested_by", "auto_approve_threshold"} | {"watch", "upgrade_until"})
 QUERY_FIELDS = frozenset({"artist", "album", "year", "label", "musicbrainz_release_id", "genres", "title",
                           "tmdb_id", "imdb_id", "series", "season", "episodes", "tvdb_id", "text", "tags"}
                          | {"air_date", "absolute_episodes"})
@@ -195,6 +196,26 @@ def _constraints(raw: Mapping[str, Any]) -> Constraints:
     )
 
 
+def upgrade_cutoff(value: Any, kind: TicketKind, path: str = "upgrade_until") -> str | None:
+    """A quality name checked against the order of the ticket's kind (music or video)."""
+    text = _str(value, path)
+    if text is None:
+        return None
+    try:
+        return parse_quality(text, family_of(kind.value)).name
+    except ValueError as error:
+        raise _fail(path, str(error)) from None
+
+
+def _watching(raw: Mapping[str, Any], kind: TicketKind) -> tuple[bool, str | None]:
+    """`watch` and `upgrade_until`; an upgrade cutoff implies watching, so `"watch": false` with one is an error."""
+    upgrade_until = upgrade_cutoff(raw.get("upgrade_until"), kind)
+    watch = _bool(raw.get("watch"), "watch", upgrade_until is not None)
+    if upgrade_until is not None and not watch:
+        raise _fail("watch", "upgrade_until implies watching: drop `\"watch\": false` or upgrade_until")
+    return watch, upgrade_until
+
+
 def spec_from_json(value: Any) -> TicketSpec:
     """Validate one ticket object of the contract and turn it into a TicketSpec."""
     raw = _object(value, "(ticket)")
@@ -217,6 +238,7 @@ def spec_from_json(value: Any) -> TicketSpec:
     if kind is TicketKind.TRACK and not items:
         raise _fail("items", "a track ticket lists the tracks it wants")
     threshold = _float(raw.get("auto_approve_threshold"), "auto_approve_threshold", low=0.0, high=1.0)
+    watch, upgrade_until = _watching(raw, kind)
     return TicketSpec(
         kind=kind,
         query=query,
@@ -227,6 +249,8 @@ def spec_from_json(value: Any) -> TicketSpec:
         dry_run=_bool(raw.get("dry_run"), "dry_run", False),
         requested_by=_str(raw.get("requested_by"), "requested_by"),
         auto_approve_threshold=threshold,
+        watch=watch,
+        upgrade_until=upgrade_until,
     )
 
 
@@ -270,4 +294,8 @@ def spec_to_json(spec: TicketSpec) -> dict[str, Any]:
         result["requested_by"] = spec.requested_by
     if spec.auto_approve_threshold is not None:
         result["auto_approve_threshold"] = spec.auto_approve_threshold
+    if spec.watch:
+        result["watch"] = True
+    if spec.upgrade_until is not None:
+        result["upgrade_until"] = spec.upgrade_until
     return result

@@ -12,7 +12,8 @@ from qtorrentino.engine.audit_api import AuditAPI
 from qtorrentino.engine.tickets_api import TicketsAPI
 from qtorrentino.tickets.creation import Created
 from qtorrentino.tickets.views import CandidateView, ItemView, TicketDetail, TicketSummary
+from qtorrentino.tickets.wanted import WantedView
 
 __all__ = ["AuditAPI", "AuditEvent", "AuditFilter", "AuditPage", "AuditType", "CandidateView",
            "Created", "ItemView", "TicketDetail", "TicketState", "TicketSummary", "TicketsAPI",
-           "summarize"]
+           "WantedView", "summarize"]

@@ -10,12 +10,13 @@ from qtorrentino.tickets import queries
 
 if TYPE_CHECKING:
     import builtins
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from qtorrentino.domain.ticket import TicketKind, TicketSpec
     from qtorrentino.engine.core import Core
     from qtorrentino.tickets.creation import Created
     from qtorrentino.tickets.views import TicketDetail, TicketSummary
+    from qtorrentino.tickets.wanted import WantedView
 
 
 class TicketsAPI:
@@ -71,6 +72,12 @@ class TicketsAPI:
             (TicketState.ACQUISITION_FAILED,), limit=limit - len(waiting)
         )
 
+    def wanted(self, limit: int = 500, text: str | None = None) -> Sequence[WantedView]:
+        """The Wanted view: waiting tickets, then those watching for an upgrade."""
+        from qtorrentino.tickets.wanted import wanted
+
+        return wanted(limit, text)
+
     def counts(self) -> dict[TicketState, int]:
         return queries.counts_by_state()
 
@@ -85,6 +92,18 @@ class TicketsAPI:
 
     def retry(self, ticket_id: str, *, actor: str) -> TicketDetail:
         return self._core.commands.retry(ticket_id, actor=actor)
+
+    def watch(self, ticket_id: str, until: str | None = None, *, actor: str) -> TicketDetail:
+        """`ticket watch`: wait for a release, or (--until, completed) search for an upgrade."""
+        from qtorrentino.tickets.watching import WatchCommands
+
+        return WatchCommands(self._core.commands, self._core.config.watch).watch(ticket_id, until, actor=actor)
+
+    def unwatch(self, ticket_id: str, *, actor: str) -> TicketDetail:
+        """`ticket unwatch`: stop watching (WatchEnded, reason unwatched)."""
+        from qtorrentino.tickets.watching import WatchCommands
+
+        return WatchCommands(self._core.commands, self._core.config.watch).unwatch(ticket_id, actor=actor)
 
     def force_search(self, ticket_id: str, query_text: str, *, actor: str) -> TicketDetail:
         return self._core.commands.force_search(ticket_id, query_text, actor=actor)

@@ -35,6 +35,7 @@ from qtorrentino.workers.stages import (
     helper_names,
     worker_names,
 )
+from qtorrentino.workers.watch import Watch
 from qtorrentino.workers.watch_dir import WATCH_SECONDS, WatchDir
 from qtorrentino.workers.watchdog import Watchdog
 
@@ -135,6 +136,9 @@ def build_parts(context: WorkerContext) -> Parts:
                          every(watchdog.interval_seconds, watchdog.run)])
     if config.paths.watch_dir:
         parts.chores.append(every(WATCH_SECONDS, WatchDir(context).run))
+    watch = Watch(context, indexers)
+    parts.chores.append(watch.run)
+    parts.stoppers.insert(0, watch.stop)
     parts.starters.insert(0, lambda: clean_libraries(context))
     parts.starters.append(notifier.start)
     parts.stoppers.insert(0, notifier.stop)

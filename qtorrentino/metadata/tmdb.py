@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DEADLINE_SECONDS = 25.0
 """Each call (every request it makes included) ends by then."""
 _KEY_LOCK = threading.Lock()
@@ -117,6 +119,31 @@ class Tmdb:
             cached = found[0].to_json()
             self._cache.put(key, cached, days=self._config.cache_days)
         return MovieCandidate(**cached)
+
+    def episode_air_date(self, series: str, season: int, episode: int, tmdb_id: int | None = None) -> str | None:
+        """The date (ISO) an episode airs or aired, as TMDB gives it; None when TMDB does not know it.
+
+        The series is TMDB's tmdb_id when given, else its first match for the name.
+
+        Raises:
+            MetadataError: as search_movie.
+        """
+        series_id = tmdb_id
+        if series_id is None:
+            found = self.search_tv(series, limit=1)
+            if not found:
+                return None
+            series_id = found[0].tmdb_id
+        key = cache_key("tmdb", "episode", series_id, season, episode)
+        cached = self._cache.get(key)
+        if cached is None:
+            answer = self._request(lambda: tmdbsimple.TV_Episodes(series_id, season, episode),
+                                   lambda episodes: episodes.info())
+            air_date = answer.get("air_date")
+            cached = {"air_date": air_date if isinstance(air_date, str) and _ISO_DATE.match(air_date) else None}
+            self._cache.put(key, cached, days=min(1.0, self._config.cache_days))
+        value = cached.get("air_date")
+        return value if isinstance(value, str) else None
 
     def _request(self, make: Callable[[], Any], call: Callable[[Any], Any]) -> dict[str, Any]:
         api_key = str(self._config.api_key)

@@ -18,7 +18,7 @@ from qtorrentino.net.ratelimit import TokenBucket
 from qtorrentino.search.torznab import IndexerRateLimited, SearchRequest, TorznabClient
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from qtorrentino.clock import Clock
     from qtorrentino.config.model import IndexerConfig
@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 CACHE_SECONDS = 300.0
 MAX_POOL_THREADS = 16
 DEADLINE_GRACE_SECONDS = 1.0
+RECENT_FEED = "(recent feed)"
+"""How a read of an indexer's recent feed is described (the RSS sync's request has no query)."""
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -130,16 +132,34 @@ class IndexerSet:
         """Stop the pool; searches still waiting on a slow indexer end at their own deadline."""
         self._pool.shutdown(wait=False, cancel_futures=True)
 
+    def recent(self, name: str) -> SearchOutcome:
+        """One indexer's recent feed (never cached), within its rate limit and its total deadline."""
+        known = self.client(name).name
+        deadline = time.monotonic() + self._configs[known].timeout_seconds
+        return self._limited(known, RECENT_FEED, deadline, lambda: self._clients[known].recent(deadline=deadline))
+
     def _search_one(self, name: str, request: SearchRequest, deadline: float) -> SearchOutcome:
-        """One indexer's search: cache, Retry-After block, rate limit, then the request."""
-        started = time.monotonic()
+        """One indexer's search: cache, then the request within the indexer's limits."""
         query = request.describe()
         now = self._clock.now()
         with self._lock:
             cached = self._cache.get((name, request))
-            blocked_until = self._blocked_until.get(name)
         if cached is not None and cached[0] > now:
             return SearchOutcome(name, query, cached[1], 0, None, cached=True)
+        outcome = self._limited(name, query, deadline, lambda: self._clients[name].search(request, deadline=deadline))
+        if outcome.error is None:
+            with self._lock:
+                self._cache[(name, request)] = (now + timedelta(seconds=CACHE_SECONDS), outcome.results)
+                self._drop_expired_locked(now)
+        return outcome
+
+    def _limited(self, name: str, query: str, deadline: float,
+                 ask: Callable[[], list[SearchResult]]) -> SearchOutcome:
+        """One request to an indexer: Retry-After block, rate limit, then ask; failures as error outcomes."""
+        started = time.monotonic()
+        now = self._clock.now()
+        with self._lock:
+            blocked_until = self._blocked_until.get(name)
         if blocked_until is not None and blocked_until > now:
             wait_seconds = (blocked_until - now).total_seconds()
             error = f"{name}: rate-limited by the indexer; skipped for another {wait_seconds:.0f}s"
@@ -153,16 +173,13 @@ class IndexerSet:
             )
             return SearchOutcome(name, query, (), _elapsed_ms(started), error)
         try:
-            results = tuple(self._clients[name].search(request, deadline=deadline))
+            results = tuple(ask())
         except IndexerRateLimited as error:
             with self._lock:
                 self._blocked_until[name] = now + timedelta(seconds=error.retry_after_seconds)
             return self._failed(name, query, started, error)
         except QtorrentinoError as error:
             return self._failed(name, query, started, error)
-        with self._lock:
-            self._cache[(name, request)] = (now + timedelta(seconds=CACHE_SECONDS), results)
-            self._drop_expired_locked(now)
         logger.info("%s: %d result(s) for %r", name, len(results), query)
         return SearchOutcome(name, query, results, _elapsed_ms(started), None)
 

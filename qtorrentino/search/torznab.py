@@ -174,7 +174,21 @@ class TorznabClient:
                 and IndexerKeyRejected are the cases a caller treats specially.
         """
         params = self.search_params(request, self.caps(deadline=deadline))
-        root = self._get_xml(params, deadline, expected_root="rss")
+        return self._results(self._get_xml(params, deadline, expected_root="rss"))
+
+    def recent(self, *, deadline: float | None = None) -> list[SearchResult]:
+        """The indexer's recent feed: t=search with no query, in the configured categories (the RSS sync).
+
+        Raises:
+            IndexerError: as search.
+        """
+        params = {"t": "search", "extended": "1", "limit": str(RESULT_LIMIT)}
+        if self._config.categories:
+            params["cat"] = ",".join(str(category) for category in self._config.categories)
+        return self._results(self._get_xml(params, deadline, expected_root="rss"))
+
+    def _results(self, root: Element) -> list[SearchResult]:
+        """The usable <item>s of a feed, at most MAX_ITEMS_PER_ANSWER."""
         results: list[SearchResult] = []
         skipped = 0
         for item in root.iter("item"):

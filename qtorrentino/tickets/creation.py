@@ -7,7 +7,7 @@ kind, library and content, compatible constraints, neither a dry run, the active
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from peewee import fn
@@ -126,9 +126,7 @@ class TicketCreator:
         else:
             library = self.config.first_library_of_kind(kind)
             name = library.name if library else None
-        return TicketSpec(kind=spec.kind, query=spec.query, items=spec.items, constraints=spec.constraints,
-                          library=name, priority=spec.priority, dry_run=spec.dry_run,
-                          requested_by=spec.requested_by, auto_approve_threshold=spec.auto_approve_threshold)
+        return replace(spec, library=name)
 
     def _insert(self, outbox: list[AuditRecorded], spec: TicketSpec, actor: str, *, linked: TicketRow | None,
                 merged: tuple[str, ...], torrent: dict[str, str] | None = None) -> Created:
@@ -139,7 +137,8 @@ class TicketCreator:
         TicketRow.create(id=ticket_id, kind=spec.kind.value, title=spec.title, state=state.value,
                          priority=spec.priority, spec=given, content_key=content_key(spec), library=spec.library,
                          dry_run=spec.dry_run,
-                         linked_to=linked.id if linked else None, created_at=now, updated_at=now)
+                         linked_to=linked.id if linked else None, created_at=now, updated_at=now,
+                         watching=spec.watch and not spec.dry_run, upgrade_until=spec.upgrade_until)
         _insert_items(ticket_id, spec.items, start=0)
         self.uow.audit.record(outbox, "TicketCreated", ticket_id=ticket_id, actor=actor,
                               data={"ticket": given} | ({"torrent": torrent} if torrent else {}))

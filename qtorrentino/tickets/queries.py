@@ -7,7 +7,7 @@ from typing import cast
 
 from peewee import fn
 
-from qtorrentino.db.models import TicketItemRow, TicketRow, TorrentRow
+from qtorrentino.db.models import TicketItemRow, TicketRow, TorrentRow, WatchRow
 from qtorrentino.domain.states import ItemState, TicketState, is_idle_state
 from qtorrentino.tickets.rows import SUMMARY_COLUMNS, detail, resolve_id, summary
 from qtorrentino.tickets.views import TicketDetail, TicketSummary
@@ -59,7 +59,13 @@ def all_idle() -> bool:
     for state, retryable in TicketRow.select(TicketRow.state, TicketRow.retryable).tuples().iterator():
         if not is_idle_state(TicketState(state), retryable=retryable):
             return False
-    return True
+    return not unfinished_upgrades()
+
+
+def unfinished_upgrades() -> bool:
+    """An upgrade committed but its old files not yet trashed (a crash came between): the watch finishes it."""
+    return bool(WatchRow.select().join(TicketRow).where(
+        WatchRow.swap.is_null(False) & (TicketRow.state == TicketState.COMPLETED.value)).exists())
 
 
 def any_failed() -> bool:

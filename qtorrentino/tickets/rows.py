@@ -30,7 +30,7 @@ def resolve_id(prefix: str) -> str:
 SUMMARY_COLUMNS = (TicketRow.id, TicketRow.kind, TicketRow.title, TicketRow.state, TicketRow.priority,
                    TicketRow.created_at, TicketRow.updated_at, TicketRow.linked_to, TicketRow.retryable,
                    TicketRow.attempts, TicketRow.next_attempt_at, TicketRow.error, TicketRow.library,
-                   TicketRow.info_hash)
+                   TicketRow.info_hash, TicketRow.watching, TicketRow.quality, TicketRow.upgrade_until)
 """The columns a summary reads: lists select only these (no spec or stats JSON to decode per row)."""
 
 
@@ -41,6 +41,7 @@ def summary(row: Any, items_total: int = 0, items_done: int = 0) -> TicketSummar
         created_at=row.created_at, updated_at=row.updated_at, linked_to=row.linked_to,
         retryable=row.retryable, attempts=row.attempts, next_attempt_at=row.next_attempt_at, error=row.error,
         library=row.library, info_hash=row.info_hash, items_total=items_total, items_done=items_done,
+        watching=row.watching, quality=row.quality, upgrade_until=row.upgrade_until,
     )
 
 
@@ -69,7 +70,7 @@ def spec_of(row: TicketRow, items: list[TicketItemRow] | None = None) -> TicketS
     return TicketSpec(
         kind=spec.kind, query=spec.query, constraints=spec.constraints, library=spec.library,
         priority=row.priority, dry_run=spec.dry_run, requested_by=spec.requested_by,
-        auto_approve_threshold=spec.auto_approve_threshold,
+        auto_approve_threshold=spec.auto_approve_threshold, watch=spec.watch, upgrade_until=spec.upgrade_until,
         items=tuple(
             TicketItem(id=item.item_id, type=ItemType(item.type), title=item.title, disc=item.disc,
                        number=item.number, season=item.season, duration_secs=item.duration_secs,

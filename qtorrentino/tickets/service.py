@@ -17,6 +17,7 @@ from qtorrentino.domain.ticket import TicketSpec
 from qtorrentino.errors import FailureClass, IllegalTransition, NotFound, QtorrentinoError, UsageError
 from qtorrentino.tickets.queries import ticket_detail
 from qtorrentino.tickets.rows import candidate_view, resolve_id, spec_of
+from qtorrentino.tickets.watching import CANCELLED, end_watch
 
 if TYPE_CHECKING:
     from qtorrentino.events import AuditRecorded
@@ -160,6 +161,7 @@ class TicketCommands:
                             lease_owner=None, lease_until=None)
             self.audit.record(outbox, "TicketCancelled", ticket_id=row.id, actor=actor,
                               data={"reason": reason or "cancelled"})
+            end_watch(outbox, self, row.id, CANCELLED, actor=actor)
             for hook in self.cancel_hooks:
                 hook(outbox, row.id)
         return self.get(row.id)
@@ -189,6 +191,9 @@ class TicketCommands:
         with self.uow() as outbox:
             row = self._row(ticket_id)
             self._not_linked(row)
+            if row.state == TicketState.COMPLETED.value:
+                raise IllegalTransition(f"ticket {row.id} is completed: it is not searched again by hand",
+                                        hint="`ticket watch ID --until QUALITY` searches for an upgrade")
             self.transition(outbox, row.id, TicketState.ACQUIRING, reason=f"force-search: {query}", actor=actor,
                             forced_query=query.strip(), lease_owner=None, lease_until=None)
             self.audit.record(outbox, "AdminForceSearch", ticket_id=row.id, actor=actor, data={"query": query})

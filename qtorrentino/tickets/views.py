@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from qtorrentino.clock import iso
+from qtorrentino.domain.quality import cutoff_met
 from qtorrentino.domain.states import ItemState, TicketState
 from qtorrentino.domain.ticket import TicketSpec
 from qtorrentino.domain.ticket_json import spec_to_json
@@ -42,6 +43,17 @@ class TicketSummary:
     info_hash: str | None
     items_total: int = 0
     items_done: int = 0
+    watching: bool = False
+    """Still watching: for a release while nothing acceptable is found, or for an upgrade once placed."""
+    quality: str | None = None
+    """The quality of the placed release (domain/quality.py), or None."""
+    upgrade_until: str | None = None
+    """The quality that ends the ticket's upgrades, or None."""
+
+    @property
+    def cutoff_met(self) -> bool | None:
+        """Whether the placed quality meets upgrade_until (None when the ticket names none)."""
+        return cutoff_met(self.kind, self.quality, self.upgrade_until)
 
     def to_json(self) -> dict[str, Any]:
         """The contract's fields of `ticket list --json`."""
@@ -50,6 +62,8 @@ class TicketSummary:
             "priority": self.priority, "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
             "linked_to": self.linked_to, "retryable": self.retryable, "attempts": self.attempts,
             "next_attempt_at": iso(self.next_attempt_at), "error": self.error, "library": self.library,
+            "watching": self.watching, "quality": self.quality, "cutoff_met": self.cutoff_met,
+            "upgrade_until": self.upgrade_until,
         }
 
 

@@ -34,6 +34,7 @@ from qtorrentino.tui.screens.new_ticket import NewTicketScreen
 from qtorrentino.tui.screens.ticket_detail import TicketDetailScreen
 from qtorrentino.tui.screens.tickets import TicketsScreen
 from qtorrentino.tui.screens.unmatched import UnmatchedScreen
+from qtorrentino.tui.screens.wanted import WantedScreen
 from qtorrentino.tui.settings import UiSettings
 from qtorrentino.tui.themes import APP_VARIABLE_DEFAULTS, DEFAULT_THEME, load_themes
 from qtorrentino.tui.widgets.candidate_panel import CandidatePanel
@@ -78,7 +79,7 @@ class QtorrentinoApp(App[None]):
     BINDING_OWNERS: ClassVar[tuple[type, ...]] = (
         TicketsScreen, TicketDetailScreen, DownloadsScreen, ApprovalsScreen, UnmatchedScreen, LibraryScreen,
         AuditScreen, AuditEventScreen, NewTicketScreen, HelpScreen, modals.ConfirmModal, modals.TextPromptModal,
-        modals.PickModal, PagedTable, FilterBar, CandidatePanel,
+        modals.PickModal, PagedTable, FilterBar, CandidatePanel, WantedScreen,
     )
     """Every class declaring bindings: what [ui.keys] may remap."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qtorrentino.db.models import TicketRow
@@ -25,6 +25,7 @@ from qtorrentino.workers.candidates import audit_candidates, release_key, store_
 from qtorrentino.workers.catalog_lookup import catalog_candidates
 from qtorrentino.workers.library_status import mark_library_items
 from qtorrentino.workers.stages import ACQUISITION, owned_by
+from qtorrentino.workers.watch_outcome import WatchRound, only_upgrades
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +86,19 @@ class AcquisitionWorker(BaseWorker):
         spec = scoring_spec(detail.spec, self.context.config)
         blocked = commands.blocklisted(claim.ticket_id)
         threshold = threshold_for(spec, self.context.config.textbrain.auto_approve_threshold)
-        found = {release_key(result): result for result in catalog_candidates(spec, exclude=blocked)}
-        scored = self.brain.rank(spec, list(found.values()))
-        if decide(scored, threshold).outcome is Outcome.AUTO_APPROVE and not self.indexers.names:
-            self._conclude(claim.ticket_id, spec, self.brain.conclude(spec, scored, threshold), threshold, [])
+        watched = WatchRound.of(claim.ticket_id)
+        rank = self._ranker(spec, watched)
+        found = {release_key(result): result for result in [*catalog_candidates(spec, exclude=blocked),
+                                                             *watched.pinned]
+                 if release_key(result) not in blocked}
+        scored = rank(list(found.values()))
+        if decide(scored, threshold).outcome is Outcome.AUTO_APPROVE and (watched.pinned
+                                                                         or not self.indexers.names):
+            self._conclude(claim.ticket_id, spec, self.brain.conclude(spec, scored, threshold), threshold, [],
+                           watched)
             return
         queries = [detail.forced_query] if detail.forced_query else build_queries(spec)[:MAX_QUERIES]
-        searched = self._search(claim.ticket_id, spec, queries, found, blocked, threshold,
+        searched = self._search(claim.ticket_id, spec, queries, found, blocked, threshold, rank,
                                 structured=detail.forced_query is None)
         if not searched.answered:
             raise IndexerError(f"no indexer answered: {searched.errors}",
@@ -103,14 +110,23 @@ class AcquisitionWorker(BaseWorker):
             asked.append(variants)
             extra = list(variants.advice.value or ())[:MAX_QUERIES]
             if extra:
-                searched = self._search(claim.ticket_id, spec, extra, found, blocked, threshold, structured=False,
-                                        query_from="llm")
+                searched = self._search(claim.ticket_id, spec, extra, found, blocked, threshold, rank,
+                                        structured=False, query_from="llm")
                 queries = [*queries, *extra]
         matched = self.brain.conclude(spec, searched.scored, threshold, asked)
-        self._conclude(claim.ticket_id, spec, matched, threshold, queries)
+        self._conclude(claim.ticket_id, spec, matched, threshold, queries, watched)
+
+    def _ranker(self, spec: TicketSpec, watched: WatchRound) -> Callable[[list[SearchResult]],
+                                                                         list[ScoredCandidate]]:
+        """The one scorer; in an upgrade search a release that is not better is rejected as no upgrade."""
+        floor = watched.floor
+        if floor is None:
+            return lambda results: self.brain.rank(spec, results)
+        return lambda results: only_upgrades(self.brain.rank(spec, results), floor, spec.kind.value)
 
     def _search(self, ticket_id: str, spec: TicketSpec, queries: Sequence[str], found: dict[str, SearchResult],
-                blocked: set[str], threshold: float, *, structured: bool, query_from: str | None = None) -> _Round:
+                blocked: set[str], threshold: float, rank: Callable[[list[SearchResult]], list[ScoredCandidate]],
+                *, structured: bool, query_from: str | None = None) -> _Round:
         """Search rung by rung, adding what is new to found, until the heuristics would approve."""
         answered = False
         errors = ""
@@ -124,7 +140,7 @@ class AcquisitionWorker(BaseWorker):
             for result in report.results:
                 if release_key(result) not in blocked:
                     found.setdefault(release_key(result), result)
-            scored = self.brain.rank(spec, list(found.values()))
+            scored = rank(list(found.values()))
             decision = decide(scored, threshold)
             if decision.outcome is Outcome.AUTO_APPROVE or self.stopping:
                 break
@@ -141,7 +157,7 @@ class AcquisitionWorker(BaseWorker):
                 self.context.audit.record(outbox, "SearchExecuted", ticket_id=ticket_id, actor="engine", data=data)
 
     def _conclude(self, ticket_id: str, spec: TicketSpec, matched: Matched, threshold: float,
-                  queries: Sequence[str]) -> None:
+                  queries: Sequence[str], watched: WatchRound) -> None:
         commands = self.context.tickets
         scored, decision, failure = matched.scored, matched.decision, matched.failure
         if spec.dry_run:
@@ -161,7 +177,7 @@ class AcquisitionWorker(BaseWorker):
             if spec.dry_run:
                 commands.transition(outbox, ticket_id, TicketState.DRY_RUN_COMPLETE, actor="engine",
                                     reason=f"dry run: {decision.reason}")
-            elif failure is None:
+            elif failure is None and not watched.concluded(outbox, self.context, spec, scored, decision):
                 self._move(outbox, ticket_id, scored, decision, queries)
         if failure is not None:
             raise failure

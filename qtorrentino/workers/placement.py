@@ -30,6 +30,8 @@ from qtorrentino.workers.candidates import known_query
 from qtorrentino.workers.conversion import library_for
 from qtorrentino.workers.stages import PLACEMENT, owned_by
 from qtorrentino.workers.torrent_files import require_complete_files
+from qtorrentino.workers.upgrade_swap import Swap, begin_swap, finish_swap
+from qtorrentino.workers.watch_state import after_placement
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,11 @@ MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
 def _ticket_item(item: ItemView) -> TicketItem:
     return TicketItem(id=item.id, type=ItemType(item.type), title=item.title, disc=item.disc, number=item.number,
                       season=item.season, duration_secs=item.duration_secs)
+
+
+def _swapping(swap: Swap | None, plan: list[PlannedFile]) -> bool:
+    """An upgrade replaces its own old files at the same paths (into its trash folder), never another's."""
+    return swap is not None and swap.may_replace(plan)
 
 
 def verify_duration(expected: dict[Path, float]) -> Callable[[Path], None]:
@@ -90,13 +97,14 @@ class PlacementWorker(BaseWorker):
             if item.duration_secs:
                 expected[source] = item.duration_secs
         with self.context.uow() as outbox:
+            swap = begin_swap(self.context, detail, library)
             self.context.audit.record(outbox, "PlacementStarted", ticket_id=detail.id, actor="engine", data={
                 "files": [{"item_id": p.item_id, "path": str(library.path / p.relative), "method": library.link}
-                          for p in plan], "rollback_status": None, "error": None})
+                          for p in plan], "rollback_status": None, "error": None, "upgrade": swap is not None})
         try:
             result = place_files(library.path, plan, link=library.link,  # type: ignore[arg-type]
-                                 replace_existing=spec.constraints.replace_existing,
-                                 trash_dir=self.context.home.trash_dir,
+                                 replace_existing=spec.constraints.replace_existing or _swapping(swap, plan),
+                                 trash_dir=swap.folder if swap else self.context.home.trash_dir,
                                  verify=verify_duration(expected), library=library.name)
         except PlacementError as error:
             with self.context.uow() as outbox:
@@ -113,6 +121,8 @@ class PlacementWorker(BaseWorker):
         self._cover_file(detail, result.files, library.cover_file)
         self._commit(detail, result.files, library.name)
         shutil.rmtree(self.context.config.paths.staging_dir / detail.id, ignore_errors=True)
+        if swap is not None:
+            finish_swap(self.context, detail.id, library.trash_days)
 
     def _commit(self, detail: TicketDetail, placed: tuple[PlacedFile, ...], library_name: str) -> None:
         spec = detail.spec
@@ -132,6 +142,7 @@ class PlacementWorker(BaseWorker):
                      "methods": sorted({e.method for e in placed})}
             self.context.tickets.transition(outbox, detail.id, TicketState.COMPLETED, actor="engine",
                                             reason=f"{len(placed)} file(s) placed", stats=stats)
+            after_placement(outbox, self.context, detail)
 
     def _cover_file(self, detail: TicketDetail, placed: tuple[PlacedFile, ...], cover_name: str) -> None:
         """Music libraries get the album's cover next to its tracks when they ask for it."""

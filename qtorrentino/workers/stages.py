@@ -21,6 +21,9 @@ class OwnerKind(StrEnum):
     """A stage worker claims the ticket (a lease in SQLite) and moves it on."""
     CHORE = "chore"
     """A housekeeping chore looks at it on a schedule (the automatic retry of a failed ticket)."""
+    SCHEDULE = "schedule"
+    """The watch looks at it on its own long schedule (the RSS sync, the periodic search): it may rightly
+    not move for days, so the watchdog leaves it alone and `--exit-when-idle` counts it idle."""
     PERSON = "person"
     """Only a person moves it on (approve, reject, force-search, force-magnet, retry, cancel)."""
     FINAL = "final"
@@ -63,12 +66,13 @@ CONVERSION = "conversion"
 PLACEMENT = "placement"
 RETRY = "retry"
 CANDIDATE_FILES = "candidate-files"
+WATCH = "watch"
 
 STAGES: tuple[Stage, ...] = (
     Stage(S.PENDING, OwnerKind.WORKER, ACQUISITION, "a new ticket, highest priority first", ()),
     Stage(S.ACQUIRING, OwnerKind.WORKER, ACQUISITION,
           "a ticket to search for: torrents already held and the indexers' results, scored as one list",
-          ("SearchExecuted", "MatchingCompleted", "ApprovalRequested")),
+          ("SearchExecuted", "MatchingCompleted", "ApprovalRequested", "ReleaseFound", "UpgradeStarted")),
     Stage(S.NEEDS_APPROVAL, OwnerKind.PERSON, "person", "the approval queue: approve, reject, force-search",
           ("ApprovalGranted", "ApprovalRejected", "AdminForceSearch", "AdminForceMagnet")),
     Stage(S.AUTO_APPROVED, OwnerKind.WORKER, DOWNLOAD_START,
@@ -86,13 +90,19 @@ STAGES: tuple[Stage, ...] = (
           ("ConversionStarted", "ConversionCompleted", "ConversionFailed")),
     Stage(S.PLACING, OwnerKind.WORKER, PLACEMENT,
           "a converted ticket: every item into its library as one unit, verified, else rolled back",
-          ("PlacementStarted", "PlacementCompleted", "PlacementFailed", "ReleaseBlocklisted")),
+          ("PlacementStarted", "PlacementCompleted", "PlacementFailed", "ReleaseBlocklisted",
+           "UpgradeCompleted")),
     Stage(S.ACQUISITION_FAILED, OwnerKind.PERSON, "person", "force-search, force-magnet or cancel",
           ("AdminForceSearch", "AdminForceMagnet")),
     Stage(S.FAILED, OwnerKind.CHORE, RETRY,
           "a retryable failure whose back-off has passed, back to the stage it failed in "
           "(a failure that is not retryable waits for `ticket retry` or `ticket cancel`)",
           ("AdminRetry",)),
+    Stage(S.WAITING, OwnerKind.SCHEDULE, WATCH,
+          "a watched ticket nothing acceptable was found for: acquired again when the RSS sync finds "
+          "a matching release, or when its periodic search is due (with back-off; not before an "
+          "episode airs)",
+          ("ReleaseFound", "WatchEnded")),
     Stage(S.COMPLETED, OwnerKind.FINAL, "final", "", ()),
     Stage(S.REJECTED, OwnerKind.FINAL, "final", "", ()),
     Stage(S.CANCELLED, OwnerKind.FINAL, "final", "", ("TorrentRemoved",)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
@@ -13,6 +14,7 @@ from tests.servers.loopback import LoopbackServer
 DEFAULT_API_KEY = "tmdb-loopback-key-0123456789"
 INVALID_KEY = {"status_code": 7, "status_message": "Invalid API key: You must be granted a valid key.",
                "success": False}
+_EPISODE_PATH = re.compile(r"^/3/tv/(\d+)/season/(\d+)/episode/(\d+)$")
 NOT_FOUND = {"status_code": 34, "status_message": "The resource you requested could not be found.",
              "success": False}
 
@@ -39,12 +41,25 @@ class StubSeries:
     overview: str = ""
 
 
+@dataclass(frozen=True)
+class StubEpisode:
+    """An episode of a series the server knows, with the date it airs."""
+
+    series_id: int
+    season: int
+    number: int
+    air_date: str
+    name: str = ""
+
+
 @dataclass
 class TmdbServer(LoopbackServer):
-    """Serves /3/search/movie, /3/search/tv and /3/movie/ID; checks api_key like TMDB does."""
+    """Serves /3/search/movie, /3/search/tv, /3/movie/ID and /3/tv/ID/season/S/episode/E; checks
+    api_key like TMDB does."""
 
     movies: tuple[StubMovie, ...] = ()
     series: tuple[StubSeries, ...] = ()
+    episodes: tuple[StubEpisode, ...] = ()
     api_key: str = DEFAULT_API_KEY
 
     def start(self) -> TmdbServer:
@@ -74,6 +89,14 @@ def series_result(series: StubSeries) -> dict[str, Any]:
             "original_language": "en", "original_name": series.name, "overview": series.overview,
             "popularity": 5.5, "poster_path": None, "first_air_date": series.first_air_date,
             "name": series.name, "vote_average": 6.9, "vote_count": 80}
+
+
+def episode_result(episode: StubEpisode) -> dict[str, Any]:
+    """/tv/ID/season/S/episode/E as TMDB answers it."""
+    return {"air_date": episode.air_date, "crew": [], "episode_number": episode.number, "guest_stars": [],
+            "name": episode.name or f"Episode {episode.number}", "overview": "", "id": 1000 + episode.number,
+            "production_code": "", "runtime": 42, "season_number": episode.season, "still_path": None,
+            "vote_average": 0.0, "vote_count": 0}
 
 
 def page(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -109,6 +132,14 @@ class _Handler(BaseHTTPRequestHandler):
         elif parts.path == "/3/search/tv":
             self._send(200, page([series_result(series) for series in server.series
                                   if _words_in(query, series.name)]))
+        elif (found := _EPISODE_PATH.match(parts.path)) is not None:
+            series_id, season, number = (int(group) for group in found.groups())
+            episode = next((each for each in server.episodes if (each.series_id, each.season, each.number)
+                            == (series_id, season, number)), None)
+            if episode is None:
+                self._send(404, NOT_FOUND)
+            else:
+                self._send(200, episode_result(episode))
         elif parts.path.startswith("/3/movie/"):
             movie_id = parts.path.removeprefix("/3/movie/")
             movie = next((movie for movie in server.movies if str(movie.id) == movie_id), None)

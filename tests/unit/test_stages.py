@@ -39,12 +39,18 @@ def test_final_means_terminal_and_person_means_idle() -> None:
         if stage.kind is OwnerKind.WORKER:
             assert not is_idle_state(stage.state, retryable=True), stage.state
             assert stage.next, f"{stage.state} is owned by a worker but leads nowhere"
+        if stage.kind is OwnerKind.SCHEDULE:
+            assert is_idle_state(stage.state, retryable=True), stage.state
+            assert stage.next, f"{stage.state} is owned by a schedule but leads nowhere"
 
 
 def test_where_a_ticket_goes_is_the_transition_tables_answer() -> None:
     assert TicketState.CONVERTING in BY_STATE[TicketState.DOWNLOADING].next
     assert TicketState.ACQUIRING in BY_STATE[TicketState.PLACING].next
-    assert BY_STATE[TicketState.COMPLETED].next == ()
+    assert BY_STATE[TicketState.COMPLETED].next == (TicketState.ACQUIRING,)
+    assert BY_STATE[TicketState.WAITING].next == (
+        TicketState.ACQUIRING, TicketState.APPROVED, TicketState.ACQUISITION_FAILED, TicketState.FAILED,
+        TicketState.CANCELLED)
 
 
 def test_the_engine_builds_one_worker_per_worker_in_the_table(engine: object) -> None:

@@ -9,6 +9,7 @@ import pytest
 from qtorrentino.domain.states import (
     TERMINAL_STATES,
     TRANSITIONS,
+    UPGRADE_TRANSITIONS,
     TicketState,
     check_transition,
     is_idle_state,
@@ -45,7 +46,25 @@ def test_the_pipeline_of_the_design_is_legal() -> None:
 
 @pytest.mark.parametrize("terminal", sorted(TERMINAL_STATES))
 def test_terminal_states_go_nowhere(terminal: TicketState) -> None:
-    assert not [new for old, new in TRANSITIONS if old is terminal]
+    assert not [new for old, new in TRANSITIONS
+                if old is terminal and (old, new) not in UPGRADE_TRANSITIONS]
+
+
+def test_the_only_way_out_of_a_final_state_is_a_watched_tickets_upgrade_search() -> None:
+    leaving = {(old, new) for old, new in TRANSITIONS if old in TERMINAL_STATES}
+    assert leaving == {(S.COMPLETED, S.ACQUIRING)}
+
+
+def test_a_watched_ticket_waits_and_is_acquired_again() -> None:
+    for old, new in [(S.ACQUIRING, S.WAITING), (S.WAITING, S.ACQUIRING), (S.WAITING, S.CANCELLED),
+                     (S.WAITING, S.ACQUISITION_FAILED), (S.ACQUISITION_FAILED, S.WAITING),
+                     (S.WAITING, S.APPROVED), (S.COMPLETED, S.ACQUIRING),
+                     (S.ACQUIRING, S.COMPLETED)]:
+        check_transition(old, new)
+    for old, new in [(S.WAITING, S.COMPLETED), (S.WAITING, S.DOWNLOADING), (S.COMPLETED, S.WAITING),
+                     (S.COMPLETED, S.CANCELLED), (S.PENDING, S.WAITING)]:
+        with pytest.raises(IllegalTransition):
+            check_transition(old, new)
 
 
 def test_every_non_terminal_state_can_fail_and_be_cancelled() -> None:
@@ -66,3 +85,4 @@ def test_idle_states() -> None:
     assert is_idle_state(S.FAILED, retryable=False)
     assert not is_idle_state(S.FAILED, retryable=True)
     assert not is_idle_state(S.DOWNLOADING, retryable=False)
+    assert is_idle_state(S.WAITING, retryable=False)

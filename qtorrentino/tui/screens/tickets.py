@@ -33,7 +33,7 @@ S = TicketState
 STATE_GROUPS: tuple[tuple[str, tuple[TicketState, ...]], ...] = (
     ("all", ()),
     ("active", (S.PENDING, S.ACQUIRING, S.APPROVED, S.AUTO_APPROVED, S.DOWNLOADING, S.CONVERTING, S.PLACING)),
-    ("waiting", (S.NEEDS_APPROVAL, S.ACQUISITION_FAILED)),
+    ("waiting", (S.NEEDS_APPROVAL, S.ACQUISITION_FAILED, S.WAITING)),
     ("failed", (S.FAILED,)),
     ("finished", (S.COMPLETED, S.DRY_RUN_COMPLETE, S.REJECTED, S.CANCELLED)),
 )
@@ -54,6 +54,13 @@ def ticket_progress(summary: TicketSummary, items_live: Mapping[str, float], tor
     return None
 
 
+def state_label(summary: TicketSummary) -> str:
+    """The state, and for a completed ticket still watching the quality it upgrades to."""
+    if summary.state is S.COMPLETED and summary.watching:
+        return f"completed ↑{summary.upgrade_until or ''}"
+    return summary.state.value
+
+
 class TicketsScreen(EngineScreen):
     """Tickets, highest priority first; open one to see its items, candidates and history."""
 
@@ -64,6 +71,7 @@ class TicketsScreen(EngineScreen):
         Binding("plus", "priority(1)", "Pri+", id="tickets.priority_up"),
         Binding("minus", "priority(-1)", "Pri−", id="tickets.priority_down"),
         Binding("f", "cycle_states", "States", id="tickets.states"),
+        Binding("w", "wanted", "Wanted", show=False, id="tickets.wanted"),
         filter_binding("tickets"),
     ]
 
@@ -136,7 +144,7 @@ class TicketsScreen(EngineScreen):
         now = self.engine.clock.now()
         return Row(ticket.id, (
             plain(short_id(ticket.id)),
-            plain(ticket.state.value, style=styles.for_state(ticket.state)),
+            plain(state_label(ticket), style=styles.for_state(ticket.state)),
             plain(str(ticket.priority)),
             self._progress_cell(ticket, styles),
             plain(ticket.title + (" ⚠ " + ticket.error if ticket.error else "")),
@@ -196,6 +204,11 @@ class TicketsScreen(EngineScreen):
     def action_priority(self, direction: int) -> None:
         if (ticket := self.selected) is not None:
             ticket_actions.change_priority(self, ticket, direction)
+
+    def action_wanted(self) -> None:
+        from qtorrentino.tui.screens.wanted import WantedScreen
+
+        self.app.push_screen(WantedScreen())
 
     def action_cycle_states(self) -> None:
         self._group = (self._group + 1) % len(STATE_GROUPS)
