@@ -49,6 +49,7 @@ class ChangeWatcher:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_mtime = 0
         self.cursor = last_seq()
 
     def published(self, seq: int) -> None:
@@ -57,6 +58,8 @@ class ChangeWatcher:
             self._published.add(seq)
 
     def start(self) -> None:
+        """Note the wake file and the cursor now, so a commit made while the workers start is never missed."""
+        self._last_mtime = self._mtime()
         self.cursor = last_seq()
         self._thread = threading.Thread(target=self._watch, name="change-watcher", daemon=True)
         self._thread.start()
@@ -89,12 +92,11 @@ class ChangeWatcher:
             return 0
 
     def _watch(self) -> None:
-        last_mtime = self._mtime()
         while not self._stop.wait(WATCH_SECONDS):
             try:
                 mtime = self._mtime()
-                if mtime != last_mtime:
-                    last_mtime = mtime
+                if mtime != self._last_mtime:
+                    self._last_mtime = mtime
                     if self.catch_up():
                         self._wake()
             except Exception:  # the watcher must outlive a database hiccup

@@ -71,10 +71,10 @@ class Engine:
         with self.core.uow() as outbox:
             self.core.audit.record(outbox, "ServiceStarted", ticket_id=None, actor="engine",
                                    data={"version": __version__, "config_hash": self.parts.config_hash})
+        self.changes.start()
         self.parts.start()
         if workers:
             self.manager.start()
-        self.changes.start()
         self._started = True
 
     def stop(self, timeout: float = 30.0, reason: str = "stopped") -> None:

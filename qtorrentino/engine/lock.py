@@ -85,4 +85,5 @@ def touch_wake_file(wake_file: Path) -> None:
     wake_file.parent.mkdir(parents=True, exist_ok=True)
     with wake_file.open("a"):
         pass
-    os.utime(wake_file)
+    now = time.time_ns()  # to the nanosecond: the kernel's own "now" is coarse, two touches could look alike
+    os.utime(wake_file, ns=(now, now))
