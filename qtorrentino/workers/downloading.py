@@ -153,7 +153,14 @@ class DownloadingWorker(BaseWorker):
         return True
 
     def _missing(self, row: TicketRow, info_hash: str) -> None:
-        """The session lost the torrent (unreadable resume data): add it again, or acquire again, audited."""
+        """The session lost the torrent (unreadable resume data): add it again, or acquire again, audited.
+
+        Not when the ticket left downloading while this look ran (a cancel removes its torrent on purpose).
+        """
+        state = TicketRow.select(TicketRow.state).where(TicketRow.id == row.id).scalar()
+        if state != TicketState.DOWNLOADING.value:
+            log.info("ticket %s is %s now: its torrent %s is not added again", row.id, state, info_hash)
+            return
         torrent = TorrentRow.get_or_none(TorrentRow.info_hash == info_hash)
         if torrent is None or not (torrent.torrent_file or torrent.magnet):
             error = TorrentError(f"the torrent {info_hash} is gone from the session and nothing is stored to "
