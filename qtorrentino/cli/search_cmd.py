@@ -25,7 +25,7 @@ def register(add: Callable[..., argparse.ArgumentParser], global_options: Callab
 
 
 def _search_kinds() -> list[str]:
-    from qtorrentino.search.torznab import SEARCH_MODES
+    from qtorrentino.search.torznab_request import SEARCH_MODES
 
     return [mode for mode in SEARCH_MODES if mode != "generic"]
 
@@ -36,7 +36,7 @@ def _search(args: argparse.Namespace) -> int:
     from qtorrentino.config.proxy import parse_proxy
     from qtorrentino.domain.redact import redact_text
     from qtorrentino.search.indexers import IndexerSet
-    from qtorrentino.search.torznab import SearchRequest
+    from qtorrentino.search.torznab_request import SearchRequest
     from qtorrentino.tickets.views import seeders_label
 
     home = home_from(args)

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from qtorrentino.domain.redact import redact_text
 from qtorrentino.errors import ConfigError, IndexerError, QtorrentinoError, UsageError
 from qtorrentino.net.ratelimit import TokenBucket
-from qtorrentino.search.torznab import IndexerRateLimited, SearchRequest, TorznabClient
+from qtorrentino.search.torznab import TorznabClient
+from qtorrentino.search.torznab_answers import IndexerRateLimited
+from qtorrentino.search.torznab_request import SearchRequest
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence

@@ -13,7 +13,7 @@ from qtorrentino.errors import IndexerError
 from qtorrentino.metadata.cache import MetadataCache
 from qtorrentino.search.indexers import IndexerSet, SearchReport
 from qtorrentino.search.result import SearchResult
-from qtorrentino.search.torznab import SearchRequest
+from qtorrentino.search.torznab_request import SearchRequest
 from qtorrentino.textbrain.decide import Decision, Outcome, decide, scoring_spec, threshold_for
 from qtorrentino.textbrain.matching import Consultation, Matched, TextBrain
 from qtorrentino.textbrain.queries import build_queries

@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from qtorrentino.config.model import IndexerConfig, Secret
 from qtorrentino.errors import IndexerError
-from qtorrentino.search.torznab import SearchRequest, TorznabClient
+from qtorrentino.search.torznab import TorznabClient
+from qtorrentino.search.torznab_request import SearchRequest
 from tests.servers.static import StaticServer
 from tests.servers.torznab import Release, TorznabServer
 

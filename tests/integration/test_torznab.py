@@ -14,7 +14,9 @@ from qtorrentino.config.model import IndexerConfig, Secret
 from qtorrentino.errors import IndexerError, UsageError
 from qtorrentino.search.indexers import IndexerSet, SearchReport, merge_results
 from qtorrentino.search.result import SearchResult
-from qtorrentino.search.torznab import IndexerKeyRejected, SearchRequest, TorznabClient
+from qtorrentino.search.torznab import TorznabClient
+from qtorrentino.search.torznab_answers import IndexerKeyRejected
+from qtorrentino.search.torznab_request import SearchRequest
 from tests.servers.torznab import PUBLISHED, Fault, Release, TorznabServer
 
 if TYPE_CHECKING:
