@@ -56,6 +56,14 @@ class RateLimited(HttpError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class TooSlow(HttpError):
+    """The request did not finish within its total deadline (shown_url: the URL, secrets redacted)."""
+
+    def __init__(self, shown_url: str, seconds: float) -> None:
+        super().__init__(f"no answer from {shown_url} within {round(seconds, 1):g}s")
+        self.shown_url = shown_url
+
+
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
     """A final (non-redirect) answer with its whole body."""
@@ -299,7 +307,7 @@ class HttpClient:
     @staticmethod
     def _too_slow(shown_url: str, deadline: Deadline) -> HttpError:
         """The error for a request that did not finish within its total deadline."""
-        return HttpError(f"no answer from {shown_url} within {round(deadline.seconds, 1):g}s")
+        return TooSlow(shown_url, deadline.seconds)
 
 
 class _DeadlineConnection(http.client.HTTPConnection):

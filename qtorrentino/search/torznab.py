@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from qtorrentino.domain.magnet import magnet_info_hash
 from qtorrentino.domain.redact import REDACTED
 from qtorrentino.errors import IndexerError
-from qtorrentino.net.http import HttpClient, HttpError, MagnetRedirect, RateLimited
+from qtorrentino.net.http import HttpClient, HttpError, MagnetRedirect, RateLimited, TooSlow
 from qtorrentino.net.xml import HTML_HINT, html_page, is_html_page, local_name, parse_xml
 from qtorrentino.search.sealed_links import LinkSeal
 from qtorrentino.search.torznab_answers import (
@@ -167,6 +167,8 @@ class TorznabClient:
     def _indexer_error(self, error: HttpError) -> IndexerError:
         """Name the indexer in an HTTP failure, keeping a 429's delay."""
         message = f"{self.name}: {error.message}"
+        if isinstance(error, TooSlow):  # its deadline may be what caps left of the indexer's timeout
+            message = f"{self.name}: no answer from {error.shown_url} within {self._config.timeout_seconds:g}s"
         if isinstance(error, RateLimited):
             return IndexerRateLimited(message, retry_after_seconds=error.retry_after_seconds)
         return IndexerError(message, hint=error.hint)
