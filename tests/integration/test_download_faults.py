@@ -111,11 +111,15 @@ def test_a_torrent_lost_while_its_owner_looks_at_it_is_added_again(tmp_path: Pat
             file_progress, lost = session.file_progress, []
 
             def lost_between_status_and_files(info_hash: str) -> dict[int, tuple[int, int]]:
-                """The session loses the torrent after its owner read its status, before its files."""
-                if not lost and threading.current_thread().name.startswith(DOWNLOADING):
+                """The session loses the torrent after its owner read its status, before its files, while
+                the download is still under way (a whole file on disk would let the owner finish from it)."""
+                progress = file_progress(info_hash)
+                under_way = any(done < size for done, size in progress.values())
+                if not lost and under_way and threading.current_thread().name.startswith(DOWNLOADING):
                     lost.append(info_hash)
                     session.remove(info_hash, delete_data=False)
-                return file_progress(info_hash)
+                    return file_progress(info_hash)
+                return progress
 
             session.file_progress = lost_between_status_and_files  # type: ignore[method-assign]
             engine.start()
