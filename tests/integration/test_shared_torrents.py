@@ -158,6 +158,9 @@ def test_cancelling_the_last_holder_removes_the_torrent_as_cancelled_though_its_
 
                 assert cli(home, "ticket", "cancel", joined).returncode == 0
                 wait_until(lambda: not session.has(seeded.info_hash), timeout=15, what="the torrent removed")
+                # the event is committed just after the session lets the torrent go
+                wait_until(lambda: engine.audit.latest(joined, "TorrentRemoved") is not None, timeout=10,
+                           what="TorrentRemoved")
                 removed = [event.data for event in engine.audit.history(joined) if event.type == "TorrentRemoved"]
             finally:
                 engine.stop()
