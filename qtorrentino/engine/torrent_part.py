@@ -27,6 +27,7 @@ from qtorrentino.workers.torrent_files import add_from_catalog, wanted_file_inde
 log = logging.getLogger(__name__)
 
 CANCELLED = TicketState.CANCELLED.value
+DELETE_WAIT_SECONDS = 10.0
 
 
 class TorrentPart:
@@ -96,6 +97,7 @@ class TorrentPart:
             self.remove(info_hash, delete_data, reason="cancelled" if last.state == CANCELLED else "released",
                         ticket_id=last.id)
             if delete_data and Path(row.save_path).parent == self.context.config.paths.download_dir:
+                self.session.wait_data_deleted(info_hash, DELETE_WAIT_SECONDS)  # else a last write could recreate it
                 shutil.rmtree(row.save_path, ignore_errors=True)
         self._clean_staging()
 

@@ -66,6 +66,7 @@ class TorrentSession(Adding, Flushing, TorrentControls, AlertTranslation):
         self._pending = PendingSaves()
         self._closing = self._closed = False
         self._stats_seen = self._writing_threads = 0
+        self._deleting = set()
         self._pump = AlertPump(self, listener, self._store, self._pending)
         self._pump.start()
 

@@ -59,6 +59,11 @@ class AlertTranslation(SessionBase):
                         tuple(status_of(status, record) for status, record in known if record)
                     )
                 ]
+        if isinstance(alert, (lt.torrent_deleted_alert, lt.torrent_delete_failed_alert)):
+            with self._changed:
+                self._deleting.discard(hash_text(alert.info_hashes))
+                self._changed.notify_all()
+            return []
         if isinstance(alert, lt.save_resume_data_alert):
             return [self._resume_data_ready(alert.params)]
         if isinstance(alert, (lt.tracker_reply_alert, lt.tracker_error_alert)):

@@ -37,6 +37,7 @@ class SessionBase:
     _closed: bool
     _stats_seen: int
     _writing_threads: int
+    _deleting: set[str]
     _pump: AlertPump
 
     @property

@@ -99,9 +99,16 @@ class TorrentControls(SessionBase):
             record = self._record(info_hash)
             del self._records[info_hash.lower()]
             option = lt.session.delete_files if delete_data else lt.session.delete_partfile
+            if delete_data:
+                self._deleting.add(info_hash.lower())
             self._session.remove_torrent(record.handle, option)
             self._store.forget(info_hash.lower())
             self._changed.notify_all()
+
+    def wait_data_deleted(self, info_hash: str, timeout: float) -> bool:
+        """Wait until libtorrent has deleted a removed torrent's files (its disk jobs may still be writing them)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: info_hash.lower() not in self._deleting, timeout)
 
     def force_recheck(self, info_hash: str) -> None:
         """Hash-check the torrent's data on disk again (after files were touched behind its back)."""
