@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
+from qtorrentino.domain.paths import hostile_path_problem
 from qtorrentino.domain.release import ReleaseInfo, parse_release
 from qtorrentino.domain.similarity import best_similarity, title_similarity
 from qtorrentino.domain.ticket import (
@@ -104,7 +105,7 @@ def usable_files(files: Iterable[FileEntry]) -> list[FileEntry]:
     for entry in files:
         parts = PurePosixPath(entry.path).parts
         padding = ".pad" in parts or entry.name.startswith("_____padding_file")
-        hostile = ".." in parts or entry.path.startswith(("/", "\\")) or "\x00" in entry.path
+        hostile = hostile_path_problem(entry.path) is not None
         if padding or hostile or entry.suffix == ".parts" or entry.is_executable or entry.size < 0:
             continue
         usable.append(entry)
