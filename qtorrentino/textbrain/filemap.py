@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
+from qtorrentino.domain.files import COVER_STEMS
 from qtorrentino.domain.paths import hostile_path_problem
 from qtorrentino.domain.release import ReleaseInfo, parse_release
 from qtorrentino.domain.similarity import best_similarity, title_similarity
@@ -37,7 +38,8 @@ _EXTRA_FOLDER = re.compile(
     r"(?i)^(?:samples?|extras?|featurettes?|trailers?|bonus|behind the scenes|deleted scenes)$"
 )
 _SAMPLE_WORD = re.compile(r"(?i)(?<![a-z])sample(?![a-z])")
-_COVER_NAME = re.compile(r"(?i)^(?:cover|folder|front|albumart)\b")
+_COVER_NAME = re.compile(rf"(?i)^(?:{'|'.join(COVER_STEMS)})\b")
+"""A cover stem starting the name ("Cover (front).jpg" too): the mapping prefers it for an image item."""
 
 
 @dataclass(frozen=True, slots=True)
