@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
+from qtorrentino.domain.durations import TRACK_MATCH_TOLERANCE_SECS
 from qtorrentino.domain.files import COVER_STEMS
 from qtorrentino.domain.paths import hostile_path_problem
 from qtorrentino.domain.release import ReleaseInfo, parse_release
@@ -29,7 +30,6 @@ MIN_CONFIDENCE = 0.5
 """A pairing below this is not made: the item stays unmapped rather than getting a doubtful file."""
 ALBUM_FOLDER_MATCH = 0.6
 """How alike a folder name and the wanted album must be for the folder to count as that album."""
-DURATION_TOLERANCE_SECS = 5.0
 TITLE_AGREES = 0.6
 """A track number counts only when the file's title is at least this close (or it has none)."""
 _PLACEHOLDER_TITLE = re.compile(r"(?i)^(?:track|audio ?track|piste|titel|pista)?[ _-]*\d*$")
@@ -213,7 +213,7 @@ def _track_pair(
         score, reason = 0.0, ""
     if duration is not None and item.duration_secs and score:
         off_secs = abs(duration - item.duration_secs)
-        if off_secs <= DURATION_TOLERANCE_SECS:
+        if off_secs <= TRACK_MATCH_TOLERANCE_SECS:
             score, reason = min(1.0, score + 0.1), f"{reason}, duration fits"
         else:
             score, reason = score * 0.6, f"{reason}, duration off by {off_secs:.0f}s"
