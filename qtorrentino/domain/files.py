@@ -11,6 +11,11 @@ VIDEO_EXTENSIONS = frozenset({".mkv", ".mp4", ".avi", ".m4v", ".mov", ".ts", ".w
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif"})
 EXECUTABLE_EXTENSIONS = frozenset({".exe", ".scr", ".lnk", ".bat", ".cmd", ".com", ".msi", ".vbs", ".ps1", ".jar",
                                    ".pif"})
+COVER_STEMS = ("cover", "folder", "front", "albumart")
+"""An album's cover image is named one of these (any case, any image extension), best first: the cover finder
+tries them in this order, the download fetches such images beside the tracks, the file mapping prefers them."""
+MAX_COVER_BYTES = 20 * 1024 * 1024
+"""Larger "covers" are ignored: no player needs them and they may be hostile."""
 
 
 @dataclass(frozen=True, slots=True)

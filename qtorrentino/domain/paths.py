@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from qtorrentino.errors import UnsafePath
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 COMPONENT_MAX_BYTES = 240
 """UTF-8 bytes per file or folder name: 255 less room for sidecar suffixes (`.en.srt`, ` (2)`)."""
@@ -35,9 +35,12 @@ BIDI_CONTROLS = frozenset(
 )
 """Characters that reorder how a name is displayed (`evil\u202egnp.exe` shows as `evilexe.png`)."""
 
+CONTROL_CHARACTERS = frozenset(chr(code) for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029])
+"""C0 and C1 controls, DEL and the line/paragraph separators: they break a name across lines or terminals."""
+
 _CHARACTER_REPLACEMENTS = str.maketrans(
     {"/": "_", "\\": "_", "<": "_", ">": "_", "|": "_", "*": "_", "?": "", '"': "'", "\ufeff": ""}
-    | {control: " " for control in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]}
+    | {control: " " for control in CONTROL_CHARACTERS}
     | {bidi: "" for bidi in BIDI_CONTROLS}
     | {surrogate: "\ufffd" for surrogate in range(0xD800, 0xE000)}
 )
@@ -45,6 +48,51 @@ _CHARACTER_REPLACEMENTS = str.maketrans(
 _COLON_WITH_SPACE = re.compile(r"\s*:\s+")
 _WHITESPACE_RUN = re.compile(r"\s+")
 _EXTENSION = re.compile(rf"\.[A-Za-z0-9]{{1,{EXTENSION_MAX_CHARS}}}$")
+_DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
+_FORBIDDEN_CHARACTER = re.compile(f"[{re.escape(''.join(sorted(CONTROL_CHARACTERS | BIDI_CONTROLS)))}]")
+_ESCAPE_CONSEQUENCE = "which would write outside the download folder"
+
+
+def hostile_path_problem(path_or_parts: str | Sequence[str]) -> str | None:
+    """Why a stranger's relative path (a torrent's file) is hostile, or None when it is safe to use as is.
+
+    The one rule for torrent file paths: the metadata check refuses a torrent for it, scoring flags a
+    candidate for it and file mapping never picks such a file. A string is split on `/`; a sequence
+    holds one name per element (a `/` or `\\` inside one is a separator smuggled into a name).
+    The reason reads after "file NAME": "has a '..' path element, which would write outside ...".
+    Size and depth limits are the metadata check's own; safe_relative_path sanitises for writing.
+    """
+    if isinstance(path_or_parts, str):
+        if path_or_parts.startswith(("/", "\\")):
+            return "has an absolute path"
+        parts: Sequence[str] = path_or_parts.split("/") if path_or_parts else ()
+    else:
+        parts = path_or_parts
+    if not parts:
+        return "has an empty path"
+    for position, part in enumerate(parts):
+        problem = _hostile_component_problem(part, first=position == 0)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _hostile_component_problem(part: str, *, first: bool) -> str | None:
+    """Why one name of a torrent's file path is hostile, or None."""
+    if part in ("", ".", ".."):
+        element = "an empty path element" if not part else f"a {part!r} path element"
+        return f"has {element}, {_ESCAPE_CONSEQUENCE}"
+    if first and part.startswith(("/", "\\")):
+        return "has an absolute path"
+    if _DRIVE_LETTER.match(part):
+        return "has an absolute path" if first else f"has a drive letter inside its path ({part!r})"
+    if "/" in part or "\\" in part:
+        return "has a separator inside a name"
+    if _FORBIDDEN_CHARACTER.search(part):
+        return "has control or text-direction characters in its name"
+    if part.split(".", 1)[0].rstrip(" ").upper() in RESERVED_DEVICE_NAMES:
+        return f"is named after a device ({part!r})"
+    return None
 
 
 def safe_component(text: str, *, max_bytes: int = COMPONENT_MAX_BYTES) -> str:

@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qtorrentino.domain.durations import VERIFY_DURATION_TOLERANCE_SECS
 from qtorrentino.errors import ConversionError, MissingPart, UsageError
 from qtorrentino.media.ffmpeg import (
     available_encoders,
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DURATION_TOLERANCE_SECS = 2.0
-"""How far the output's duration may be from the source's before the conversion is refused."""
 OPUS_SAMPLE_RATE_HZ = 48000
 MP3_MAX_HZ = 48000
 """MP3 has no rate above 48 kHz: hi-res sources are resampled to it."""
@@ -199,7 +198,7 @@ def _ffmpeg_args(
 
 
 def _check_duration(source: Path, source_info: MediaInfo, output_info: MediaInfo) -> None:
-    """The output must last as long as the source, within DURATION_TOLERANCE_SECS."""
+    """The output must last as long as the source, within VERIFY_DURATION_TOLERANCE_SECS."""
     expected, measured = source_info.duration_secs, output_info.duration_secs
     if measured is None:
         raise ConversionError(f"converting {source.name} produced a file without a duration")
@@ -207,7 +206,7 @@ def _check_duration(source: Path, source_info: MediaInfo, output_info: MediaInfo
     if expected is None:
         logger.warning("%s has no duration to check its conversion against", source)
         return
-    if abs(actual - expected) > DURATION_TOLERANCE_SECS:
+    if abs(actual - expected) > VERIFY_DURATION_TOLERANCE_SECS:
         raise ConversionError(
             f"converting {source.name} produced {actual:.1f} s of {expected:.1f} s: "
             "the source is probably truncated or damaged",

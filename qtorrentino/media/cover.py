@@ -18,16 +18,14 @@ from mutagen.flac import FLAC, Picture
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
+from qtorrentino.domain.files import COVER_STEMS, MAX_COVER_BYTES
 from qtorrentino.errors import ConversionError, UnsafePath
 from qtorrentino.media.tags import MUTAGEN_FAILURES, image_mime
 
 logger = logging.getLogger(__name__)
 
-COVER_STEMS = ("cover", "folder", "front")
-"""Image names looked for in a torrent folder, best first."""
 COVER_SUFFIXES = (".jpg", ".jpeg", ".png")
-MAX_COVER_BYTES = 20 * 1024 * 1024
-"""Larger "covers" are ignored: no player needs them and they may be hostile."""
+"""Suffixes the finder looks for in a folder: JPEG and PNG, the only images tags can embed."""
 FRONT_COVER_TYPE = 3
 
 CoverSource = Literal["cover-art-archive", "folder", "embedded"]

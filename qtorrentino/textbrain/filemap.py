@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
+from qtorrentino.domain.durations import TRACK_MATCH_TOLERANCE_SECS
+from qtorrentino.domain.files import COVER_STEMS
+from qtorrentino.domain.paths import hostile_path_problem
 from qtorrentino.domain.release import ReleaseInfo, parse_release
 from qtorrentino.domain.similarity import best_similarity, title_similarity
 from qtorrentino.domain.ticket import (
@@ -27,7 +30,6 @@ MIN_CONFIDENCE = 0.5
 """A pairing below this is not made: the item stays unmapped rather than getting a doubtful file."""
 ALBUM_FOLDER_MATCH = 0.6
 """How alike a folder name and the wanted album must be for the folder to count as that album."""
-DURATION_TOLERANCE_SECS = 5.0
 TITLE_AGREES = 0.6
 """A track number counts only when the file's title is at least this close (or it has none)."""
 _PLACEHOLDER_TITLE = re.compile(r"(?i)^(?:track|audio ?track|piste|titel|pista)?[ _-]*\d*$")
@@ -36,7 +38,8 @@ _EXTRA_FOLDER = re.compile(
     r"(?i)^(?:samples?|extras?|featurettes?|trailers?|bonus|behind the scenes|deleted scenes)$"
 )
 _SAMPLE_WORD = re.compile(r"(?i)(?<![a-z])sample(?![a-z])")
-_COVER_NAME = re.compile(r"(?i)^(?:cover|folder|front|albumart)\b")
+_COVER_NAME = re.compile(rf"(?i)^(?:{'|'.join(COVER_STEMS)})\b")
+"""A cover stem starting the name ("Cover (front).jpg" too): the mapping prefers it for an image item."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,7 @@ def usable_files(files: Iterable[FileEntry]) -> list[FileEntry]:
     for entry in files:
         parts = PurePosixPath(entry.path).parts
         padding = ".pad" in parts or entry.name.startswith("_____padding_file")
-        hostile = ".." in parts or entry.path.startswith(("/", "\\")) or "\x00" in entry.path
+        hostile = hostile_path_problem(entry.path) is not None
         if padding or hostile or entry.suffix == ".parts" or entry.is_executable or entry.size < 0:
             continue
         usable.append(entry)
@@ -210,7 +213,7 @@ def _track_pair(
         score, reason = 0.0, ""
     if duration is not None and item.duration_secs and score:
         off_secs = abs(duration - item.duration_secs)
-        if off_secs <= DURATION_TOLERANCE_SECS:
+        if off_secs <= TRACK_MATCH_TOLERANCE_SECS:
             score, reason = min(1.0, score + 0.1), f"{reason}, duration fits"
         else:
             score, reason = score * 0.6, f"{reason}, duration off by {off_secs:.0f}s"

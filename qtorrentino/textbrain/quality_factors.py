@@ -6,6 +6,7 @@ import math
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from qtorrentino.domain.paths import hostile_path_problem
 from qtorrentino.domain.ticket import MUSIC_KINDS, VIDEO_KINDS
 from qtorrentino.textbrain.factor import FACTOR_CACHE_SIZE, Factor
 
@@ -151,7 +152,7 @@ def file_flags(spec: TicketSpec, result: SearchResult) -> list[str]:
     executables = sorted({entry.suffix for entry in result.files if entry.is_executable})
     if executables:
         flags.append(f"contains executables ({', '.join(executables)})")
-    if any(".." in entry.path.split("/") or entry.path.startswith("/") for entry in result.files):
+    if any(hostile_path_problem(entry.path) is not None for entry in result.files):
         flags.append("unsafe file paths")
     if spec.kind in MUSIC_KINDS and not any(entry.is_audio for entry in result.files):
         flags.append("no audio files")

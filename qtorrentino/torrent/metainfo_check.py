@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
+from qtorrentino.domain.paths import hostile_path_problem
 from qtorrentino.errors import HostileMetadata
 
 if TYPE_CHECKING:
@@ -22,16 +22,6 @@ MIN_PIECE_LENGTH_BYTES = 1024
 MAX_PIECE_LENGTH_BYTES = 512 << 20
 
 REFUSAL_HINT = "The release is unsafe or broken; choose another candidate."
-
-_WINDOWS_DEVICE_NAMES = frozenset(
-    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
-    | {f"COM{digit}" for digit in range(10)}
-    | {f"LPT{digit}" for digit in range(10)}
-)
-_DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
-_FORBIDDEN_CHARACTERS = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +51,7 @@ def check_metainfo(
     Raises:
         HostileMetadata: naming the torrent, the offending file and why.
     """
-    _check_component(name, name, name)
+    _check_path(name, (name,), name)
     if not files:
         _refuse(name, "it lists no files")
     if len(files) > MAX_FILES:
@@ -116,32 +106,17 @@ def _check_file(name: str, entry: MetainfoFile, shown: str) -> None:
 
 
 def _check_path(name: str, parts: tuple[str, ...], shown: str) -> None:
-    if not parts:
-        _refuse(name, "a file has an empty path")
+    """Refuse a path over the size limits, or one domain.paths.hostile_path_problem finds hostile."""
     if len(parts) > MAX_PATH_DEPTH:
         _refuse(name, f"file {shown[:200]!r} is nested {len(parts)} folders deep")
     if len("/".join(parts).encode()) > MAX_PATH_BYTES:
         _refuse(name, f"file {shown[:200]!r} has a path over {MAX_PATH_BYTES} bytes")
-    if _DRIVE_LETTER.match(parts[0]):
-        _refuse(name, f"file {shown!r} has an absolute path")
+    problem = hostile_path_problem(parts)
+    if problem is not None:
+        _refuse(name, f"file {shown!r} {problem}")
     for part in parts:
-        _check_component(name, part, shown)
-
-
-def _check_component(name: str, part: str, shown: str) -> None:
-    if part in ("", ".", ".."):
-        problem = "an empty path element" if not part else f"a {part!r} path element"
-        _refuse(
-            name, f"file {shown!r} has {problem}, which would write outside the download folder"
-        )
-    if "/" in part or "\\" in part:
-        _refuse(name, f"file {shown!r} has an absolute path or a separator inside a name")
-    if _FORBIDDEN_CHARACTERS.search(part):
-        _refuse(name, f"file {shown!r} has control or text-direction characters in its name")
-    if len(part.encode()) > MAX_COMPONENT_BYTES:
-        _refuse(name, f"file {shown[:200]!r} has a name over {MAX_COMPONENT_BYTES} bytes")
-    if part.split(".", 1)[0].rstrip(" ").upper() in _WINDOWS_DEVICE_NAMES:
-        _refuse(name, f"file {shown!r} is named after a device ({part!r})")
+        if len(part.encode()) > MAX_COMPONENT_BYTES:
+            _refuse(name, f"file {shown[:200]!r} has a name over {MAX_COMPONENT_BYTES} bytes")
 
 
 def _v1_files(name: str, raw_files: object) -> list[MetainfoFile]:

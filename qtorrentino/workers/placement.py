@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from qtorrentino.domain.durations import VERIFY_DURATION_TOLERANCE_SECS
 from qtorrentino.domain.files import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
 from qtorrentino.domain.naming import naming_values, render_name
 from qtorrentino.domain.states import ItemState, TicketState
@@ -35,7 +36,6 @@ from qtorrentino.workers.watch_state import after_placement
 
 log = logging.getLogger(__name__)
 
-DURATION_TOLERANCE_SECS = 2.0
 MEDIA_EXTENSIONS = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
 
 
@@ -50,7 +50,8 @@ def _swapping(swap: Swap | None, plan: list[PlannedFile]) -> bool:
 
 
 def verify_duration(expected: dict[Path, float]) -> Callable[[Path], None]:
-    """The placer's verify hook: media files probe, and last what the ticket expects (±2 s) when it says."""
+    """The placer's verify hook: media files probe, and last what the ticket expects (within
+    VERIFY_DURATION_TOLERANCE_SECS) when it says."""
 
     def verify(path: Path) -> None:
         if path.suffix.lower() not in MEDIA_EXTENSIONS:
@@ -59,7 +60,7 @@ def verify_duration(expected: dict[Path, float]) -> Callable[[Path], None]:
         if info.duration_secs is None:
             raise VerificationFailed(f"{path.name}: no duration could be read; the file may be broken")
         wanted = expected.get(path)
-        if wanted is not None and abs(info.duration_secs - wanted) > DURATION_TOLERANCE_SECS:
+        if wanted is not None and abs(info.duration_secs - wanted) > VERIFY_DURATION_TOLERANCE_SECS:
             raise VerificationFailed(f"{path.name}: lasts {info.duration_secs:.1f} s, "
                                      f"the ticket expects {wanted:.0f} s")
 

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 from pathlib import Path, PurePosixPath
 
 from qtorrentino.db.models import TicketItemRow, TicketRow, TorrentRow
-from qtorrentino.domain.files import FileEntry
+from qtorrentino.domain.files import COVER_STEMS, MAX_COVER_BYTES, FileEntry
 from qtorrentino.domain.ticket import MUSIC_KINDS
 from qtorrentino.errors import NotFound, TorrentError, TorrentFileError
 from qtorrentino.tickets.queries import tickets_of_torrent
@@ -21,13 +21,11 @@ RECHECK_WAIT_SECS = 5.0
 """How long a ticket waits before looking at its torrent again."""
 FLUSH_TIMEOUT_SECS = 10.0
 """How long a finished download's last writes may take before the next look."""
-COVER_STEMS = frozenset({"cover", "folder", "front", "albumart"})
-MAX_COVER_BYTES = 20 * 1024 * 1024
 GIB = 1024 ** 3
 
 
 def cover_images(files: Iterable[FileEntry], item_paths: Iterable[str]) -> set[int]:
-    """Cover images (cover/folder/front) beside a ticket's files: small, and the album folder wants them."""
+    """Cover images (named as COVER_STEMS says) beside a ticket's files: small, and the album folder wants them."""
     folders = {PurePosixPath(path).parent for path in item_paths}
     return {entry.index for entry in files if entry.is_image and entry.size <= MAX_COVER_BYTES
             and PurePosixPath(entry.path).parent in folders

@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from qtorrentino.domain.files import FileEntry
+from qtorrentino.domain.ticket_json import spec_from_json
 from qtorrentino.errors import ConversionError, MissingPart, UnsafePath, UsageError
 from qtorrentino.media.convert import ConversionJob, ConversionPool, convert
 from qtorrentino.media.cover import find_cover, read_embedded_cover, write_cover_file
 from qtorrentino.media.ffmpeg import FfmpegInfo, file_url, find_ffmpeg, input_args, run_ffmpeg
 from qtorrentino.media.probe import decodes, media_info_from_ffprobe, probe, verify_decodes
 from qtorrentino.media.tags import TrackTags, read_tags, write_tags
+from qtorrentino.textbrain.filemap import map_files
+from qtorrentino.workers.torrent_files import cover_images
 from tests.media_fixtures import (
     make_corrupt_audio,
     make_cover,
@@ -335,6 +339,28 @@ def test_cover_sources_are_tried_in_order(tmp_path: Path, cover_jpeg: bytes) -> 
     assert embedded is not None
     assert (embedded.data, embedded.mime, embedded.source) == (blue, "image/png", "embedded")
     assert find_cover(torrent_folder=folder) is None
+
+
+@pytest.mark.parametrize("cover_name", ["Cover.jpg", "folder.JPEG", "FRONT.png", "AlbumArt.jpg"])
+def test_every_cover_name_is_found_fetched_and_mapped_alike(tmp_path: Path, cover_name: str) -> None:
+    """The cover finder, the download (covers beside the tracks) and the file mapping know the same names."""
+    folder = tmp_path / "Radiohead - OK Computer (1997) [FLAC]"
+    track = make_tagged_tone(folder / "01 - Airbag.flac", TrackTags(title="Airbag"), 1.0)
+    cover_path = folder / cover_name
+    cover = make_cover(cover_path, color="blue")
+    found = find_cover(torrent_folder=folder, source_file=track)
+    assert found is not None and (found.data, found.source) == (cover, "folder")
+
+    files = [FileEntry(0, f"{folder.name}/01 - Airbag.flac", track.stat().st_size),
+             FileEntry(1, f"{folder.name}/{cover_name}", cover_path.stat().st_size),
+             FileEntry(2, f"{folder.name}/back.jpg", cover_path.stat().st_size * 2)]
+    assert cover_images(files, [files[0].path]) == {1}
+    spec = spec_from_json({"library": "Music", "kind": "album",
+                           "query": {"artist": "Radiohead", "album": "OK Computer"},
+                           "items": [{"id": "t1", "disc": 1, "number": 1, "title": "Airbag"},
+                                     {"id": "art", "type": "image", "title": "cover"}]})
+    mapped = map_files(spec, files)
+    assert mapped.file_for("art") == files[1]
 
 
 def test_write_cover_file_names_and_refusals(tmp_path: Path, cover_jpeg: bytes) -> None:
