@@ -59,6 +59,11 @@ PASSING_PROBLEMS = frozenset({Discard.UNREACHABLE, Discard.TIMEOUT, Discard.RATE
 LLM_APPROVAL_FLOOR = 0.5
 """The LLM approves only a candidate the heuristics score at least this (most of what the ticket
 names is there): a title that talks a model into 0.99 must still look like the ticket."""
+STATED_FACTS = frozenset({"year", "edition"})
+"""Facts a ticket states that a release name can contradict outright (2018 for a 2009 ticket, another
+edition): the LLM may not overrule one, however sure it is."""
+CONTRADICTED_AT = 0.5
+"""A stated fact's factor at or below this is a contradiction (a year one off or not given is not)."""
 RETRY_HINT = "retried automatically; `qtorrentino doctor` checks the LLM"
 
 
@@ -199,8 +204,9 @@ def _person_decides(heuristic: Decision, ranking: Ranking, said: str) -> Decisio
 
 
 def _guarded(decision: Decision, ranking: Ranking, heuristic: Decision) -> Decision:
-    """The LLM may not approve what the heuristics find unlike the ticket (below LLM_APPROVAL_FLOOR),
-    nor fail a ticket for which they found something like it: a person decides both."""
+    """The LLM may not approve what the heuristics find unlike the ticket (below LLM_APPROVAL_FLOOR) or
+    whose name contradicts a year or edition the ticket states, nor fail a ticket for which they found
+    something like it: a person decides each."""
     rank = decision.recommended_rank
     if decision.outcome is Outcome.AUTO_APPROVE and rank is not None:
         top, origin = ranking.scored[rank], ranking.provenance[rank]
@@ -208,6 +214,12 @@ def _guarded(decision: Decision, ranking: Ranking, heuristic: Decision) -> Decis
             return Decision(Outcome.NEEDS_APPROVAL, rank, decision.confidence,
                             f"the LLM rates {top.result.title} {origin.llm:.2f} but the heuristics "
                             f"find it unlike the ticket ({origin.dumb:.2f}): a person decides")
+        contradicted = [factor.reason for factor in top.factors
+                        if factor.name in STATED_FACTS and factor.value <= CONTRADICTED_AT]
+        if origin.llm is not None and contradicted:
+            return Decision(Outcome.NEEDS_APPROVAL, rank, decision.confidence,
+                            f"the LLM rates {top.result.title} {origin.llm:.2f} but its name says "
+                            f"{contradicted[0]}: a person decides")
     if (decision.outcome is Outcome.ACQUISITION_FAILED and ranking.scored
             and heuristic.outcome is not Outcome.ACQUISITION_FAILED):
         top = ranking.scored[0]

@@ -352,6 +352,21 @@ def test_a_model_rating_another_album_highly_does_not_get_it_approved(
     assert "but the heuristics find it unlike the ticket" in matching(engine, ticket)["reason"]
 
 
+
+def test_a_model_cannot_overrule_the_year_the_ticket_states(opened: Callable[..., Engine],
+                                                            indexer: TorznabServer) -> None:
+    reissue = "Radiohead - OK Computer (2017) [FLAC]"
+    indexer.releases = [release(reissue, 50)]
+    with LlmServer(api_key=KEY, responder=model({"OK Computer": 0.99})) as llm:
+        engine = opened("llm_first", base_url=llm.base_url)
+        ticket = acquire(engine, {**RADIOHEAD, "auto_approve_threshold": 0.6})
+    detail = engine.tickets.show(ticket)
+    assert detail.state is TicketState.NEEDS_APPROVAL
+    data = matching(engine, ticket)
+    top = data["candidates"][0]
+    assert top["title"] == reissue and top["scores"]["llm"] == 0.99 and top["scores"]["dumb"] >= 0.5
+    assert "but its name says year 2017, wanted 1997" in data["reason"]
+
 # Query variants when the searches find nothing
 
 
