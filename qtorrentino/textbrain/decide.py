@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from qtorrentino.domain.similarity import normalise
 from qtorrentino.domain.ticket import effective_format
 from qtorrentino.textbrain.score import ScoredCandidate, score_candidates
+from qtorrentino.textbrain.scored import USELESS_BELOW as USELESS_BELOW
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 DEFAULT_THRESHOLD = 0.85
 CLEAR_MARGIN = 0.1
 """The top candidate must beat the best candidate of *other* content by this much to go alone."""
-USELESS_BELOW = 0.35
-"""When even the best candidate scores below this, nothing found resembles the ticket."""
 
 
 class Outcome(StrEnum):

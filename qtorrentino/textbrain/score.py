@@ -25,6 +25,7 @@ from qtorrentino.textbrain.release_factors import revision_rank, without_revisio
 from qtorrentino.textbrain.scored import (
     CATALOG_INDEXER,
     RED_FLAG_PENALTY,
+    USELESS_BELOW,
     ScoredCandidate,
     combined,
     identity_log,
@@ -50,7 +51,9 @@ __all__ = [
 
 def score_candidates(spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:
     """Score every result against the ticket; acceptable ones first, best first (ties: a held
-    torrent, more seeders, larger), rejected ones (a broken hard constraint) last."""
+    torrent, more seeders, larger), rejected ones (a broken hard constraint) last. Names that do not
+    name the ticket are set aside unparsed (score 0) when a name of it clearly is its content, or
+    when none even resembles it: then no such name can be the close rival an approval must beat."""
     wanted = wanted_for(spec)
     words = wanted.words
     if words is not None:
@@ -61,7 +64,7 @@ def score_candidates(spec: TicketSpec, results: Sequence[SearchResult]) -> list[
         if aside:
             scored = [_score(wanted, result) for result in named]
             best = max((each.score for each in scored if not each.rejected), default=0.0)
-            if best >= FAST_PATH_FLOOR:
+            if best >= FAST_PATH_FLOOR or best < USELESS_BELOW:
                 unnamed = Factor("name", 0.0, f"does not name {words.label}", 1.0, True)
                 scored += [_set_aside(wanted, result, unnamed) for result in aside]
                 return _ranked(scored)
@@ -69,8 +72,8 @@ def score_candidates(spec: TicketSpec, results: Sequence[SearchResult]) -> list[
 
 
 def score_in_full(spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:
-    """Every result parsed and scored: what score_candidates gives whenever the pre-check could
-    change a decision, and the reference it is proved against."""
+    """Every result parsed and scored: what score_candidates gives whenever other content could be
+    the close rival of a name of the ticket, and the reference it is measured against."""
     wanted = wanted_for(spec)
     return _ranked([_score(wanted, result) for result in results])
 

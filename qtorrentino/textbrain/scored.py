@@ -19,6 +19,9 @@ QUALITY_SHARE = 0.3
 RED_FLAG_PENALTY = 0.5
 """Each red flag or broken hard constraint halves the score; any of them blocks auto-approval
 (see decide)."""
+USELESS_BELOW = 0.35
+"""When even the best candidate scores below this, nothing found resembles the ticket (decide; the
+scorer's pre-check sets other content aside then too)."""
 CATALOG_INDEXER = "catalog"
 """The indexer name of candidates the torrent catalog offers (torrents already held)."""
 

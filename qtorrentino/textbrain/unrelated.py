@@ -5,9 +5,11 @@ A name that shares no word with the ticket's artist, album, title or series, nor
 them without its spaces ("Spiderman" for "Spider-Man"), half the pieces of a longer word ("Alien"
 for "Aliens") or a stretch alike to one ("Pure Laine" for "The Red Line"), is other content; over
 the corpus of real names the full path never scored one of them above UNRELATED_CEILING.
-score.py uses the pre-check only when a candidate that does name the ticket scores
-FAST_PATH_FLOOR or more: then the decision, the recommended candidate and every candidate
-ranked above the ceiling are exactly what the full path gives (docs/decisions.md).
+score.py sets them aside when a candidate that does name the ticket scores FAST_PATH_FLOOR or more
+(then the decision is exactly what the full path gives), or when none scores even decide's
+USELESS_BELOW (then nothing resembles the ticket: other content is neither approved nor offered).
+Between the two other content could be the close rival a name of the ticket must beat, so every
+name is parsed (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ UNRELATED_CEILING = 0.8
 """Above every full-path score of a name the pre-check sets aside, over 939 corpus tickets times
 1,300 corpus names (tests/benchmarks/bench_score_equivalence.py prints the highest)."""
 FAST_PATH_FLOOR = 0.9
-"""The best candidate that names the ticket must score this for the others to be set aside: the
+"""When the best candidate that names the ticket scores this, the others are set aside: the
 ceiling plus decide's CLEAR_MARGIN, so no set-aside candidate could have been a close rival."""
 GRAM = 4
 """Letters per piece when a longer word is looked for in a name (a typo or a plural still shows)."""

@@ -1,5 +1,6 @@
-"""The scoring pre-check (issue 14): names that do not name the ticket are set aside unparsed only
-when that changes no decision; what a person sees of the candidates that name it is unchanged."""
+"""The scoring pre-check (issue 14): names that do not name the ticket are set aside unparsed when a
+name of it clearly is its content or none resembles it; other content is then never approved nor
+offered, and what names the ticket is scored as in full."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from qtorrentino.domain.ticket_json import spec_from_json
 from qtorrentino.search.result import SearchResult
-from qtorrentino.textbrain.decide import decide
+from qtorrentino.textbrain.decide import Outcome, decide
 from qtorrentino.textbrain.score import (
     ScoredCandidate,
     forget_past_scoring,
@@ -15,7 +16,6 @@ from qtorrentino.textbrain.score import (
     score_candidates,
     score_in_full,
 )
-from qtorrentino.textbrain.unrelated import UNRELATED_CEILING
 
 if TYPE_CHECKING:
     from qtorrentino.domain.ticket import TicketSpec
@@ -31,6 +31,9 @@ OTHER_CONTENT = (
     "Das.Appartement.GERMAN.AC3D.DL.720p.BluRay.x264-TVP",
 )
 """Real release names (from the parser corpus) of content none of these tickets asks for."""
+THE_BRIDGE = "The Bridge (Bron Broen) S01 Season 1 BRRip x264 AAC E-Subs [GWC]"
+"""A corpus name of other content that scores 0.74 in full for a Borgen season 1 ticket: the highest
+any name the pre-check sets aside scores over the corpus (bench_score_equivalence)."""
 
 
 def ticket(kind: str, **query: Any) -> TicketSpec:
@@ -77,19 +80,41 @@ def test_an_album_ticket_sets_aside_other_artists_but_scores_the_artists_other_a
     fast, full = both_paths(spec, found)
     assert "Radiohead - In Rainbows (2007) [FLAC 24bit]" not in set_aside(fast)
     assert "Pink Floyd - Discography 1967-2014 [FLAC]" in set_aside(fast)
-    above = [c for c in full if c.score > UNRELATED_CEILING]
-    assert fast[:len(above)] == above
+    aside = set_aside(fast)
+    assert [c for c in fast if c.result.title not in aside] == [c for c in full if c.result.title not in aside]
     assert decide(fast) == decide(full)
 
 
-def test_without_a_clear_match_every_name_is_parsed_and_the_decision_quotes_the_best() -> None:
+def test_when_the_tickets_content_is_absent_every_name_is_set_aside_and_nothing_resembles_it() -> None:
     spec = ticket("movie", title="The Matrix", year=1999)
-    found = results(*OTHER_CONTENT)
-    fast, full = both_paths(spec, found)
+    fast, full = both_paths(spec, results(*OTHER_CONTENT))
+    assert sorted(set_aside(fast)) == sorted(OTHER_CONTENT)
+    assert {c.reasons for c in fast} == {("does not name The Matrix",)}
+    decision = decide(fast)
+    assert decision.outcome is Outcome.ACQUISITION_FAILED
+    assert decision.reason == "the best candidate scored 0.00: nothing found resembles the ticket"
+    assert in_full(spec, fast) == full
+
+
+def test_other_content_is_not_approved_at_a_low_threshold_nor_offered_to_a_person() -> None:
+    spec = ticket("season", series="Borgen", season=1)
+    fast, full = both_paths(spec, results(*OTHER_CONTENT, THE_BRIDGE))
+    assert full[0].result.title == THE_BRIDGE and decide(full, 0.6).outcome is Outcome.AUTO_APPROVE
+    assert decide(full, 0.85).outcome is Outcome.NEEDS_APPROVAL
+    assert THE_BRIDGE in set_aside(fast)
+    for threshold in (0.6, 0.85):
+        assert decide(fast, threshold).outcome is Outcome.ACQUISITION_FAILED
+
+
+def test_other_content_close_behind_a_name_of_the_ticket_still_keeps_it_from_going_alone() -> None:
+    spec = ticket("season", series="Borgen", season=1)
+    borgen = SearchResult(title="Borgen S01 480p DVDRip", indexer="test", size=300_000_000, seeders=1,
+                          info_hash="f" * 40)
+    fast, full = both_paths(spec, [*results(*OTHER_CONTENT, THE_BRIDGE), borgen])
     assert fast == full
-    assert set_aside(fast) == []
-    assert decide(fast) == decide(full)
-    assert f"{fast[0].score:.2f}" in decide(fast).reason
+    decision = decide(fast, 0.75)
+    assert decision.outcome is Outcome.NEEDS_APPROVAL
+    assert decision.reason.startswith(f"too close to a different release: {THE_BRIDGE}")
 
 
 def test_look_alike_names_are_never_set_aside() -> None:
