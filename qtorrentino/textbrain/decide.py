@@ -53,8 +53,9 @@ class Matcher(Protocol):
         """How the audit log names this matcher when it decides alone ("dumb")."""
         ...
 
-    def score(self, spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:
-        """Every result scored, best first."""
+    def score(self, spec: TicketSpec, results: Sequence[SearchResult],
+              threshold: float | None = None) -> list[ScoredCandidate]:
+        """Every result scored, best first; threshold: the ticket's, when the caller knows it."""
         ...
 
 
@@ -64,9 +65,10 @@ class DumbMatcher:
 
     name: str = "dumb"
 
-    def score(self, spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:
-        """Every result scored, best first."""
-        return score_candidates(spec, results)
+    def score(self, spec: TicketSpec, results: Sequence[SearchResult],
+              threshold: float | None = None) -> list[ScoredCandidate]:
+        """Every result scored, best first; threshold: the ticket's, when the caller knows it."""
+        return score_candidates(spec, results, threshold)
 
 
 def scoring_spec(spec: TicketSpec, config: Config) -> TicketSpec:

@@ -129,9 +129,11 @@ class TextBrain:
             return cls(chosen)
         return cls(chosen, LlmAdvisor(config.llm, cache=cache))
 
-    def rank(self, spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:
-        """Every result scored by the heuristics, best first (cheap: once per search rung)."""
-        return self.matcher.score(spec, results)
+    def rank(self, spec: TicketSpec, results: Sequence[SearchResult],
+             threshold: float | None = None) -> list[ScoredCandidate]:
+        """Every result scored by the heuristics, best first (cheap: once per search rung);
+        threshold: the ticket's auto-approve threshold, which lets the scorer set more aside."""
+        return self.matcher.score(spec, results, threshold)
 
     def wants_variants(self, decision: Decision) -> bool:
         """Whether to ask the LLM for other queries: the searches found nothing like the ticket."""

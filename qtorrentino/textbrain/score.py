@@ -49,11 +49,13 @@ __all__ = [
 ]
 
 
-def score_candidates(spec: TicketSpec, results: Sequence[SearchResult]) -> list[ScoredCandidate]:
+def score_candidates(spec: TicketSpec, results: Sequence[SearchResult],
+                     threshold: float | None = None) -> list[ScoredCandidate]:
     """Score every result against the ticket; acceptable ones first, best first (ties: a held
     torrent, more seeders, larger), rejected ones (a broken hard constraint) last. Names that do not
-    name the ticket are set aside unparsed (score 0) when a name of it clearly is its content, or
-    when none even resembles it: then no such name can be the close rival an approval must beat."""
+    name the ticket are set aside unparsed (score 0) when a name of it clearly is its content, when
+    none even resembles it, or when none reaches the ticket's threshold (given by the engine, which
+    knows it): then no such name can change an approval, there being none or no close rival."""
     wanted = wanted_for(spec)
     words = wanted.words
     if words is not None:
@@ -64,7 +66,8 @@ def score_candidates(spec: TicketSpec, results: Sequence[SearchResult]) -> list[
         if aside:
             scored = [_score(wanted, result) for result in named]
             best = max((each.score for each in scored if not each.rejected), default=0.0)
-            if best >= FAST_PATH_FLOOR or best < USELESS_BELOW:
+            below = threshold is not None and best < threshold
+            if best >= FAST_PATH_FLOOR or best < USELESS_BELOW or below:
                 unnamed = Factor("name", 0.0, f"does not name {words.label}", 1.0, True)
                 scored += [_set_aside(wanted, result, unnamed) for result in aside]
                 return _ranked(scored)

@@ -6,10 +6,11 @@ them without its spaces ("Spiderman" for "Spider-Man"), half the pieces of a lon
 for "Aliens") or a stretch alike to one ("Pure Laine" for "The Red Line"), is other content; over
 the corpus of real names the full path never scored one of them above UNRELATED_CEILING.
 score.py sets them aside when a candidate that does name the ticket scores FAST_PATH_FLOOR or more
-(then the decision is exactly what the full path gives), or when none scores even decide's
-USELESS_BELOW (then nothing resembles the ticket: other content is neither approved nor offered).
-Between the two other content could be the close rival a name of the ticket must beat, so every
-name is parsed (docs/decisions.md).
+(then the decision is exactly what the full path gives), when none scores even decide's
+USELESS_BELOW (then nothing resembles the ticket: other content is neither approved nor offered),
+or, when the engine passes the ticket's threshold, when none reaches it (then nothing can be
+auto-approved either way, so no rival matters). Otherwise other content could be the close rival a
+name of the ticket must beat, so every name is parsed (docs/decisions.md).
 """
 
 from __future__ import annotations

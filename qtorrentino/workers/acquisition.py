@@ -87,7 +87,7 @@ class AcquisitionWorker(BaseWorker):
         blocked = commands.blocklisted(claim.ticket_id)
         threshold = threshold_for(spec, self.context.config.textbrain.auto_approve_threshold)
         watched = WatchRound.of(claim.ticket_id)
-        rank = self._ranker(spec, watched)
+        rank = self._ranker(spec, watched, threshold)
         found = {release_key(result): result for result in [*catalog_candidates(spec, exclude=blocked),
                                                              *watched.pinned]
                  if release_key(result) not in blocked}
@@ -116,13 +116,15 @@ class AcquisitionWorker(BaseWorker):
         matched = self.brain.conclude(spec, searched.scored, threshold, asked)
         self._conclude(claim.ticket_id, spec, matched, threshold, queries, watched)
 
-    def _ranker(self, spec: TicketSpec, watched: WatchRound) -> Callable[[list[SearchResult]],
-                                                                         list[ScoredCandidate]]:
-        """The one scorer; in an upgrade search a release that is not better is rejected as no upgrade."""
+    def _ranker(self, spec: TicketSpec, watched: WatchRound,
+                threshold: float) -> Callable[[list[SearchResult]], list[ScoredCandidate]]:
+        """The one scorer, told the ticket's threshold; in an upgrade search a release that is not
+        better is rejected as no upgrade."""
         floor = watched.floor
         if floor is None:
-            return lambda results: self.brain.rank(spec, results)
-        return lambda results: only_upgrades(self.brain.rank(spec, results), floor, spec.kind.value)
+            return lambda results: self.brain.rank(spec, results, threshold)
+        return lambda results: only_upgrades(self.brain.rank(spec, results, threshold), floor,
+                                             spec.kind.value)
 
     def _search(self, ticket_id: str, spec: TicketSpec, queries: Sequence[str], found: dict[str, SearchResult],
                 blocked: set[str], threshold: float, rank: Callable[[list[SearchResult]], list[ScoredCandidate]],

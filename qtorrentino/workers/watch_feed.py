@@ -157,7 +157,7 @@ class RssSync:
     def _decide(self, watched: Watched, found: list[SearchResult]) -> _Verdict:
         """Score a ticket's items with the one scorer and decide with the one rule."""
         kind = watched.spec.kind.value
-        scored = self.brain.rank(watched.spec, found)
+        scored = self.brain.rank(watched.spec, found, watched.threshold)
         if watched.floor is not None:
             scored = only_upgrades(scored, watched.floor, kind)
         decision = decide(scored, watched.threshold)

@@ -5,11 +5,12 @@ Run: python tests/benchmarks/bench_score_equivalence.py [--reference ROOT]
 Tickets are built from the release-name corpus itself (bench_parse_labels: guessit's and
 parse-torrent-title's test names and the music names; none written for this): every distinct movie,
 episode, season, album and track its names parse to. Each ticket scores every corpus name (~1,300
-candidates, sizes and seeders drawn with a fixed seed) twice: through score_candidates (names that
-do not name the ticket set aside unparsed, score 0, when a name of it scores FAST_PATH_FLOOR or none
-scores USELESS_BELOW) and through score_in_full (every name parsed). It checks that every candidate
-that names the ticket keeps its place among them and everything about it (score, factors, reasons,
-flags, parse), and, at each threshold, compares the decisions. Every decision that changes is
+candidates, sizes and seeders drawn with a fixed seed) through score_in_full (every name parsed)
+and, at each threshold, through score_candidates given that threshold as the engine gives it (names
+that do not name the ticket set aside unparsed, score 0, when a name of it scores FAST_PATH_FLOOR,
+none scores USELESS_BELOW or none reaches the threshold). At each threshold it checks that every
+candidate that names the ticket keeps its place among them and everything about it (score, factors,
+reasons, flags, parse), and compares the decisions. Every decision that changes is
 counted by its outcome before → after and classified: (a) an auto-approval of a name that does not
 name the ticket is withdrawn; (b) a person was to be asked about a name that does not name the
 ticket, now nothing resembles it; (c) a candidate that names the ticket, and parses to the ticket
@@ -138,8 +139,10 @@ class Changes:
         self.reordered: list[str] = []
         self.examples: dict[str, str] = {}
 
-    def compare(self, ticket: dict[str, Any], spec: Any, fast: list[Any], full: list[Any]) -> None:
-        """Every threshold's decisions on one ticket; the candidates naming it compared whole."""
+    def compare(self, ticket: dict[str, Any], spec: Any, fast_at: dict[float, list[Any]],
+                full: list[Any]) -> None:
+        """Every threshold's decisions on one ticket, the pre-check given that threshold; the
+        candidates naming it compared whole."""
         from qtorrentino.textbrain.decide import decide
         from qtorrentino.textbrain.wanted import wanted_for
 
@@ -148,10 +151,11 @@ class Changes:
         def names(candidate: Any) -> bool:
             return bool(words is None or candidate.result.files or words.named_by(candidate.result.title))
 
-        if [c for c in fast if names(c)] != [c for c in full if names(c)]:
-            self.reordered.append(json.dumps(ticket["query"]))
         for threshold in THRESHOLDS:
             self.compared += 1
+            fast = fast_at[threshold]
+            if [c for c in fast if names(c)] != [c for c in full if names(c)]:
+                self.reordered.append(f"{json.dumps(ticket['query'])} at {threshold}")
             before, after = decide(full, threshold), decide(fast, threshold)
             if before == after:
                 continue
@@ -233,10 +237,21 @@ def _ticket_of_name(title: str) -> dict[str, Any] | None:
     return _ticket_of(parse_release(title))
 
 
+def _fast_at(spec: Any, results: list[Any]) -> dict[float, list[Any]]:
+    """score_candidates given each checked threshold, each from a cold cache."""
+    from qtorrentino.textbrain.score import forget_past_scoring, score_candidates
+
+    fast_at = {}
+    for threshold in THRESHOLDS:
+        forget_past_scoring()
+        fast_at[threshold] = score_candidates(spec, results, threshold)
+    return fast_at
+
+
 def equivalence() -> bool:
     """Compare the two paths on every corpus ticket; print the figures; True when no change is worse."""
     from qtorrentino.domain.ticket_json import spec_from_json
-    from qtorrentino.textbrain.score import forget_past_scoring, score_candidates, score_in_full
+    from qtorrentino.textbrain.score import forget_past_scoring, score_in_full
     from qtorrentino.textbrain.unrelated import UNRELATED_CEILING
     from qtorrentino.textbrain.wanted import wanted_for
 
@@ -248,22 +263,22 @@ def equivalence() -> bool:
     highest_aside: tuple[float, str, str] = (0.0, "", "")
     for ticket in tickets:
         spec = spec_from_json({**ticket, "library": "Any"})
-        forget_past_scoring()
-        fast = score_candidates(spec, results)
+        fast_at = _fast_at(spec, results)
         forget_past_scoring()
         full = score_in_full(spec, results)
         words = wanted_for(spec).words
         aside = {r.title for r in results if words is not None and not words.named_by(r.title)}
-        unparsed = sum(1 for c in fast if c.reasons[0].startswith("does not name"))
-        set_aside_tickets += unparsed > 0
-        set_aside_total += unparsed
+        for fast in fast_at.values():
+            unparsed = sum(1 for c in fast if c.reasons[0].startswith("does not name"))
+            set_aside_tickets += unparsed > 0
+            set_aside_total += unparsed
         for candidate in full:
             if candidate.result.title in aside and candidate.score > highest_aside[0]:
                 highest_aside = (candidate.score, json.dumps(ticket["query"]), candidate.result.title)
-        changes.compare(ticket, spec, fast, full)
+        changes.compare(ticket, spec, fast_at, full)
     print(f"{len(tickets)} tickets from the corpus, each scoring all {len(results)} corpus names; "
-          f"thresholds {THRESHOLDS}; names set aside unparsed for {set_aside_tickets} tickets, "
-          f"{set_aside_total:,} candidates")
+          f"thresholds {THRESHOLDS}; names set aside unparsed for {set_aside_tickets} "
+          f"(ticket, threshold) pairs, {set_aside_total:,} candidates")
     print(f"  highest full-path score of a name the pre-check sets aside: {highest_aside[0]:.4f} "
           f"({highest_aside[1]}: {highest_aside[2]!r}); the ceiling FAST_PATH_FLOOR rests on: "
           f"{UNRELATED_CEILING}")
@@ -275,7 +290,7 @@ def labelled() -> bool:
     from bench_matching import results_of as matching_results
 
     from qtorrentino.domain.ticket_json import spec_from_json
-    from qtorrentino.textbrain.score import forget_past_scoring, score_candidates, score_in_full
+    from qtorrentino.textbrain.score import forget_past_scoring, score_in_full
     from tests.decision_cases import results_of as decision_results
 
     matching = json.loads((DATA / "matching_cases.json").read_text(encoding="utf-8"))
@@ -286,12 +301,11 @@ def labelled() -> bool:
     used = 0
     for ticket, results in pairs:
         spec = spec_from_json(ticket)
-        forget_past_scoring()
-        fast = score_candidates(spec, results)
+        fast_at = _fast_at(spec, results)
         forget_past_scoring()
         full = score_in_full(spec, results)
-        used += any(c.reasons[0].startswith("does not name") for c in fast)
-        changes.compare(ticket, spec, fast, full)
+        used += any(c.reasons[0].startswith("does not name") for fast in fast_at.values() for c in fast)
+        changes.compare(ticket, spec, fast_at, full)
     print(f"labelled sets: {len(pairs)} cases ({len(matching)} matching, {len(decisions)} "
           f"decision); a name set aside in {used}")
     return changes.report("labelled")

@@ -1,6 +1,6 @@
 """The scoring pre-check (issue 14): names that do not name the ticket are set aside unparsed when a
-name of it clearly is its content or none resembles it; other content is then never approved nor
-offered, and what names the ticket is scored as in full."""
+name of it clearly is its content, none resembles it or none reaches the ticket's threshold; other
+content is then never approved nor offered, and what names the ticket is scored as in full."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from qtorrentino.domain.ticket_json import spec_from_json
 from qtorrentino.search.result import SearchResult
 from qtorrentino.textbrain.decide import Outcome, decide
+from qtorrentino.textbrain.matching import MatcherMode, TextBrain
 from qtorrentino.textbrain.score import (
     ScoredCandidate,
     forget_past_scoring,
@@ -83,6 +84,25 @@ def test_an_album_ticket_sets_aside_other_artists_but_scores_the_artists_other_a
     aside = set_aside(fast)
     assert [c for c in fast if c.result.title not in aside] == [c for c in full if c.result.title not in aside]
     assert decide(fast) == decide(full)
+
+
+def test_below_the_tickets_threshold_other_content_is_set_aside_and_nothing_is_approved() -> None:
+    spec = ticket("album", artist="Radiohead", album="OK Computer", year=1997)
+    albums = ("Radiohead - In Rainbows (2007) [FLAC 24bit]", "Radiohead-A_Moon_Shaped_Pool-WEB-2016-ENRAGED")
+    found = results(*OTHER_CONTENT, albums[1])
+    forget_past_scoring()
+    fast = TextBrain(MatcherMode.DUMB_ONLY).rank(spec, found, 0.85)
+    forget_past_scoring()
+    full = score_in_full(spec, found)
+    assert sorted(set_aside(fast)) == sorted(set(OTHER_CONTENT) - {albums[0]})
+    assert {c.score for c in fast if c.result.title in set_aside(fast)} == {0.0}
+    aside = set_aside(fast)
+    assert [c for c in fast if c.result.title not in aside] == [c for c in full if c.result.title not in aside]
+    assert max(c.score for c in fast if c.result.title in albums) < 0.85
+    decision = decide(fast, 0.85)
+    assert decision.outcome is not Outcome.AUTO_APPROVE
+    assert decision.recommended_rank is not None and fast[decision.recommended_rank].result.title in albums
+    assert in_full(spec, fast) == full
 
 
 def test_when_the_tickets_content_is_absent_every_name_is_set_aside_and_nothing_resembles_it() -> None:
