@@ -19,6 +19,7 @@ from qtorrentino.workers.download_events import failed_since_started, record_dow
 from qtorrentino.workers.stages import DOWNLOADING, owned_by
 from qtorrentino.workers.torrent_files import (
     add_from_catalog,
+    disk_is_full,
     missing_bytes,
     require_complete_files,
     require_room,
@@ -105,8 +106,12 @@ class DownloadingWorker(BaseWorker):
             return
         if status.error is not None:
             self._paused_for(info_hash)
-            fault = "disk_full" if status.error_code == errno.ENOSPC else "file_error"
-            raise TorrentFileError(f"the download of {status.name} stopped: {status.error}", fault=fault,
+            error = status.error
+            full = status.error_code == errno.ENOSPC
+            if not full and disk_is_full(status.save_path):  # a write cut short may surface as a hash error
+                full, error = True, f"No space left on device in {status.save_path} ({error})"
+            fault = "disk_full" if full else "file_error"
+            raise TorrentFileError(f"the download of {status.name} stopped: {error}", fault=fault,
                                    hint="free some space or fix the folder's permissions, then "
                                         "`qtorrentino ticket retry`")
         if status.state is TorrentState.METADATA_READY:

@@ -22,6 +22,8 @@ RECHECK_WAIT_SECS = 5.0
 FLUSH_TIMEOUT_SECS = 10.0
 """How long a finished download's last writes may take before the next look."""
 GIB = 1024 ** 3
+FULL_BELOW_BYTES = 1024 ** 2
+"""Less free space than this is a full disk, whatever error libtorrent's failed write turned into."""
 
 
 def cover_images(files: Iterable[FileEntry], item_paths: Iterable[str]) -> set[int]:
@@ -67,6 +69,12 @@ def missing_bytes(session: TorrentSession, info_hash: str, indexes: Collection[i
     """Bytes of these files not yet downloaded and verified."""
     progress = session.file_progress(info_hash)
     return sum(size - done for index, (done, size) in progress.items() if index in indexes)
+
+
+def disk_is_full(folder: Path) -> bool:
+    """Whether the disk holding this folder (or its nearest existing parent) has no room left at all."""
+    existing = next((path for path in (folder, *folder.parents) if path.exists()), None)
+    return existing is not None and shutil.disk_usage(existing).free < FULL_BELOW_BYTES
 
 
 def require_room(download_dir: Path, needed_bytes: int, min_free_gb: float) -> None:
