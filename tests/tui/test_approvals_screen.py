@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual import events
+
 from qtorrentino.domain.states import TicketState
 from qtorrentino.engine.engine import Engine
 from qtorrentino.tui.app import QtorrentinoApp, UiSettings
@@ -115,3 +117,16 @@ async def test_filter_narrows_the_queue(engine: Engine, seeded: Seeded) -> None:
         await open_approvals(pilot, app, seeded)
         await pilot.press("slash", *"bunny", "enter")
         await until(pilot, lambda: table(app, "#queue").keys == [seeded.found_nothing], what="filtered")
+
+
+async def test_keys_typed_ahead_approve_the_candidate_they_point_at(engine: Engine, seeded: Seeded) -> None:
+    """Tab, j, y arriving together (a fast typist over SSH) approve candidate 1, not the recommended one."""
+    app = QtorrentinoApp(engine, UiSettings.defaults())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_approvals(pilot, app, seeded)
+        for key, character in (("tab", "\t"), ("j", "j"), ("y", "y")):
+            typed = events.Key(key, character)
+            typed.set_sender(app)
+            app._driver.send_message(typed)  # type: ignore[union-attr]
+        await until(pilot, lambda: engine.tickets.show(seeded.waiting).state is TicketState.APPROVED)
+    assert engine.tickets.show(seeded.waiting).chosen_rank == 1

@@ -171,9 +171,10 @@ class ApprovalsScreen(EngineScreen):
         return True
 
     def action_switch_pane(self) -> None:
+        """Focus the next pane at once (not after a refresh), so keys typed ahead reach it."""
         panes = (self.queue, self.panel.table, self.panel.query_one("#candidate-why"))
         current = next((index for index, pane in enumerate(panes) if pane.has_focus), -1)
-        panes[(current + 1) % len(panes)].focus()
+        self.set_focus(panes[(current + 1) % len(panes)])
 
     def action_approve(self) -> None:
         selected, candidate = self.selected, self.panel.selection

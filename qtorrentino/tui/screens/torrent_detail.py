@@ -121,10 +121,11 @@ class TorrentDetailScreen(EngineScreen):
         self.query_one("#pane-tabs", Static).update(tabs)
 
     def action_switch_pane(self) -> None:
+        """Focus the next pane at once (not after a refresh), so keys typed ahead reach it."""
         self._pane = (self._pane + 1) % len(PANES)
         key = PANES[self._pane][0]
         self.query_one("#detail-panes", ContentSwitcher).current = key
-        self.query_one(f"#{key}", PagedTable).focus()
+        self.set_focus(self.query_one(f"#{key}", PagedTable))
         self._show_tabs()
 
     def action_back(self) -> None:

@@ -173,7 +173,8 @@ class UnmatchedScreen(EngineScreen):
         return True
 
     def action_switch_pane(self) -> None:
-        (self.suggestions if self.files.has_focus else self.files).focus()
+        """Focus the next pane at once (not after a refresh), so keys typed ahead reach it."""
+        self.set_focus(self.suggestions if self.files.has_focus else self.files)
 
     def action_match(self) -> None:
         selected, suggestions, key = self.selected, self._suggestions, self.suggestions.current_key
