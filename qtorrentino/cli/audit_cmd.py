@@ -69,7 +69,7 @@ def _query(args: argparse.Namespace) -> int:
     core = open_core(args)
     page = AuditAPI(core).page(_filter(args), limit=max(1, args.limit))
     if args.json:
-        print_json_lines((event.to_json() for event in page.events), core.config.secrets)
+        print_json_lines((event.to_json() for event in page.events), core.secrets)
     else:
         print_table(("SEQ", "AT", "TYPE", "TICKET", "ACTOR", "DATA"),
                     ((e.seq, e.at, e.type, e.ticket_id or "", e.actor,
@@ -91,7 +91,7 @@ def _export(args: argparse.Namespace) -> int:
                              hint="a training record is a matching decision and what followed it")
         from qtorrentino.audit.training import export_training
 
-        write = partial(export_training, audit_filter=audit_filter, secrets=core.config.secrets)
+        write = partial(export_training, audit_filter=audit_filter, secrets=core.secrets)
         what = "decisions"
     if args.output:
         target = Path(args.output)

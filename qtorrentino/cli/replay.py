@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
                 for ticket in query.order_by(TicketRow.created_at))
     rows = [row for row in replayed if row is not None]
     if args.json:
-        print_json_lines(rows, core.config.secrets)
+        print_json_lines(rows, core.secrets)
     else:
         print_table(("TICKET", "WAS", "BY", "NOW", "BY", "CHANGED", "TOP NOW", "SCORE"),
                     ((r["ticket_id"], r["was"], r["was_matcher"], r["now"], r["matcher"],

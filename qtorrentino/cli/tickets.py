@@ -178,7 +178,7 @@ def _add_torrent(args: argparse.Namespace) -> int:
 
 def _print_created(args: argparse.Namespace, core: Any, created: list[Created]) -> None:
     if args.json:
-        print_json_lines((entry.to_json() for entry in created), core.config.secrets)
+        print_json_lines((entry.to_json() for entry in created), core.secrets)
     else:
         for entry in created:
             sys.stdout.write(entry.id + "\n")
@@ -189,7 +189,7 @@ def _list(args: argparse.Namespace) -> int:
     states = [TicketState(state) for state in args.state or ()]
     tickets = api.list(states, limit=args.limit)
     if args.json:
-        print_json_lines((ticket.to_json() for ticket in tickets), core.config.secrets)
+        print_json_lines((ticket.to_json() for ticket in tickets), core.secrets)
     else:
         print_table(("ID", "KIND", "STATE", "PRI", "TITLE"),
                     ((t.id, t.kind, t.state.value, t.priority, t.title) for t in tickets))
@@ -198,7 +198,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _print_detail(args: argparse.Namespace, core: Any, detail: Any) -> None:
     if getattr(args, "json", False):
-        print_json_lines([detail.to_json()], core.config.secrets)
+        print_json_lines([detail.to_json()], core.secrets)
         return
     summary = detail.summary
     sys.stdout.write(f"{summary.id}  {summary.kind}  {summary.state.value}  {summary.title}\n")

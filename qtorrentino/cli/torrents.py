@@ -65,7 +65,7 @@ def _list(args: argparse.Namespace) -> int:
     core = open_core(args)
     torrents = TorrentsAPI(core.bus).list()
     if args.json:
-        print_json_lines((torrent.to_json() for torrent in torrents), core.config.secrets)
+        print_json_lines((torrent.to_json() for torrent in torrents), core.secrets)
     else:
         print_table(("HASH", "PROGRESS", "RATIO", "UPLOADED", "STATE", "SIZE", "NAME"),
                     ((t.info_hash[:12], f"{t.progress * 100:.0f}%", f"{t.ratio:.2f}", human_size(t.uploaded),
@@ -141,7 +141,7 @@ def _show(args: argparse.Namespace) -> int:
                              "priority": None} for entry in files_of(info_hash)], "peers": [], "trackers": [],
                   "live": False}
     if args.json:
-        print_json_lines([detail], core.config.secrets)
+        print_json_lines([detail], core.secrets)
     else:
         _print_detail(detail)
     return 0

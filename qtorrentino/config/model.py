@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qtorrentino.config.secret_keys import secrets_in
+
 LIBRARY_KINDS = ("music", "movies", "tv", "audiobooks", "other")
 LINK_POLICIES = ("hardlink", "copy", "hardlink_or_fail", "reflink")
 TEXTBRAIN_MODES = ("dumb_only", "dumb_first", "llm_first", "llm_only")
@@ -297,10 +299,4 @@ class Config:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Every configured secret, for scrubbing logs, audit events and output."""
-        values: list[str] = [indexer.api_key for indexer in self.indexers]
-        values.append(self.textbrain.llm.api_key)
-        if self.tmdb is not None:
-            values.append(self.tmdb.api_key)
-        values.extend(self.notify.urls)
-        values.append(self.network.proxy)
-        return tuple(value for value in values if value)
+        return secrets_in(self)

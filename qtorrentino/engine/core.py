@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from qtorrentino.clock import Clock, SystemClock
-from qtorrentino.config.load import load_config
+from qtorrentino.config.secret_keys import secrets_of_file
 from qtorrentino.db.database import close_database, open_database, write_transaction
 from qtorrentino.db.models import LibraryRow
 
@@ -40,19 +40,13 @@ def actor_name(face: str) -> str:
 class Core:
     """Everything a face needs to read and change tickets on one home, without the workers.
 
-    The services are built on first use (a read-only command never loads the audit writer, the bus
-    or the ticket commands); once built, each is the one instance for the home.
+    The services are built on first use (a read-only command never loads the audit writer, the bus,
+    the ticket commands or even the whole config); once built, each is the one instance for the home.
     """
 
-    def __init__(
-        self,
-        home: Home,
-        config: Config,
-        clock: Clock,
-        after_commit: Callable[[], None] = lambda: None,
-    ) -> None:
+    def __init__(self, home: Home, clock: Clock, after_commit: Callable[[], None] = lambda: None) -> None:
         self.home = home
-        self.config = config
+        self._config: Config | None = None
         self.clock = clock
         self.after_commit = after_commit
         """Run after each unit of work that recorded events commits (the CLI wakes an engine)."""
@@ -66,13 +60,36 @@ class Core:
         config: Config | None = None,
         after_commit: Callable[[], None] = lambda: None,
     ) -> Core:
-        """Load the config, open the database (migrated when behind) and sync the libraries."""
-        config = config or load_config(home)
+        """Open the database (migrated when behind); a given config is used (and the libraries synced) now,
+        else the home's config.toml is loaded on first use."""
         home.ensure()
         open_database(home.database)
-        core = cls(home, config, clock or SystemClock(), after_commit)
-        core.sync_libraries()
+        core = cls(home, clock or SystemClock(), after_commit)
+        if config is not None:
+            core._use(config)
         return core
+
+    @property
+    def config(self) -> Config:
+        """The home's validated config; loading it syncs the library table to it."""
+        if self._config is not None:
+            return self._config
+        from qtorrentino.config.load import load_config  # here: reading commands answer without it (~45 ms)
+
+        return self._use(load_config(self.home))
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The configured secrets, for scrubbing what is written and shown; read from config.toml alone
+        when nothing has needed the whole config."""
+        if self._config is None and (found := secrets_of_file(self.home.config_file)) is not None:
+            return found
+        return self.config.secrets
+
+    def _use(self, config: Config) -> Config:
+        self._config = config
+        self.sync_libraries()
+        return config
 
     @cached_property
     def bus(self) -> Bus:
@@ -84,7 +101,7 @@ class Core:
     def audit(self) -> AuditLog:
         from qtorrentino.audit.record import AuditLog
 
-        return AuditLog(self.home.audit_jsonl, self.clock, self.config.secrets)
+        return AuditLog(self.home.audit_jsonl, self.clock, self.secrets)
 
     @cached_property
     def uow(self) -> UnitOfWork:

@@ -67,10 +67,12 @@ WRITER = (
     "qtorrentino.cli.demo_cmd",
     "qtorrentino.cli.doctor",
     "qtorrentino.cli.torrents",
+    "qtorrentino.config.load",
+    "qtorrentino.config.model",
 )
 """What a command that only reads never loads: the audit writer, the bus, the ticket commands,
 the schema migrations (the database is up to date), the XDG lookup (--home is given), other
-commands."""
+commands, the whole validated config (the secrets its output hides are read from config.toml alone)."""
 
 PROBE = """
 import contextlib, io, json, sys
