@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qtorrentino.domain.durations import VERIFY_DURATION_TOLERANCE_SECS
+from qtorrentino.domain.durations import CONVERSION_DURATION_TOLERANCE_SECS
 from qtorrentino.errors import ConversionError, MissingPart, UsageError
 from qtorrentino.media.ffmpeg import (
     available_encoders,
@@ -198,7 +198,7 @@ def _ffmpeg_args(
 
 
 def _check_duration(source: Path, source_info: MediaInfo, output_info: MediaInfo) -> None:
-    """The output must last as long as the source, within VERIFY_DURATION_TOLERANCE_SECS."""
+    """The output must last as long as the source, within CONVERSION_DURATION_TOLERANCE_SECS."""
     expected, measured = source_info.duration_secs, output_info.duration_secs
     if measured is None:
         raise ConversionError(f"converting {source.name} produced a file without a duration")
@@ -206,7 +206,7 @@ def _check_duration(source: Path, source_info: MediaInfo, output_info: MediaInfo
     if expected is None:
         logger.warning("%s has no duration to check its conversion against", source)
         return
-    if abs(actual - expected) > VERIFY_DURATION_TOLERANCE_SECS:
+    if abs(actual - expected) > CONVERSION_DURATION_TOLERANCE_SECS:
         raise ConversionError(
             f"converting {source.name} produced {actual:.1f} s of {expected:.1f} s: "
             "the source is probably truncated or damaged",

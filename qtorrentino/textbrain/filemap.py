@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
-from qtorrentino.domain.durations import TRACK_MATCH_TOLERANCE_SECS
+from qtorrentino.domain.durations import LISTED_LENGTH_TOLERANCE_SECS
 from qtorrentino.domain.files import COVER_STEMS
 from qtorrentino.domain.paths import hostile_path_problem
 from qtorrentino.domain.release import ReleaseInfo, parse_release
@@ -213,7 +213,7 @@ def _track_pair(
         score, reason = 0.0, ""
     if duration is not None and item.duration_secs and score:
         off_secs = abs(duration - item.duration_secs)
-        if off_secs <= TRACK_MATCH_TOLERANCE_SECS:
+        if off_secs <= LISTED_LENGTH_TOLERANCE_SECS:
             score, reason = min(1.0, score + 0.1), f"{reason}, duration fits"
         else:
             score, reason = score * 0.6, f"{reason}, duration off by {off_secs:.0f}s"

@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from qtorrentino.domain.durations import VERIFY_DURATION_TOLERANCE_SECS
+from qtorrentino.domain.durations import LISTED_LENGTH_TOLERANCE_SECS
 from qtorrentino.domain.files import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
 from qtorrentino.domain.naming import naming_values, render_name
 from qtorrentino.domain.states import ItemState, TicketState
@@ -51,7 +51,7 @@ def _swapping(swap: Swap | None, plan: list[PlannedFile]) -> bool:
 
 def verify_duration(expected: dict[Path, float]) -> Callable[[Path], None]:
     """The placer's verify hook: media files probe, and last what the ticket expects (within
-    VERIFY_DURATION_TOLERANCE_SECS) when it says."""
+    LISTED_LENGTH_TOLERANCE_SECS) when it says."""
 
     def verify(path: Path) -> None:
         if path.suffix.lower() not in MEDIA_EXTENSIONS:
@@ -60,7 +60,7 @@ def verify_duration(expected: dict[Path, float]) -> Callable[[Path], None]:
         if info.duration_secs is None:
             raise VerificationFailed(f"{path.name}: no duration could be read; the file may be broken")
         wanted = expected.get(path)
-        if wanted is not None and abs(info.duration_secs - wanted) > VERIFY_DURATION_TOLERANCE_SECS:
+        if wanted is not None and abs(info.duration_secs - wanted) > LISTED_LENGTH_TOLERANCE_SECS:
             raise VerificationFailed(f"{path.name}: lasts {info.duration_secs:.1f} s, "
                                      f"the ticket expects {wanted:.0f} s")
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from qtorrentino.config.model import Config, LibraryConfig, PathsConfig
-from qtorrentino.domain.durations import TRACK_MATCH_TOLERANCE_SECS, VERIFY_DURATION_TOLERANCE_SECS
+from qtorrentino.domain.durations import LISTED_LENGTH_TOLERANCE_SECS
 from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.ticket_json import spec_from_json
 from qtorrentino.search.result import SearchResult
@@ -208,13 +208,12 @@ def test_durations_confirm_or_weaken_a_pairing() -> None:
     assert not off or off[0].confidence < fits.confidence
 
 
-def test_a_track_matches_by_duration_within_its_own_looser_tolerance() -> None:
+def test_a_track_matches_by_duration_within_the_listed_length_tolerance() -> None:
     spec = album("Radiohead", "OK Computer", 1997,
                  items=[{"id": "a", "disc": 1, "number": 1, "title": "Airbag", "duration_secs": 284}])
     files = files_of("OKC/01 - Airbag.flac")
-    inside = 284 + TRACK_MATCH_TOLERANCE_SECS - 0.5
-    beyond = 284 + TRACK_MATCH_TOLERANCE_SECS + 0.5
-    assert TRACK_MATCH_TOLERANCE_SECS > VERIFY_DURATION_TOLERANCE_SECS
+    inside = 284 + LISTED_LENGTH_TOLERANCE_SECS - 0.5
+    beyond = 284 + LISTED_LENGTH_TOLERANCE_SECS + 0.5
     assert "duration fits" in map_files(spec, files, durations={0: inside}).assignments[0].reason
     assert "duration off by" in map_files(spec, files, durations={0: beyond}).assignments[0].reason
 
