@@ -63,8 +63,12 @@ def test_kill_9_mid_placement_then_restart_completes(tmp_path: Path) -> None:
                 child.wait(timeout=10)
             finally:
                 child.kill()
-            left = [path.name for path in library.rglob("*") if path.is_file() and path.name != MARKER_NAME]
-            assert left and all(name.startswith(".qtorrentino-") for name in left), left
+            left = [path for path in library.rglob("*") if path.is_file() and path.name != MARKER_NAME]
+            assert left, "the kill came before anything was written"
+            for path in left:
+                if not path.name.startswith(".qtorrentino-"):
+                    # the kill landed just after the rename (a loaded machine): the file under its own name is whole
+                    assert hashlib.sha256(path.read_bytes()).hexdigest() == expected, f"partial {path.name}"
             restarted = run_cli(home, "headless", "--exit-when-idle", timeout=180)
     assert restarted.returncode == 0, restarted.stderr
     placed = [path for path in library.rglob("*") if path.is_file() and path.name != MARKER_NAME]
