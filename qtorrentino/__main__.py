@@ -1,5 +1,5 @@
 """`python -m qtorrentino` runs the command line."""
 
-from qtorrentino.cli.main import main
+from qtorrentino.cli.main import run
 
-raise SystemExit(main())
+run()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from importlib import import_module
 from importlib.util import find_spec
@@ -131,6 +134,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as error:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         return _internal_error(error)
+
+
+def run() -> NoReturn:
+    """The `qtorrentino` entry: main(), then, when the command never opened the engine and left no thread
+    running, leave without Python's teardown of every imported module (~25 ms, a sixth of a short command),
+    output and log flushed."""
+    code = main()
+    if "qtorrentino.engine.engine" in sys.modules or threading.active_count() > 1:
+        raise SystemExit(code)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BrokenPipeError):
+            stream.flush()
+    os._exit(code)
 
 
 def _internal_error(error: Exception) -> int:
