@@ -22,6 +22,12 @@ EXTENSION_MAX_CHARS = 12
 """A final suffix longer than this is part of the name, not an extension to keep when truncating."""
 COMPONENT_MIN_BYTES = 16
 """A component is never shortened below this to fit the whole-path bound."""
+HOSTILE_COMPONENT_BYTES = 255
+"""A torrent's file name longer than this (UTF-8) is hostile: no common filesystem stores it."""
+HOSTILE_PATH_BYTES = 4096
+"""A torrent's file path longer than this (UTF-8) is hostile: PATH_MAX."""
+HOSTILE_PATH_DEPTH = 64
+"""A torrent's file nested deeper than this is hostile: no release lays files out so."""
 
 RESERVED_DEVICE_NAMES = frozenset(
     {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
@@ -60,7 +66,7 @@ def hostile_path_problem(path_or_parts: str | Sequence[str]) -> str | None:
     candidate for it and file mapping never picks such a file. A string is split on `/`; a sequence
     holds one name per element (a `/` or `\\` inside one is a separator smuggled into a name).
     The reason reads after "file NAME": "has a '..' path element, which would write outside ...".
-    Size and depth limits are the metadata check's own; safe_relative_path sanitises for writing.
+    The size limits are HOSTILE_*; safe_relative_path's tighter ones sanitise what is written.
     """
     if isinstance(path_or_parts, str):
         if path_or_parts.startswith(("/", "\\")):
@@ -70,10 +76,16 @@ def hostile_path_problem(path_or_parts: str | Sequence[str]) -> str | None:
         parts = path_or_parts
     if not parts:
         return "has an empty path"
+    if len(parts) > HOSTILE_PATH_DEPTH:
+        return f"is nested {len(parts)} folders deep"
+    if len("/".join(parts).encode(errors="surrogatepass")) > HOSTILE_PATH_BYTES:
+        return f"has a path over {HOSTILE_PATH_BYTES} bytes"
     for position, part in enumerate(parts):
         problem = _hostile_component_problem(part, first=position == 0)
         if problem is not None:
             return problem
+    if any(len(part.encode(errors="surrogatepass")) > HOSTILE_COMPONENT_BYTES for part in parts):
+        return f"has a name over {HOSTILE_COMPONENT_BYTES} bytes"
     return None
 
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
-from qtorrentino.domain.paths import hostile_path_problem
+from qtorrentino.domain.paths import HOSTILE_PATH_DEPTH, hostile_path_problem
 from qtorrentino.errors import HostileMetadata
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 MAX_FILES = 100_000
-MAX_PATH_DEPTH = 64
-MAX_COMPONENT_BYTES = 255
-MAX_PATH_BYTES = 4096
 MAX_FILE_BYTES = 1 << 44
 MAX_TOTAL_BYTES = 1 << 46
 MAX_PIECES = 0x200000
@@ -106,17 +103,10 @@ def _check_file(name: str, entry: MetainfoFile, shown: str) -> None:
 
 
 def _check_path(name: str, parts: tuple[str, ...], shown: str) -> None:
-    """Refuse a path over the size limits, or one domain.paths.hostile_path_problem finds hostile."""
-    if len(parts) > MAX_PATH_DEPTH:
-        _refuse(name, f"file {shown[:200]!r} is nested {len(parts)} folders deep")
-    if len("/".join(parts).encode()) > MAX_PATH_BYTES:
-        _refuse(name, f"file {shown[:200]!r} has a path over {MAX_PATH_BYTES} bytes")
+    """Refuse a path domain.paths.hostile_path_problem finds hostile (its size limits included)."""
     problem = hostile_path_problem(parts)
     if problem is not None:
-        _refuse(name, f"file {shown!r} {problem}")
-    for part in parts:
-        if len(part.encode()) > MAX_COMPONENT_BYTES:
-            _refuse(name, f"file {shown[:200]!r} has a name over {MAX_COMPONENT_BYTES} bytes")
+        _refuse(name, f"file {shown[:200]!r} {problem}")
 
 
 def _v1_files(name: str, raw_files: object) -> list[MetainfoFile]:
@@ -143,8 +133,8 @@ def _v1_files(name: str, raw_files: object) -> list[MetainfoFile]:
 
 
 def _v2_files(name: str, tree: object, prefix: tuple[str, ...]) -> list[MetainfoFile]:
-    if len(prefix) > MAX_PATH_DEPTH:
-        _refuse(name, f"its file tree is nested over {MAX_PATH_DEPTH} folders deep")
+    if len(prefix) > HOSTILE_PATH_DEPTH:
+        _refuse(name, f"its file tree is nested over {HOSTILE_PATH_DEPTH} folders deep")
     if not isinstance(tree, dict):
         _refuse(name, "its file tree is malformed")
     files = []

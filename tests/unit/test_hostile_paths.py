@@ -41,11 +41,13 @@ HOSTILE_PARTS = [
     pytest.param(("lpt9",), "device", id="printer"),
     pytest.param(("COM\u00b9.flac",), "device", id="device-superscript-digit"),
     pytest.param(("aux .flac",), "device", id="device-trailing-space"),
+    pytest.param(("x" * 252 + ".flac",), "name over 255 bytes", id="long-name"),
+    pytest.param(("é" * 126 + ".flac",), "name over 255 bytes", id="long-name-in-bytes"),
+    pytest.param(("d",) * 64 + ("x.flac",), "nested 65 folders deep", id="deep"),
+    pytest.param(("a" * 200,) * 21 + ("x.flac",), "path over 4096 bytes", id="long-path"),
 ]
-"""Every path any of the old copies caught (metadata check, scoring, mapping), with the reason's words.
-
-The metadata check's size limits (a name over 255 bytes, a path 65 folders deep) are its own, not this rule's.
-"""
+"""Every path any of the old copies caught (metadata check, scoring, mapping), with the reason's words,
+and the size limits no filesystem could store (which only the metadata check refused before)."""
 
 SAFE_PATHS = [
     "Radiohead - OK Computer/01 - Airbag.flac",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from qtorrentino.domain.paths import HOSTILE_PATH_DEPTH
 from qtorrentino.errors import HostileMetadata
 from qtorrentino.torrent.metainfo_check import (
     MAX_FILES,
-    MAX_PATH_DEPTH,
     MAX_PIECES,
     MetainfoFile,
     check_metainfo,
@@ -61,7 +61,7 @@ def test_an_ordinary_album_with_pad_files_passes() -> None:
         (("01 - Track\u202ecalf.exe",), "text-direction"),
         (("x" * 256,), "over 255 bytes"),
         (("é" * 128,), "over 255 bytes"),
-        (tuple(["d"] * (MAX_PATH_DEPTH + 1)), "folders deep"),
+        (tuple(["d"] * (HOSTILE_PATH_DEPTH + 1)), "folders deep"),
     ],
 )
 def test_hostile_paths_are_refused_with_the_reason(parts: tuple[str, ...], reason: str) -> None:
