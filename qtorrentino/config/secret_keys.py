@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 SECRET_KEYS: tuple[tuple[str, ...], ...] = (
     ("indexers", "api_key"),
@@ -23,19 +22,9 @@ def secrets_in(config: object) -> tuple[str, ...]:
     return tuple(value for value in found if value)
 
 
-def secrets_of_file(path: Path) -> tuple[str, ...] | None:
-    """The secrets of config.toml without validating the rest (what scrubbing output needs);
-    None when the file cannot be read as TOML, so the caller loads it properly and reports why."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ()
-    except (OSError, UnicodeDecodeError):
-        return None
-    try:
-        return secrets_in(tomllib.loads(text))
-    except tomllib.TOMLDecodeError:
-        return None
+def secrets_of_text(text: str) -> tuple[str, ...]:
+    """The secrets of a config.toml text that validated before (what scrubbing output needs)."""
+    return secrets_in(tomllib.loads(text))
 
 
 def _collect(node: object, path: tuple[str, ...], found: list[str]) -> None:

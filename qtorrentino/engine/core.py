@@ -8,7 +8,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from qtorrentino.clock import Clock, SystemClock
-from qtorrentino.config.secret_keys import secrets_of_file
+from qtorrentino.config.checked import config_text, is_checked, remember_checked
+from qtorrentino.config.secret_keys import secrets_of_text
 from qtorrentino.db.database import close_database, open_database, write_transaction
 from qtorrentino.db.models import LibraryRow
 
@@ -47,6 +48,8 @@ class Core:
     def __init__(self, home: Home, clock: Clock, after_commit: Callable[[], None] = lambda: None) -> None:
         self.home = home
         self._config: Config | None = None
+        self._checked_text: str | None = None
+        """config.toml's text when it validated before and nothing has needed the whole config yet."""
         self.clock = clock
         self.after_commit = after_commit
         """Run after each unit of work that recorded events commits (the CLI wakes an engine)."""
@@ -60,31 +63,45 @@ class Core:
         config: Config | None = None,
         after_commit: Callable[[], None] = lambda: None,
     ) -> Core:
-        """Open the database (migrated when behind); a given config is used (and the libraries synced) now,
-        else the home's config.toml is loaded on first use."""
+        """Open the database (migrated when behind) and use the given config, or check the home's: a bad
+        config.toml stops every command, naming the key; one that validated before is loaded on first use."""
         home.ensure()
         open_database(home.database)
         core = cls(home, clock or SystemClock(), after_commit)
         if config is not None:
             core._use(config)
+        else:
+            core._check_config()
         return core
 
     @property
     def config(self) -> Config:
         """The home's validated config; loading it syncs the library table to it."""
-        if self._config is not None:
-            return self._config
-        from qtorrentino.config.load import load_config  # here: reading commands answer without it (~45 ms)
-
-        return self._use(load_config(self.home))
+        return self._config if self._config is not None else self._load_config()
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """The configured secrets, for scrubbing what is written and shown; read from config.toml alone
-        when nothing has needed the whole config."""
-        if self._config is None and (found := secrets_of_file(self.home.config_file)) is not None:
-            return found
+        """The configured secrets, for scrubbing what is written and shown; taken from config.toml alone
+        when it validated before and nothing has needed the whole config."""
+        if self._config is None and self._checked_text is not None:
+            return secrets_of_text(self._checked_text)
         return self.config.secrets
+
+    def _check_config(self) -> None:
+        text = config_text(self.home)
+        if text is not None and is_checked(self.home, text):
+            self._checked_text = text
+        else:
+            self._load_config()
+
+    def _load_config(self) -> Config:
+        from qtorrentino.config.load import load_config  # here: a short command on a checked config skips ~45 ms
+
+        text = config_text(self.home)
+        config = self._use(load_config(self.home))
+        if text is not None and config_text(self.home) == text:
+            remember_checked(self.home, text)
+        return config
 
     def _use(self, config: Config) -> Config:
         self._config = config

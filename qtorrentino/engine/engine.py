@@ -7,7 +7,6 @@ import logging
 from qtorrentino import __version__
 from qtorrentino.clock import Clock
 from qtorrentino.config.home import Home
-from qtorrentino.config.load import load_config
 from qtorrentino.config.model import Config
 from qtorrentino.engine.api import AuditAPI, TicketsAPI
 from qtorrentino.engine.changes import ChangeWatcher
@@ -60,7 +59,7 @@ class Engine:
         home.data_dir.mkdir(parents=True, exist_ok=True)
         lock.acquire(takeover=takeover)
         try:
-            core = Core.open(home, clock=clock, config=config or load_config(home))
+            core = Core.open(home, clock=clock, config=config)
             core.audit.mirror()
             return cls(core, lock)
         except BaseException:

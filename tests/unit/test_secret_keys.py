@@ -8,10 +8,9 @@ import typing
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 
-from qtorrentino.config.home import Home
 from qtorrentino.config.load import load_config
 from qtorrentino.config.model import Config, Secret
-from qtorrentino.config.secret_keys import SECRET_KEYS, secrets_of_file
+from qtorrentino.config.secret_keys import SECRET_KEYS, secrets_of_text
 from qtorrentino.engine.core import Core
 from qtorrentino.engine.tickets_api import TicketsAPI
 from tests.conftest import make_home, run_cli
@@ -65,14 +64,7 @@ def test_config_toml_alone_gives_the_secrets_the_validated_config_gives(tmp_path
     home = make_home(tmp_path, CONFIGURED_KEYS)
     validated = load_config(home).secrets
     assert len(validated) == 7
-    assert secrets_of_file(home.config_file) == validated
-
-
-def test_no_config_file_has_no_secrets_and_broken_toml_asks_for_the_whole_load(tmp_path: Path) -> None:
-    home = Home.at(tmp_path)
-    assert secrets_of_file(home.config_file) == ()
-    home.config_file.write_text("[network\nproxy = 'x'\n", encoding="utf-8")
-    assert secrets_of_file(home.config_file) is None
+    assert secrets_of_text(home.config_file.read_text(encoding="utf-8")) == validated
 
 
 def test_a_reading_command_hides_a_key_configured_after_the_ticket_was_filed(tmp_path: Path) -> None:
