@@ -169,6 +169,11 @@ class VerificationFailed(ReleaseBound):
     """A downloaded or converted file is not what the ticket asked for (duration, no audio, unreadable)."""
 
 
+class DamagedSource(ConversionError, ReleaseBound):
+    """ffmpeg cannot read a downloaded file whole (corrupt, truncated, no audio): a retry reads the same
+    bytes, so the release is blocklisted and the next candidate tried."""
+
+
 class TorrentFileError(TorrentError):
     """libtorrent could not read or write a torrent's files (disk full, I/O error, permission denied)."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qtorrentino.domain.durations import CONVERSION_DURATION_TOLERANCE_SECS
-from qtorrentino.errors import ConversionError, MissingPart, UsageError
+from qtorrentino.errors import ConversionError, DamagedSource, MissingPart, UsageError
 from qtorrentino.media.ffmpeg import (
     available_encoders,
     file_url,
@@ -175,7 +175,7 @@ def _ffmpeg_args(
             hint="Install a full ffmpeg build (Debian/Ubuntu: sudo apt install ffmpeg).",
         )
     if not source_info.has_audio:
-        raise ConversionError(f"{job.source.name} has no audio stream to convert")
+        raise DamagedSource(f"{job.source.name} has no audio stream to convert")
     # One thread per job: audio encoders are single-threaded and the pool supplies parallelism.
     args = ["-threads", "1", *input_args(job.source), "-map", "0:a:0", "-threads", "1"]
     if preset.keeps_cover_stream:
@@ -207,10 +207,10 @@ def _check_duration(source: Path, source_info: MediaInfo, output_info: MediaInfo
         logger.warning("%s has no duration to check its conversion against", source)
         return
     if abs(actual - expected) > CONVERSION_DURATION_TOLERANCE_SECS:
-        raise ConversionError(
+        raise DamagedSource(
             f"converting {source.name} produced {actual:.1f} s of {expected:.1f} s: "
             "the source is probably truncated or damaged",
-            hint="Retry, or pick another release if the download itself is damaged.",
+            hint="The downloaded file is damaged; another release is tried.",
         )
 
 

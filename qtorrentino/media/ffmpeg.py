@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal
 
-from qtorrentino.errors import ConversionError, MissingPart
+from qtorrentino.errors import ConversionError, DamagedSource, MissingPart
 
 if TYPE_CHECKING:
     import threading
@@ -25,6 +25,12 @@ logger = logging.getLogger(__name__)
 
 STDERR_TAIL_BYTES = 2048
 """How much of ffmpeg's stderr a ConversionError carries."""
+DAMAGED_INPUT_SIGNS = ("Invalid data found when processing input", "moov atom not found",
+                       "Error while decoding stream", "corrupt decoded frame", "Header missing",
+                       "invalid sync code")
+"""ffmpeg's words for an input it cannot read whole: the downloaded file is damaged, not the machine."""
+MACHINE_TROUBLE_SIGNS = ("No space left on device", "Cannot allocate memory", "Permission denied")
+"""Words that put the fault on this machine even when an input looks damaged too."""
 POLL_SECONDS = 0.2
 """How often a running ffmpeg is checked for cancellation and its deadline."""
 VERSION_TIMEOUT_SECONDS = 20
@@ -184,12 +190,19 @@ def run_ffmpeg(
             logger.info("ffmpeg %s; its stderr ended with: %s", stop_reason, _tail(stderr_file))
             raise ConversionError(f"ffmpeg {stop_reason}")
         if process.returncode != 0:
-            raise ConversionError(
-                f"ffmpeg exited with status {process.returncode}: {_tail(stderr_file)}",
-                hint="The source file may be damaged; retrying with another release can help.",
-            )
+            tail = _tail(stderr_file)
+            raise read_failure(f"ffmpeg exited with status {process.returncode}: {tail}", tail)
     progress.finish()
     return progress.out_time_secs
+
+
+def read_failure(message: str, stderr_text: str) -> ConversionError:
+    """The error for an ffmpeg or ffprobe run that failed: DamagedSource (release-bound) when its stderr says
+    the input cannot be read whole and nothing blames this machine, else a ConversionError (retried)."""
+    if any(sign in stderr_text for sign in DAMAGED_INPUT_SIGNS) and not any(
+            sign in stderr_text for sign in MACHINE_TROUBLE_SIGNS):
+        return DamagedSource(message, hint="The downloaded file is damaged; another release is tried.")
+    return ConversionError(message, hint="Retry; if it fails the same way, check ffmpeg and the disk.")
 
 
 def _whitelist_inputs(args: list[str]) -> list[str]:

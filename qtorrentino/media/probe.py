@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import mutagen
 
 from qtorrentino.errors import ConversionError
-from qtorrentino.media.ffmpeg import SAFE_DEMUXERS, file_url, find_ffmpeg, input_args, run_ffmpeg
+from qtorrentino.media.ffmpeg import SAFE_DEMUXERS, file_url, find_ffmpeg, input_args, read_failure, run_ffmpeg
 from qtorrentino.media.tags import MUTAGEN_FAILURES
 
 if TYPE_CHECKING:
@@ -173,7 +173,8 @@ def _probe_with_ffprobe(path: Path, ffprobe: Path) -> MediaInfo:
     argv += ["-format_whitelist", SAFE_DEMUXERS, "-show_format", "-show_streams", "-of", "json"]
     completed = _run_probe([*argv, file_url(path)])
     if completed.returncode != 0:
-        raise ConversionError(f"ffprobe cannot read {path.name}: {_last_lines(completed.stderr)}")
+        stderr = _last_lines(completed.stderr)
+        raise read_failure(f"ffprobe cannot read {path.name}: {stderr}", stderr)
     try:
         return media_info_from_ffprobe(json.loads(completed.stdout))
     except (ValueError, TypeError, AttributeError) as error:
@@ -220,7 +221,8 @@ def _probe_with_ffmpeg(path: Path, binary: FfmpegInfo) -> MediaInfo:
     report = completed.stderr.replace(os.fsencode(file_url(path)), b"").decode(errors="replace")
     info = media_info_from_ffmpeg_report(report) if INPUT_LINE.search(report) else None
     if info is None or (info.sample_rate is None and info.width is None):
-        raise ConversionError(f"ffmpeg cannot read {path.name}: {_last_lines(completed.stderr)}")
+        stderr = _last_lines(completed.stderr)
+        raise read_failure(f"ffmpeg cannot read {path.name}: {stderr}", stderr)
     return info
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from qtorrentino.config.model import LibraryConfig
 from qtorrentino.domain.states import ItemState, TicketState
 from qtorrentino.domain.ticket import VIDEO_KINDS, ItemType, TicketQuery, TicketSpec
-from qtorrentino.errors import ConfigError, ConversionError, QtorrentinoError
+from qtorrentino.errors import ConfigError, ConversionError, DamagedSource, QtorrentinoError
 from qtorrentino.events import ItemProgress
 from qtorrentino.media.convert import ConversionJob, ConversionPool, ConvertedFile
 from qtorrentino.media.cover import CoverArt, find_cover
@@ -106,7 +106,7 @@ class ConversionWorker(BaseWorker):
                                 bitrate_kbps=spec.constraints.bitrate_kbps,
                                 sample_rate_hz=spec.constraints.sample_rate_hz)
             futures[item.id] = self.pool.submit(job, self._progress(detail.id, item.id))
-        failures: list[str] = []
+        failures: list[tuple[str, QtorrentinoError]] = []
         for item in items:
             try:
                 converted = futures[item.id].result()
@@ -116,7 +116,7 @@ class ConversionWorker(BaseWorker):
             except QtorrentinoError as error:
                 if self.stopping:
                     raise Stopping(f"conversion of {item.label} cancelled by the stop") from error
-                failures.append(f"{item.label}: {error.message}")
+                failures.append((item.label, error))
                 self._record_failure(detail.id, item, error)
                 continue
             with self.context.uow() as outbox:
@@ -127,8 +127,12 @@ class ConversionWorker(BaseWorker):
                     "duration_ms": converted.duration_ms, "error": None})
         if failures:
             shutil.rmtree(staging, ignore_errors=True)
-            raise ConversionError(f"{len(failures)} of {len(items)} conversion(s) failed: {failures[0]}",
-                                  hint="ffmpeg's message is in the ConversionFailed audit event")
+            damaged = [(label, error) for label, error in failures if isinstance(error, DamagedSource)]
+            label, first = (damaged or failures)[0]
+            summary = f"{len(failures)} of {len(items)} conversion(s) failed: {label}: {first.message}"
+            if damaged:
+                raise DamagedSource(summary, hint=first.hint)
+            raise ConversionError(summary, hint="ffmpeg's message is in the ConversionFailed audit event")
 
     def _record_failure(self, ticket_id: str, item: ItemView, error: QtorrentinoError) -> None:
         with self.context.uow() as outbox:

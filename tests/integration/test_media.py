@@ -12,10 +12,10 @@ import pytest
 
 from qtorrentino.domain.files import FileEntry
 from qtorrentino.domain.ticket_json import spec_from_json
-from qtorrentino.errors import ConversionError, MissingPart, UnsafePath, UsageError
+from qtorrentino.errors import ConversionError, DamagedSource, FailureClass, MissingPart, UnsafePath, UsageError
 from qtorrentino.media.convert import ConversionJob, ConversionPool, convert
 from qtorrentino.media.cover import find_cover, read_embedded_cover, write_cover_file
-from qtorrentino.media.ffmpeg import FfmpegInfo, file_url, find_ffmpeg, input_args, run_ffmpeg
+from qtorrentino.media.ffmpeg import FfmpegInfo, file_url, find_ffmpeg, input_args, read_failure, run_ffmpeg
 from qtorrentino.media.probe import decodes, media_info_from_ffprobe, probe, verify_decodes
 from qtorrentino.media.tags import TrackTags, read_tags, write_tags
 from qtorrentino.textbrain.filemap import map_files
@@ -169,15 +169,16 @@ def test_video_is_remuxed_never_re_encoded(tmp_path: Path, no_ffprobe: FfmpegInf
 def test_corrupt_input_fails_with_ffmpegs_message_and_leaves_nothing(tmp_path: Path) -> None:
     corrupt = make_corrupt_audio(tmp_path / "broken.flac")
     progress: list[float] = []
-    with pytest.raises(ConversionError, match="Invalid data found when processing input"):
+    with pytest.raises(DamagedSource, match="Invalid data found when processing input") as raised:
         convert(ConversionJob(corrupt, tmp_path / "staging", "opus"), progress.append)
+    assert raised.value.failure_class is FailureClass.RELEASE, "a retry would read the same bytes"
     assert 1.0 not in progress
     assert not any((tmp_path / "staging").glob("*"))
 
 
 def test_truncated_source_fails_the_duration_check(tmp_path: Path) -> None:
     truncated = make_truncated_flac(tmp_path / "truncated.flac", seconds=10.0, keep=0.4)
-    with pytest.raises(ConversionError, match=r"produced \d+\.\d s of 10\.0 s"):
+    with pytest.raises(DamagedSource, match=r"produced \d+\.\d s of 10\.0 s"):
         convert(ConversionJob(truncated, tmp_path / "staging", "opus"))
     assert list((tmp_path / "staging").iterdir()) == []
     assert not decodes(truncated)
@@ -185,7 +186,7 @@ def test_truncated_source_fails_the_duration_check(tmp_path: Path) -> None:
 
 def test_run_ffmpeg_error_carries_a_bounded_stderr_tail(tmp_path: Path) -> None:
     corrupt = make_corrupt_audio(tmp_path / "broken.flac")
-    with pytest.raises(ConversionError) as raised:
+    with pytest.raises(DamagedSource) as raised:
         run_ffmpeg(["-loglevel", "debug", *input_args(corrupt), "-f", "null", "-"])
     assert "exited with status" in raised.value.message
     assert "Invalid data found" in raised.value.message
@@ -435,3 +436,14 @@ def test_ffprobe_json_maps_to_media_info() -> None:
     assert (info.channels, info.sample_rate, info.bitrate) == (6, 48000, 8123456)
     assert info.duration_secs == pytest.approx(5423.104)
     assert [stream.attached_picture for stream in info.streams] == [False, False, True]
+
+
+def test_ffmpeg_failing_for_this_machine_is_retried_even_beside_a_damaged_input() -> None:
+    damaged = read_failure("ffmpeg exited with status 1",
+                           "Error opening input: Invalid data found when processing input")
+    full = read_failure("ffmpeg exited with status 1", "Invalid data found when processing input\n"
+                                                         "av_interleaved_write_frame(): No space left on device")
+    other = read_failure("ffmpeg exited with status 1", "Unknown encoder 'libfoo'")
+    assert isinstance(damaged, DamagedSource) and damaged.failure_class is FailureClass.RELEASE
+    assert not isinstance(full, DamagedSource) and full.failure_class is FailureClass.TRANSIENT
+    assert not isinstance(other, DamagedSource) and other.failure_class is FailureClass.TRANSIENT

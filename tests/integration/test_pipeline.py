@@ -142,16 +142,19 @@ def test_movie_copy_is_hardlinked_and_a_release_with_a_program_is_refused_first(
     assert completed is not None and completed.data["files"][0]["method"] == "hardlink"
 
 
-def test_broken_audio_fails_conversion_retryably_with_ffmpegs_message(running: Engine, tmp_path: Path) -> None:
+def test_broken_audio_blocklists_the_release_with_ffmpegs_message(running: Engine, tmp_path: Path) -> None:
     ticket = running.tickets.add_json({
         "kind": "album", "query": {"artist": "Broken Artist", "album": "Broken Album", "year": 2002},
         "constraints": {"format": "mp3"}, "auto_approve_threshold": 0.5}, actor="cli:test")[0].id
-    state = wait_for_state(running, ticket, TicketState.FAILED, TicketState.COMPLETED, TicketState.NEEDS_APPROVAL)
-    assert state is TicketState.FAILED
-    summary = running.tickets.show(ticket).summary
-    assert summary.retryable and "conversion" in (summary.error or "")
+    state = wait_for_state(running, ticket, TicketState.ACQUISITION_FAILED, TicketState.FAILED,
+                           TicketState.COMPLETED, TicketState.NEEDS_APPROVAL)
+    assert state is TicketState.ACQUISITION_FAILED, running.tickets.show(ticket).summary
     failed = running.audit.latest(ticket, "ConversionFailed")
-    assert failed is not None and failed.data["error"]
+    assert failed is not None and "Invalid data found" in failed.data["error"]
+    blocked = running.audit.latest(ticket, "ReleaseBlocklisted")
+    assert blocked is not None and "Invalid data found" in blocked.data["reason"]
+    history = types_of(running, ticket)
+    assert "AdminRetry" not in history and history.count("ConversionStarted") == 1, "not retried on the same bytes"
     assert not list((tmp_path / "music").rglob("*.mp3"))
 
 
