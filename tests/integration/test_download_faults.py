@@ -59,6 +59,7 @@ def test_a_torrent_lost_by_the_session_is_added_again_and_the_others_go_on(tmp_p
                 wait_for_state(engine, lost, TicketState.DOWNLOADING)
                 session.remove(first.info_hash, delete_data=False)
                 for ticket in (other, lost):
+                    wait_for_state(engine, ticket, TicketState.DOWNLOADING, TicketState.COMPLETED, TicketState.FAILED)
                     assert wait_for_state(engine, ticket, TicketState.COMPLETED, TicketState.FAILED,
                                           TicketState.ACQUIRING) is TicketState.COMPLETED, \
                         engine.tickets.show(ticket).summary
@@ -89,6 +90,7 @@ def test_a_torrent_lost_as_its_download_begins_is_added_again_by_the_downloading
             engine.start()
             try:
                 ticket = engine.tickets.add_json(generic("Vanishing Blob"), actor="cli:test")[0].id
+                wait_for_state(engine, ticket, TicketState.DOWNLOADING, TicketState.COMPLETED, TicketState.FAILED)
                 state = wait_for_state(engine, ticket, TicketState.COMPLETED, TicketState.FAILED,
                                        TicketState.ACQUIRING)
                 summary = engine.tickets.show(ticket).summary
@@ -125,8 +127,9 @@ def test_a_torrent_lost_while_its_owner_looks_at_it_is_added_again(tmp_path: Pat
             engine.start()
             try:
                 ticket = engine.tickets.add_json(generic("Slipping Blob"), actor="cli:test")[0].id
+                wait_for_state(engine, ticket, TicketState.DOWNLOADING, TicketState.COMPLETED, TicketState.FAILED)
                 state = wait_for_state(engine, ticket, TicketState.COMPLETED, TicketState.FAILED,
-                                       TicketState.ACQUIRING)
+                                       TicketState.ACQUIRING)  # acquiring again: the owner dropped the release
                 summary = engine.tickets.show(ticket).summary
                 restarted = [event for event in engine.audit.history(ticket) if event.type == "DownloadStarted"]
             finally:
